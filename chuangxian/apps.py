@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ChuangxianConfig(AppConfig):
+    name = "chuangxian"
+    verbose_name = "Chuangxian"

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from chuangxian import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("accounts.urls")),
+    path("units/", include("units.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "chuangxian.views.permission_denied"
+handler404 = "chuangxian.views.page_not_found"
+handler500 = "chuangxian.views.server_error"

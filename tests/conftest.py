@@ -1,0 +1,96 @@
+"""Shared fixtures: a small city tree and the actor trio (member, reviewer above, outsider).
+
+    city (市委)
+    ├── committee_a (党工委)
+    │   ├── branch_a1 (党支部)
+    │   └── union_a2 (工会)
+    └── committee_b (党委)
+        └── branch_b1 (党支部)
+
+Tests sign users in with `force_login`: django-axes refuses `client.login()` without a request.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+
+from tests.factories import MembershipFactory, UnitFactory, UserFactory
+from units.models import Role, Unit, UnitKind
+
+
+@dataclass
+class Tree:
+    city: Unit
+    committee_a: Unit
+    branch_a1: Unit
+    union_a2: Unit
+    committee_b: Unit
+    branch_b1: Unit
+
+
+@pytest.fixture
+def tree(db) -> Tree:
+    city = UnitFactory(code="CITY", name="阜康市委", kind=UnitKind.PARTY_COMMITTEE)
+    committee_a = UnitFactory(
+        parent=city, code="A", name="市直机关党工委", kind=UnitKind.PARTY_WORKING_COMMITTEE
+    )
+    branch_a1 = UnitFactory(
+        parent=committee_a, code="A1", name="机关第一党支部", kind=UnitKind.PARTY_BRANCH
+    )
+    union_a2 = UnitFactory(
+        parent=committee_a, code="A2", name="机关工会", kind=UnitKind.TRADE_UNION
+    )
+    committee_b = UnitFactory(
+        parent=city, code="B", name="城关镇党委", kind=UnitKind.PARTY_COMMITTEE
+    )
+    branch_b1 = UnitFactory(
+        parent=committee_b, code="B1", name="城关镇第一党支部", kind=UnitKind.PARTY_BRANCH
+    )
+    for unit in (city, committee_a, branch_a1, union_a2, committee_b):
+        unit.refresh_from_db()
+    return Tree(city, committee_a, branch_a1, union_a2, committee_b, branch_b1)
+
+
+def _member(unit: Unit, role: str, username: str):
+    user = UserFactory(username=username)
+    MembershipFactory(user=user, unit=unit, role=role)
+    return user
+
+
+@pytest.fixture
+def staff(tree):
+    """Staff of branch_a1."""
+    return _member(tree.branch_a1, Role.STAFF, "staff_a1")
+
+
+@pytest.fixture
+def reviewer(tree):
+    """Reviewer on committee_a: reviews branch_a1 and union_a2."""
+    return _member(tree.committee_a, Role.REVIEWER, "reviewer_a")
+
+
+@pytest.fixture
+def leader(tree):
+    """Leader of committee_a."""
+    return _member(tree.committee_a, Role.LEADER, "leader_a")
+
+
+@pytest.fixture
+def admin_user(tree):
+    """Administrator of committee_a's subtree."""
+    return _member(tree.committee_a, Role.ADMIN, "admin_a")
+
+
+@pytest.fixture
+def city_admin(tree):
+    return _member(tree.city, Role.ADMIN, "admin_city")
+
+
+@pytest.fixture
+def outsider(tree):
+    """Staff, reviewer, leader and admin of committee_b: nothing under committee_a is theirs."""
+    user = _member(tree.committee_b, Role.ADMIN, "outsider_b")
+    for role in (Role.LEADER, Role.REVIEWER):
+        MembershipFactory(user=user, unit=tree.committee_b, role=role)
+    MembershipFactory(user=user, unit=tree.branch_b1, role=Role.STAFF)
+    return user

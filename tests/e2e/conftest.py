@@ -1,0 +1,103 @@
+"""Browser tests: Debian's Chromium driven by Playwright against Django's live server.
+
+`playwright install` is not used: the tests launch /usr/bin/chromium. Without it they are skipped,
+unless CHUANGXIAN_REQUIRE_BROWSER=1 (CI), where a missing browser is an error. Each test runs on a
+phone and on a desktop viewport and leaves a screenshot of its last page in test-results/.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls in the tests are safe.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+MISSING_CHROMIUM = (
+    "Chromium not found: install Debian's chromium and fonts-noto-cjk "
+    "(apt-get install chromium fonts-noto-cjk) to run the browser tests"
+)
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
+VIEWPORTS = {"mobile": {"width": 390, "height": 844}, "desktop": {"width": 1440, "height": 900}}
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not CHROMIUM.exists():
+        if os.environ.get("CHUANGXIAN_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"CHUANGXIAN_REQUIRE_BROWSER=1 but {MISSING_CHROMIUM}", pytrace=False)
+        pytest.skip(MISSING_CHROMIUM)
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
+def viewport_name(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args, viewport_name):
+    # Headless Chromium asks for en-US; the city's staff browse in Chinese.
+    return {**browser_context_args, "locale": "zh-CN", "viewport": VIEWPORTS[viewport_name]}
+
+
+def _screenshot_path(request, label: str = "") -> Path:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    module = request.module.__name__.rsplit(".", 1)[-1]
+    name = re.sub(r"[^\w.]+", "-", f"{module}-{request.node.name}-{label}").strip("-")
+    return SCREENSHOTS / f"{name}.png"
+
+
+@pytest.fixture
+def page(page: Page, request, viewport_name) -> Page:
+    """The test's page; its last state is saved as test-results/<test>.png, pass or fail."""
+    page.set_default_timeout(10_000)
+    yield page
+    page.screenshot(path=_screenshot_path(request), full_page=True)
+
+
+@pytest.fixture
+def snapshot(page: Page, request):
+    """Save a screenshot of a step worth looking at: `snapshot("english")`."""
+
+    def save(label: str) -> None:
+        page.screenshot(path=_screenshot_path(request, label), full_page=True)
+
+    return save
+
+
+def is_mobile(page: Page) -> bool:
+    return page.viewport_size["width"] < 992  # Bootstrap's navbar-expand-lg breakpoint
+
+
+def open_navigation(page: Page) -> None:
+    """On a phone the navbar is collapsed behind the toggler: open it before using it."""
+    page.wait_for_load_state()  # Bootstrap's deferred script must be there to open it
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+        toggler.click()
+        expect(page.locator("#nav-main")).to_be_visible()
+        # Wait for Bootstrap's collapse animation to finish before clicking inside.
+        expect(page.locator("#nav-main.collapsing")).to_have_count(0)
+
+
+def log_in(page: Page, live_server_url: str, username: str, password: str) -> None:
+    page.goto(live_server_url + reverse("accounts:login"))
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("main").get_by_role("button").click()

@@ -1,0 +1,6 @@
+class UnitError(Exception):
+    """A change to the unit tree or its memberships that the rules refuse; the message is for users."""
+
+
+class UnitReferenced(UnitError):
+    pass
