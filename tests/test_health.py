@@ -1,6 +1,7 @@
 import pytest
+from celery import Celery
 
-from chuangxian.celery import app as celery_app
+from chuangxian import health
 
 
 @pytest.mark.django_db
@@ -13,9 +14,9 @@ def test_healthz_reports_database_and_broker(client):
 
 @pytest.mark.django_db
 def test_healthz_answers_503_when_the_broker_is_down(client, monkeypatch):
-    # Nothing listens on port 1: a real refused connection, not a mock.
-    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
-    monkeypatch.setattr(celery_app.conf, "broker_transport_options", {})
+    # A real Celery app whose broker is a port where nothing listens: a refused connection.
+    unreachable = Celery("unreachable", broker="redis://127.0.0.1:1/0")
+    monkeypatch.setattr(health, "celery_app", unreachable)
 
     response = client.get("/healthz")
 

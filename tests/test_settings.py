@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
     "DEBUG": "0",
-    "SECRET_KEY": "k3r-9sdf8-7Gq2xP0vL5mN1bC4zH6yT8wQ3eR7uI9oA2sD5fJ",
+    "SECRET_KEY": "k3r-9sdf8-7Gq2xP0vL5mN1bC4zH6yT8wQ3eR7uI9oA2sD5fJ-x8Vb_Lq0",
     "ALLOWED_HOSTS": "cx.example.gov.cn",
 }
 

@@ -1,5 +1,5 @@
 class UnitError(Exception):
-    """A change to the unit tree or its memberships that the rules refuse; the message is for users."""
+    """A change to the tree or its memberships that the rules refuse; the message is for users."""
 
 
 class UnitReferenced(UnitError):

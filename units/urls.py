@@ -20,5 +20,9 @@ urlpatterns = [
     path("<int:pk>/pairs/<int:pair_pk>/remove/", views.pair_remove, name="pair_remove"),
     path("import/", import_views.import_start, name="import"),
     path("import/confirm/", import_views.import_confirm, name="import_confirm"),
-    path("import/template/<str:kind>.<str:fmt>", import_views.import_template, name="import_template"),
+    path(
+        "import/template/<str:kind>.<str:fmt>",
+        import_views.import_template,
+        name="import_template",
+    ),
 ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,57 +14,162 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=255, unique=True)),
-                ('depth', models.PositiveIntegerField()),
-                ('numchild', models.PositiveIntegerField(default=0)),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('kind', models.CharField(choices=[('party_committee', 'Party committee'), ('party_working_committee', 'Party working committee'), ('party_branch', 'Party branch'), ('trade_union', 'Trade union'), ('league_committee', 'Youth League committee'), ('league_branch', 'Youth League branch'), ('women_federation', "Women's federation"), ('women_committee', "Women's committee"), ('other', 'Other')], max_length=32, verbose_name='kind')),
-                ('line', models.CharField(choices=[('party', 'Party building'), ('union', 'Trade-union building'), ('league', 'Youth-league building'), ('women', "Women's-federation building")], max_length=16, verbose_name='line')),
-                ('contact_person', models.CharField(blank=True, max_length=50, verbose_name='contact person')),
-                ('contact_phone', models.CharField(blank=True, max_length=30, verbose_name='contact phone')),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='sort order')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("path", models.CharField(max_length=255, unique=True)),
+                ("depth", models.PositiveIntegerField()),
+                ("numchild", models.PositiveIntegerField(default=0)),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("party_committee", "Party committee"),
+                            ("party_working_committee", "Party working committee"),
+                            ("party_branch", "Party branch"),
+                            ("trade_union", "Trade union"),
+                            ("league_committee", "Youth League committee"),
+                            ("league_branch", "Youth League branch"),
+                            ("women_federation", "Women's federation"),
+                            ("women_committee", "Women's committee"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "line",
+                    models.CharField(
+                        choices=[
+                            ("party", "Party building"),
+                            ("union", "Trade-union building"),
+                            ("league", "Youth-league building"),
+                            ("women", "Women's-federation building"),
+                        ],
+                        max_length=16,
+                        verbose_name="line",
+                    ),
+                ),
+                (
+                    "contact_person",
+                    models.CharField(blank=True, max_length=50, verbose_name="contact person"),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=30, verbose_name="contact phone"),
+                ),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="sort order")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
-                'verbose_name': 'unit',
-                'verbose_name_plural': 'units',
-                'indexes': [models.Index(fields=['line', 'kind'], name='units_unit_line_9abd58_idx')],
+                "verbose_name": "unit",
+                "verbose_name_plural": "units",
+                "indexes": [
+                    models.Index(fields=["line", "kind"], name="units_unit_line_9abd58_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Pair',
+            name="Pair",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('first', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pairs_as_first', to='units.unit', verbose_name='unit')),
-                ('second', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pairs_as_second', to='units.unit', verbose_name='paired unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "first",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pairs_as_first",
+                        to="units.unit",
+                        verbose_name="unit",
+                    ),
+                ),
+                (
+                    "second",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pairs_as_second",
+                        to="units.unit",
+                        verbose_name="paired unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'co-building pair',
-                'verbose_name_plural': 'co-building pairs',
-                'constraints': [models.CheckConstraint(condition=models.Q(('first__lt', models.F('second'))), name='pair_ordered'), models.UniqueConstraint(fields=('first', 'second'), name='pair_unique')],
+                "verbose_name": "co-building pair",
+                "verbose_name_plural": "co-building pairs",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("first__lt", models.F("second"))), name="pair_ordered"
+                    ),
+                    models.UniqueConstraint(fields=("first", "second"), name="pair_unique"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('staff', 'Staff'), ('reviewer', 'Reviewer'), ('leader', 'Leader'), ('admin', 'Administrator')], max_length=16, verbose_name='role')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL, verbose_name='user')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='units.unit', verbose_name='unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("staff", "Staff"),
+                            ("reviewer", "Reviewer"),
+                            ("leader", "Leader"),
+                            ("admin", "Administrator"),
+                        ],
+                        max_length=16,
+                        verbose_name="role",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="units.unit",
+                        verbose_name="unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membership',
-                'verbose_name_plural': 'memberships',
-                'constraints': [models.UniqueConstraint(fields=('user', 'unit', 'role'), name='membership_unique_role')],
+                "verbose_name": "membership",
+                "verbose_name_plural": "memberships",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "unit", "role"), name="membership_unique_role"
+                    )
+                ],
             },
         ),
     ]
