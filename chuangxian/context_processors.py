@@ -13,7 +13,7 @@ def navigation(request: HttpRequest) -> dict:
         if user.is_superuser:
             roles |= {Role.ADMIN, Role.LEADER, Role.REVIEWER}
     return {
-        "site_name": settings.SITE_NAME,
+        "brand_name": settings.SITE_NAME,
         "nav_roles": roles,
         "nav_is_admin": Role.ADMIN in roles,
     }
