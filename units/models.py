@@ -64,6 +64,12 @@ class Unit(MP_Node):
     def __str__(self) -> str:
         return self.name
 
+    def clean_fields(self, exclude=None) -> None:
+        # A kind fixes its line: fill it in before blank-field validation would refuse it.
+        if not self.line:
+            self.line = KIND_LINES.get(self.kind, "")
+        super().clean_fields(exclude=exclude)
+
     def clean(self) -> None:
         expected = KIND_LINES.get(self.kind)
         if expected and self.line and self.line != expected:
@@ -73,8 +79,6 @@ class Unit(MP_Node):
                     % {"line": Line(expected).label}
                 }
             )
-        if expected and not self.line:
-            self.line = expected
 
     @property
     def ancestor_paths(self) -> list[str]:

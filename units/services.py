@@ -8,7 +8,7 @@ from treebeard.exceptions import InvalidMoveToDescendant
 
 from accounts.models import User
 from units.exceptions import UnitError, UnitReferenced
-from units.models import KIND_LINES, Membership, Pair, Unit
+from units.models import Membership, Pair, Unit
 
 _TREE_FIELDS = ["path", "depth", "numchild"]
 
@@ -18,9 +18,6 @@ def unit_create(*, parent: Unit | None, unit: Unit) -> Unit:
     """Save the unsaved `unit` as the last child of `parent` (a root when None)."""
     if parent is not None and not parent.is_active:
         raise UnitError(_("A unit cannot be added under an inactive unit."))
-    if not unit.line:
-        # Blank-field validation runs before Unit.clean, so derive the line from the kind here.
-        unit.line = KIND_LINES.get(unit.kind, "")
     unit.full_clean(exclude=_TREE_FIELDS)
     if parent is None:
         return Unit.objects.add_root(instance=unit)
