@@ -9,6 +9,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("units/", include("units.urls")),
+    path("campaigns/", include("campaigns.urls")),
+    path("activities/", include("activities.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -5,19 +5,31 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from activities.selectors import review_queue
 from chuangxian.health import broker_status, database_status
+from units.models import Role
 from units.selectors import roots_for
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    memberships = request.user.memberships.filter(unit__is_active=True).select_related("unit")
+    memberships = list(
+        request.user.memberships.filter(unit__is_active=True)
+        .select_related("unit")
+        .order_by("unit__path", "role")
+    )
+    roles_held = {m.role for m in memberships} | (
+        {Role.REVIEWER} if request.user.is_superuser else set()
+    )
     return render(
         request,
         "home.html",
         {
-            "memberships": memberships.order_by("unit__path", "role"),
+            "memberships": memberships,
             "roots": roots_for(request.user),
+            "waiting_reviews": review_queue(request.user).count()
+            if Role.REVIEWER in roles_held
+            else 0,
         },
     )
 

@@ -14,8 +14,22 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.factories import MembershipFactory, UnitFactory, UserFactory
-from units.models import Role, Unit, UnitKind
+from tests.factories import (
+    ActivityFactory,
+    CampaignFactory,
+    MembershipFactory,
+    TargetFactory,
+    TargetTaskFactory,
+    UnitFactory,
+    UserFactory,
+)
+from units.models import Line, Role, Unit, UnitKind
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """The actor fixtures hash a password per user; the production hasher costs ~0.3 s each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass
@@ -94,3 +108,37 @@ def outsider(tree):
         MembershipFactory(user=user, unit=tree.committee_b, role=role)
     MembershipFactory(user=user, unit=tree.branch_b1, role=Role.STAFF)
     return user
+
+
+@pytest.fixture
+def campaign(tree):
+    """A one-level campaign run by the city, so it covers the whole tree."""
+    return CampaignFactory(unit=tree.city, name="2010 年党群共建创先争优")
+
+
+@pytest.fixture
+def task(campaign):
+    """A party-building task counted in approved activities."""
+    return TargetTaskFactory(campaign=campaign, code="DJ-01", title="主题党日", line=Line.PARTY)
+
+
+@pytest.fixture
+def targets(tree, task):
+    """Every unit of the tree has a target of 4 activities for `task`."""
+    units = (
+        tree.city,
+        tree.committee_a,
+        tree.branch_a1,
+        tree.union_a2,
+        tree.committee_b,
+        tree.branch_b1,
+    )
+    return {unit.code: TargetFactory(unit=unit, task=task) for unit in units}
+
+
+@pytest.fixture
+def draft(tree, staff, task, targets):
+    """A draft of branch_a1 written by `staff`, counting toward `task`."""
+    return ActivityFactory(
+        campaign=task.campaign, unit=tree.branch_a1, created_by=staff, tasks=[task]
+    )

@@ -1,7 +1,12 @@
+import datetime
+from decimal import Decimal
+
 import factory
 
 from accounts.models import User
-from units.models import KIND_LINES, Membership, Role, Unit, UnitKind
+from activities.models import Activity
+from campaigns.models import Campaign, Metric, Target, TargetTask
+from units.models import KIND_LINES, Line, Membership, Role, Unit, UnitKind
 
 PASSWORD = "Correct-Horse-2010"
 
@@ -48,3 +53,60 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     unit = factory.SubFactory(UnitFactory)
     role = Role.STAFF
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    """A campaign run by `unit` (pass the tree's root for one that covers everything)."""
+
+    class Meta:
+        model = Campaign
+
+    name = factory.Sequence(lambda n: f"{2010 + n} 年党群共建创先争优")
+    unit = factory.SubFactory(UnitFactory)
+    starts_on = datetime.date(2010, 5, 1)
+    ends_on = datetime.date(2010, 12, 31)
+    review_deadline_days = 7
+    review_levels = 1
+
+
+class TargetTaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TargetTask
+
+    campaign = factory.SubFactory(CampaignFactory)
+    code = factory.Sequence(lambda n: f"T{n:03d}")
+    line = Line.PARTY
+    title = factory.Sequence(lambda n: f"目标任务{n}")
+    metric = Metric.ACTIVITIES
+
+
+class TargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Target
+
+    unit = factory.SubFactory(UnitFactory)
+    task = factory.SubFactory(TargetTaskFactory)
+    value = Decimal(4)
+    due_on = datetime.date(2010, 12, 31)
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    """A draft of `unit`; pass `tasks=[…]` to tag it. For other states, use the services."""
+
+    class Meta:
+        model = Activity
+        skip_postgeneration_save = True
+
+    campaign = factory.SubFactory(CampaignFactory)
+    unit = factory.SubFactory(UnitFactory)
+    created_by = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"主题党日活动{n}")
+    starts_on = datetime.date(2010, 6, 1)
+    place = "党员活动室"
+    participants_party_members = 10
+    participants = 10
+
+    @factory.post_generation
+    def tasks(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.tasks.set(extracted)

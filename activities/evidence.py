@@ -1,0 +1,120 @@
+"""What an evidence file is, decided from its bytes and never from its name, and its thumbnail.
+
+Accepted: JPEG, PNG, GIF and WebP images (opened with Pillow to prove it), PDF, Office Open XML
+(.docx/.xlsx/.pptx, a zip with the parts Office writes) and the older OLE2 Office formats
+(.doc/.xls/.ppt). Anything else, such as an executable renamed to .jpg, is refused."""
+
+import io
+import zipfile
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from activities.exceptions import EvidenceRejected
+
+THUMBNAIL_SIZE = (480, 480)
+_MAX_PIXELS = 60_000_000  # refuse decompression bombs before decoding them
+
+_IMAGE_FORMATS = {
+    "JPEG": ("image/jpeg", ".jpg"),
+    "PNG": ("image/png", ".png"),
+    "GIF": ("image/gif", ".gif"),
+    "WEBP": ("image/webp", ".webp"),
+}
+_OOXML = {
+    "word/": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
+    "xl/": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
+    "ppt/": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", ".pptx"),
+}
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_OLE2_TYPES = {
+    ".doc": "application/msword",
+    ".xls": "application/vnd.ms-excel",
+    ".ppt": "application/vnd.ms-powerpoint",
+}
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    content_type: str
+    extension: str
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+def _refuse(name: str) -> EvidenceRejected:
+    return EvidenceRejected(
+        _(
+            "“%(name)s” is not an accepted file: attach photos (JPEG, PNG, GIF, WebP), PDF or "
+            "Office documents."
+        )
+        % {"name": name}
+    )
+
+
+def sniff(upload: UploadedFile) -> Sniffed:
+    """The file's real type, or EvidenceRejected."""
+    name = upload.name or ""
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if head.startswith(b"%PDF-"):
+        return Sniffed("application/pdf", ".pdf")
+    if head.startswith(_OLE2_MAGIC):
+        extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if extension in _OLE2_TYPES:
+            return Sniffed(_OLE2_TYPES[extension], extension)
+        raise _refuse(name)
+    if head.startswith(b"PK\x03\x04"):
+        return _sniff_ooxml(upload, name)
+    return _sniff_image(upload, name)
+
+
+def _sniff_ooxml(upload: UploadedFile, name: str) -> Sniffed:
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        raise _refuse(name) from None
+    finally:
+        upload.seek(0)
+    if "[Content_Types].xml" in names:
+        for folder, found in _OOXML.items():
+            if any(part.startswith(folder) for part in names):
+                return Sniffed(*found)
+    raise _refuse(name)
+
+
+def _sniff_image(upload: UploadedFile, name: str) -> Sniffed:
+    try:
+        with Image.open(upload) as image:
+            if image.width * image.height > _MAX_PIXELS:
+                raise _refuse(name)
+            found = _IMAGE_FORMATS.get(image.format or "")
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise _refuse(name) from None
+    finally:
+        upload.seek(0)
+    if found is None:
+        raise _refuse(name)
+    return Sniffed(*found)
+
+
+def thumbnail(upload: UploadedFile) -> ContentFile:
+    """A JPEG no larger than THUMBNAIL_SIZE, turned upright from the photo's EXIF orientation."""
+    upload.seek(0)
+    with Image.open(upload) as image:
+        image = ImageOps.exif_transpose(image)
+        image.thumbnail(THUMBNAIL_SIZE)
+        if image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        buffer = io.BytesIO()
+        image.save(buffer, format="JPEG", quality=82)
+    upload.seek(0)
+    return ContentFile(buffer.getvalue())

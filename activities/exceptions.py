@@ -1,0 +1,10 @@
+class ActivityError(Exception):
+    """A change to an activity that the rules refuse; the message is for users."""
+
+
+class TransitionRefused(ActivityError):
+    """The activity is not in a state that allows this move (perhaps someone acted first)."""
+
+
+class EvidenceRejected(ActivityError):
+    """An uploaded file is of a type, size or number the rules refuse."""

@@ -1,0 +1,277 @@
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import Campaign, TargetTask
+from units.models import Unit
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    APPROVED = "approved", _("Approved")
+
+
+class Action(models.TextChoices):
+    SUBMIT = "submit", _("Submitted")
+    WITHDRAW = "withdraw", _("Withdrawn")
+    APPROVE = "approve", _("Approved")
+    PASS_ON = "pass_on", _("Approved at level 1, passed to level 2")
+    RETURN = "return", _("Returned")
+    REOPEN = "reopen", _("Reopened")
+
+
+# The moves each action may make: action → (from statuses, to status). A level-1 approval in a
+# two-level campaign stays "submitted" and moves the activity on to the next level's reviewers.
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    Action.SUBMIT: (frozenset({Status.DRAFT, Status.RETURNED}), Status.SUBMITTED),
+    Action.WITHDRAW: (frozenset({Status.SUBMITTED}), Status.DRAFT),
+    Action.PASS_ON: (frozenset({Status.SUBMITTED}), Status.SUBMITTED),
+    Action.APPROVE: (frozenset({Status.SUBMITTED}), Status.APPROVED),
+    Action.RETURN: (frozenset({Status.SUBMITTED}), Status.RETURNED),
+    Action.REOPEN: (frozenset({Status.APPROVED}), Status.RETURNED),
+}
+
+EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.RETURNED})
+
+
+class ParticipantGroup(models.TextChoices):
+    PARTY_MEMBERS = "party_members", _("Party members")
+    WORKERS = "workers", _("Workers")
+    YOUTH = "youth", _("Youth")
+    WOMEN = "women", _("Women")
+    PUBLIC = "public", _("General public")
+
+
+PARTICIPANT_FIELDS = {
+    ParticipantGroup.PARTY_MEMBERS: "participants_party_members",
+    ParticipantGroup.WORKERS: "participants_workers",
+    ParticipantGroup.YOUTH: "participants_youth",
+    ParticipantGroup.WOMEN: "participants_women",
+    ParticipantGroup.PUBLIC: "participants_public",
+}
+
+
+def _count_field(label):
+    return models.PositiveIntegerField(label, default=0)
+
+
+class Activity(models.Model):
+    """What a unit did (活动记录). Only approved activities count against targets."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="activities", verbose_name=_("campaign")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="activities", verbose_name=_("unit")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="activities_created",
+        verbose_name=_("author"),
+    )
+    title = models.CharField(_("title"), max_length=150)
+    starts_on = models.DateField(_("date"))
+    ends_on = models.DateField(
+        _("until"), null=True, blank=True, help_text=_("For an activity over several days.")
+    )
+    place = models.CharField(_("place"), max_length=150, blank=True)
+    tasks = models.ManyToManyField(
+        TargetTask, related_name="activities", verbose_name=_("target tasks"), blank=True
+    )
+    participants_party_members = _count_field(_("party members"))
+    participants_workers = _count_field(_("workers"))
+    participants_youth = _count_field(_("youth"))
+    participants_women = _count_field(_("women"))
+    participants_public = _count_field(_("general public"))
+    # The sum of the groups, stored so that totals are one indexed column.
+    participants = models.PositiveIntegerField(_("participants"), default=0, editable=False)
+    quantity = models.DecimalField(
+        _("quantity"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    description = models.TextField(_("description"), blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    review_level = models.PositiveSmallIntegerField(_("review level"), default=0)
+    review_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewing unit"),
+        help_text=_("Whose reviewers (or reviewers above them) act on the submission now."),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    waiting_since = models.DateTimeField(
+        _("waiting since"),
+        null=True,
+        blank=True,
+        help_text=_("When the current review level received it."),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    return_reason = models.TextField(_("reason for return"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-starts_on", "-pk"]
+        indexes = [
+            models.Index(fields=["unit", "status"]),
+            models.Index(fields=["status", "waiting_since"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("An activity cannot end before it starts.")})
+        self.participants = sum(getattr(self, f) or 0 for f in PARTICIPANT_FIELDS.values())
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    def participant_groups(self) -> list[tuple[str, int]]:
+        return [
+            (group.label, getattr(self, field))
+            for group, field in PARTICIPANT_FIELDS.items()
+            if getattr(self, field)
+        ]
+
+
+class ActivityEvent(models.Model):
+    """One transition of an activity: immutable once written."""
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="events", verbose_name=_("activity")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    from_status = models.CharField(_("from"), max_length=16, choices=Status.choices)
+    to_status = models.CharField(_("to"), max_length=16, choices=Status.choices)
+    level = models.PositiveSmallIntegerField(_("review level"), default=0)
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("activity event")
+        verbose_name_plural = _("activity events")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.activity} · {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("An activity event is never changed once written.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("An activity event is never deleted.")
+
+
+class CoOrganiserStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DECLINED = "declined", _("Declined")
+
+
+class CoOrganiser(models.Model):
+    """Another unit named on an activity (组织共建、活动共抓). Once confirmed, the activity counts
+    for that unit too, and once in any total that covers several of its units."""
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="coorganisers", verbose_name=_("activity")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="coorganised", verbose_name=_("unit")
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=CoOrganiserStatus.choices,
+        default=CoOrganiserStatus.PENDING,
+    )
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("co-organiser")
+        verbose_name_plural = _("co-organisers")
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "unit"], name="coorganiser_unique"),
+        ]
+        indexes = [models.Index(fields=["unit", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.activity} · {self.unit}"
+
+
+def _evidence_path(instance: "Evidence", filename: str) -> str:
+    # A random name: the user's file name is kept in `original_name`, never used on disk.
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"evidence/{instance.activity_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Evidence(models.Model):
+    """A file attached to an activity: served only through a view that checks the user's scope."""
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("activity")
+    )
+    file = models.FileField(_("file"), upload_to=_evidence_path, max_length=255)
+    thumbnail = models.FileField(_("thumbnail"), blank=True, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

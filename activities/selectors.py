@@ -1,0 +1,155 @@
+"""Reads of activities, and who may do what to one. Every activity page, download and export starts
+from `activities_visible_to`; the predicates below are the one place the workflow's permissions
+live, and the services check them again under the row lock.
+
+- Anyone with a membership on a unit sees the activities of that unit's subtree, and those that a
+  unit in that subtree co-organises.
+- Staff of the organising unit create, edit, submit and withdraw (before any review).
+- A submission waits on a *reviewing unit*: the nearest unit above the organiser that has
+  reviewers (for level 2, the nearest above level 1's). Reviewers on that unit or any unit above
+  it may approve, return, or (once approved) reopen it.
+- Staff of a co-organising unit confirm or decline it.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.models import User
+from activities.models import Activity, CoOrganiser, CoOrganiserStatus, Status
+from units.models import Membership, Role, Unit
+from units.selectors import pairs_of
+
+
+def _under(paths, lookup: str) -> Q:
+    query = Q(pk__in=[])
+    for path in set(paths):
+        query |= Q(**{f"{lookup}__startswith": path})
+    return query
+
+
+@dataclass
+class Actor:
+    """A user's memberships, loaded once per request so that every row's permissions are decided
+    in memory."""
+
+    user: User
+    superuser: bool = False
+    paths: set[str] = field(default_factory=set)
+    staff_unit_ids: set[int] = field(default_factory=set)
+    reviewer_paths: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, user: User) -> "Actor":
+        actor = cls(user=user)
+        if not user.is_authenticated or not user.is_active:
+            return actor
+        actor.superuser = user.is_superuser
+        held = Membership.objects.filter(user=user, unit__is_active=True).values_list(
+            "role", "unit_id", "unit__path"
+        )
+        for role, unit_id, path in held:
+            actor.paths.add(path)
+            if role == Role.STAFF:
+                actor.staff_unit_ids.add(unit_id)
+            elif role == Role.REVIEWER:
+                actor.reviewer_paths.add(path)
+        return actor
+
+    def is_staff_of(self, unit_id: int) -> bool:
+        return unit_id in self.staff_unit_ids
+
+    def reviews_for(self, review_unit: Unit | None) -> bool:
+        """May act as a reviewer for submissions waiting on `review_unit`."""
+        if self.superuser:
+            return True
+        if review_unit is None:
+            return False
+        return any(review_unit.path.startswith(path) for path in self.reviewer_paths)
+
+
+def activities_visible_to(user: User) -> QuerySet[Activity]:
+    actor = user if isinstance(user, Actor) else Actor.of(user)
+    if actor.superuser:
+        return Activity.objects.all()
+    coorganised = CoOrganiser.objects.filter(
+        _under(actor.paths, "unit__path"), activity=OuterRef("pk")
+    )
+    return Activity.objects.filter(_under(actor.paths, "unit__path") | Q(Exists(coorganised)))
+
+
+def activity_for_user(user: User, pk: int) -> Activity:
+    """The activity `pk` if `user` may see it, else 404."""
+    queryset = activities_visible_to(user).select_related("unit", "campaign", "review_unit")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def can_edit(actor: Actor, activity: Activity) -> bool:
+    return activity.is_editable and actor.is_staff_of(activity.unit_id)
+
+
+def can_submit(actor: Actor, activity: Activity) -> bool:
+    return can_edit(actor, activity)
+
+
+def can_withdraw(actor: Actor, activity: Activity) -> bool:
+    """Before any reviewer has acted on it: a level-1 approval in a two-level campaign counts."""
+    return (
+        activity.status == Status.SUBMITTED
+        and activity.review_level == 1
+        and actor.is_staff_of(activity.unit_id)
+    )
+
+
+def can_review(actor: Actor, activity: Activity) -> bool:
+    return activity.status == Status.SUBMITTED and actor.reviews_for(activity.review_unit)
+
+
+def can_reopen(actor: Actor, activity: Activity) -> bool:
+    return activity.status == Status.APPROVED and actor.reviews_for(activity.review_unit)
+
+
+def can_respond(actor: Actor, coorganiser: CoOrganiser) -> bool:
+    return coorganiser.status == CoOrganiserStatus.PENDING and actor.is_staff_of(
+        coorganiser.unit_id
+    )
+
+
+def review_queue(user: User) -> QuerySet[Activity]:
+    """Submissions waiting on a reviewing unit at or below one of the user's reviewer units,
+    oldest first."""
+    actor = Actor.of(user)
+    queryset = Activity.objects.filter(status=Status.SUBMITTED)
+    if not actor.superuser:
+        queryset = queryset.filter(_under(actor.reviewer_paths, "review_unit__path"))
+    return queryset.select_related("unit", "campaign", "created_by").order_by("waiting_since", "pk")
+
+
+def unit_activities(unit: Unit) -> QuerySet[Activity]:
+    """The activities a unit organises or has been named on as a co-organiser."""
+    named = CoOrganiser.objects.filter(unit=unit, activity=OuterRef("pk"))
+    return Activity.objects.filter(Q(unit=unit) | Q(Exists(named)))
+
+
+def days_waiting(activity: Activity, today: date) -> int | None:
+    if activity.waiting_since is None:
+        return None
+    # The local date: in UTC, a submission made before 08:00 in Shanghai is dated a day early.
+    return (today - timezone.localdate(activity.waiting_since)).days
+
+
+def coorganiser_choices(unit: Unit) -> QuerySet[Unit]:
+    """The units an activity of `unit` may name as co-organisers: the other units under the same
+    parent (a committee and the mass organisations it leads), and the unit's co-building pairs."""
+    parent_path = unit.parent_path or unit.path
+    paired = set()
+    for pair in pairs_of(unit):
+        paired.add(pair.first_id if pair.second_id == unit.pk else pair.second_id)
+    return (
+        Unit.objects.filter(Q(path__startswith=parent_path) | Q(pk__in=paired), is_active=True)
+        .exclude(pk=unit.pk)
+        .order_by("path")
+    )

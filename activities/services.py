@@ -1,0 +1,444 @@
+"""Writes to activities: drafts, evidence, co-organisers and the review workflow.
+
+Each transition locks the activity's row, checks the move against `TRANSITIONS` and the actor's
+permission (activities.selectors) *after* the lock, saves with `update_fields`, and writes one
+immutable ActivityEvent. Reviewers say which review level they are acting at, so that when two act
+at once the second is refused ("someone else acted first") instead of acting on the next level."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from activities import evidence as evidence_files
+from activities.exceptions import ActivityError, EvidenceRejected, TransitionRefused
+from activities.models import (
+    TRANSITIONS,
+    Action,
+    Activity,
+    ActivityEvent,
+    CoOrganiser,
+    CoOrganiserStatus,
+    Evidence,
+    Status,
+)
+from activities.selectors import (
+    Actor,
+    can_edit,
+    can_reopen,
+    can_respond,
+    can_review,
+    can_submit,
+    can_withdraw,
+    coorganiser_choices,
+)
+from campaigns.models import Campaign, Target, TargetTask
+from units.models import Unit
+from units.selectors import reviewer_levels_above
+
+# The fields a draft's form may set; the workflow's own fields are written by the transitions.
+DRAFT_FIELDS = (
+    "title",
+    "starts_on",
+    "ends_on",
+    "place",
+    "participants_party_members",
+    "participants_workers",
+    "participants_youth",
+    "participants_women",
+    "participants_public",
+    "quantity",
+    "description",
+    "outcome",
+)
+
+
+class NotAllowed(ActivityError):
+    """The actor may not do this to this activity."""
+
+
+def _actor(user: User | Actor) -> Actor:
+    return user if isinstance(user, Actor) else Actor.of(user)
+
+
+def _check_tasks(unit: Unit, campaign: Campaign, tasks: Iterable[TargetTask]) -> list[TargetTask]:
+    tasks = list(tasks)
+    targeted = set(
+        Target.objects.filter(unit=unit, task__in=tasks, task__campaign=campaign).values_list(
+            "task_id", flat=True
+        )
+    )
+    stray = [task for task in tasks if task.pk not in targeted]
+    if stray:
+        raise ActivityError(
+            _("%(unit)s has no target for: %(tasks)s.")
+            % {"unit": unit.name, "tasks": "、".join(task.title for task in stray)}
+        )
+    return tasks
+
+
+def _check_coorganisers(unit: Unit, units: Iterable[Unit]) -> list[Unit]:
+    units = list(units)
+    allowed = set(
+        coorganiser_choices(unit).filter(pk__in=[u.pk for u in units]).values_list("pk", flat=True)
+    )
+    stray = [u for u in units if u.pk not in allowed]
+    if stray:
+        raise ActivityError(
+            _("These units cannot co-organise an activity of %(unit)s: %(units)s.")
+            % {"unit": unit.name, "units": "、".join(u.name for u in stray)}
+        )
+    return units
+
+
+def _set_coorganisers(activity: Activity, units: list[Unit]) -> None:
+    """Keep the answers of units still named; new units are asked afresh."""
+    wanted = {u.pk for u in units}
+    activity.coorganisers.exclude(unit_id__in=wanted).delete()
+    existing = set(activity.coorganisers.values_list("unit_id", flat=True))
+    CoOrganiser.objects.bulk_create(
+        CoOrganiser(activity=activity, unit_id=pk) for pk in wanted - existing
+    )
+
+
+@transaction.atomic
+def activity_create(
+    *,
+    actor: User | Actor,
+    unit: Unit,
+    campaign: Campaign,
+    data: dict,
+    tasks: Iterable[TargetTask] = (),
+    coorganisers: Iterable[Unit] = (),
+) -> Activity:
+    """A new draft of `unit`, written by one of its staff."""
+    who = _actor(actor)
+    if not who.is_staff_of(unit.pk):
+        raise NotAllowed(_("Only the unit's staff may log its activities."))
+    if not campaign.is_active:
+        raise ActivityError(_("This campaign is closed."))
+    activity = Activity(campaign=campaign, unit=unit, created_by=who.user)
+    for name in DRAFT_FIELDS:
+        if name in data:
+            setattr(activity, name, data[name])
+    activity.full_clean()
+    activity.save()
+    activity.tasks.set(_check_tasks(unit, campaign, tasks))
+    _set_coorganisers(activity, _check_coorganisers(unit, coorganisers))
+    return activity
+
+
+@transaction.atomic
+def activity_update(
+    *,
+    actor: User | Actor,
+    activity: Activity,
+    data: dict,
+    tasks: Iterable[TargetTask] | None = None,
+    coorganisers: Iterable[Unit] | None = None,
+) -> Activity:
+    """Change a draft or a returned activity; an approved or submitted one is locked."""
+    who = _actor(actor)
+    activity = _locked(activity)
+    if not can_edit(who, activity):
+        raise _refusal(who, activity)
+    changed = [name for name in DRAFT_FIELDS if name in data]
+    for name in changed:
+        setattr(activity, name, data[name])
+    activity.full_clean()
+    activity.save(update_fields=[*changed, "participants", "updated_at"])
+    if tasks is not None:
+        activity.tasks.set(_check_tasks(activity.unit, activity.campaign, tasks))
+    if coorganisers is not None:
+        _set_coorganisers(activity, _check_coorganisers(activity.unit, coorganisers))
+    return activity
+
+
+def _locked(activity: Activity) -> Activity:
+    return (
+        Activity.objects.select_for_update(of=("self",))
+        .select_related("unit", "campaign", "review_unit")
+        .get(pk=activity.pk)
+    )
+
+
+def _refusal(actor: Actor, activity: Activity) -> ActivityError:
+    if activity.status == Status.APPROVED:
+        return TransitionRefused(_("This activity is approved and locked."))
+    if activity.status == Status.SUBMITTED:
+        return TransitionRefused(_("This activity is waiting for review and cannot be changed."))
+    return NotAllowed(_("You may not change this activity."))
+
+
+def _move(
+    activity: Activity,
+    *,
+    actor: Actor,
+    action: str,
+    comment: str = "",
+    level: int | None = None,
+    fields: dict | None = None,
+) -> Activity:
+    """Apply `action` to the locked `activity`: check the move, save, write the event."""
+    sources, target = TRANSITIONS[action]
+    if activity.status not in sources:
+        raise TransitionRefused(
+            _("This activity is now “%(status)s”: someone may have acted on it first.")
+            % {"status": activity.get_status_display()}
+        )
+    event = ActivityEvent(
+        activity=activity,
+        actor=actor.user,
+        action=action,
+        from_status=activity.status,
+        to_status=target,
+        level=activity.review_level if level is None else level,
+        comment=comment,
+    )
+    activity.status = target
+    fields = fields or {}
+    for name, value in fields.items():
+        setattr(activity, name, value)
+    activity.save(update_fields=["status", *fields, "updated_at"])
+    event.save()
+    return activity
+
+
+def _review_unit(above: Unit) -> Unit | None:
+    """The nearest unit above `above` that has reviewers; its parent when none has any, so that
+    reviewers added later above it still find the submission."""
+    levels = reviewer_levels_above(above)
+    if levels:
+        return levels[0][0]
+    return Unit.objects.get_parent(above)
+
+
+def _check_level(activity: Activity, level: int) -> None:
+    if activity.status == Status.SUBMITTED and activity.review_level != level:
+        raise TransitionRefused(
+            _("Another reviewer has already acted on this activity. Reload to see where it is.")
+        )
+
+
+@transaction.atomic
+def activity_submit(*, actor: User | Actor, activity: Activity, comment: str = "") -> Activity:
+    who = _actor(actor)
+    activity = _locked(activity)
+    if activity.status not in TRANSITIONS[Action.SUBMIT][0]:
+        raise _refusal(who, activity)
+    if not can_submit(who, activity):
+        raise NotAllowed(_("Only the unit's staff may submit its activities."))
+    if not activity.tasks.exists():
+        raise ActivityError(_("Choose at least one target task the activity counts toward."))
+    now = timezone.now()
+    return _move(
+        activity,
+        actor=who,
+        action=Action.SUBMIT,
+        comment=comment,
+        level=1,
+        fields={
+            "review_level": 1,
+            "review_unit": _review_unit(activity.unit),
+            "submitted_at": now,
+            "waiting_since": now,
+            "return_reason": "",
+        },
+    )
+
+
+@transaction.atomic
+def activity_withdraw(*, actor: User | Actor, activity: Activity) -> Activity:
+    who = _actor(actor)
+    activity = _locked(activity)
+    if activity.status == Status.SUBMITTED and activity.review_level > 1:
+        raise TransitionRefused(_("A reviewer has already approved it at level 1."))
+    if activity.status == Status.SUBMITTED and not can_withdraw(who, activity):
+        raise NotAllowed(_("Only the unit's staff may withdraw its submission."))
+    return _move(
+        activity,
+        actor=who,
+        action=Action.WITHDRAW,
+        fields={"review_level": 0, "review_unit": None, "waiting_since": None},
+    )
+
+
+@transaction.atomic
+def activity_approve(
+    *, actor: User | Actor, activity: Activity, level: int, comment: str = ""
+) -> Activity:
+    """Approve at `level`: final at the campaign's last level (or when no reviewers sit above),
+    otherwise passed on to the next level's reviewers."""
+    who = _actor(actor)
+    activity = _locked(activity)
+    _check_level(activity, level)
+    if activity.status == Status.SUBMITTED and not can_review(who, activity):
+        raise NotAllowed(_("You are not a reviewer for this activity at this level."))
+    if activity.status == Status.SUBMITTED and level > 1:
+        approved_before = activity.events.filter(
+            action=Action.PASS_ON, actor=who.user, created_at__gte=activity.submitted_at
+        ).exists()
+        if approved_before:
+            raise NotAllowed(
+                _("You approved it at level 1; another reviewer must approve it at level 2.")
+            )
+    next_unit = None
+    if activity.status == Status.SUBMITTED and level < activity.campaign.review_levels:
+        levels = reviewer_levels_above(activity.review_unit)
+        next_unit = levels[0][0] if levels else None
+    now = timezone.now()
+    if next_unit is not None:
+        return _move(
+            activity,
+            actor=who,
+            action=Action.PASS_ON,
+            comment=comment,
+            fields={"review_level": level + 1, "review_unit": next_unit, "waiting_since": now},
+        )
+    return _move(
+        activity,
+        actor=who,
+        action=Action.APPROVE,
+        comment=comment,
+        fields={"approved_at": now, "waiting_since": None},
+    )
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActivityError(_("Say why: a reason is required."))
+    return reason
+
+
+@transaction.atomic
+def activity_return(
+    *, actor: User | Actor, activity: Activity, level: int, reason: str
+) -> Activity:
+    reason = _reason(reason)
+    who = _actor(actor)
+    activity = _locked(activity)
+    _check_level(activity, level)
+    if activity.status == Status.SUBMITTED and not can_review(who, activity):
+        raise NotAllowed(_("You are not a reviewer for this activity at this level."))
+    return _move(
+        activity,
+        actor=who,
+        action=Action.RETURN,
+        comment=reason,
+        fields={"return_reason": reason, "waiting_since": None},
+    )
+
+
+@transaction.atomic
+def activity_reopen(*, actor: User | Actor, activity: Activity, reason: str) -> Activity:
+    """Unlock an approved activity: it goes back to its unit as returned, and stops counting."""
+    reason = _reason(reason)
+    who = _actor(actor)
+    activity = _locked(activity)
+    if activity.status == Status.APPROVED and not can_reopen(who, activity):
+        raise NotAllowed(_("Only a reviewer above this unit may reopen it."))
+    return _move(
+        activity,
+        actor=who,
+        action=Action.REOPEN,
+        comment=reason,
+        fields={"return_reason": reason, "approved_at": None},
+    )
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    activity: Activity
+    ok: bool
+    message: str
+
+
+def activities_bulk_approve(
+    *, actor: User | Actor, activities: Iterable[Activity]
+) -> list[BulkOutcome]:
+    """Approve each at the level it was listed at; each in its own transaction, so one refusal
+    leaves the others approved."""
+    who = _actor(actor)
+    outcomes = []
+    for activity in activities:
+        try:
+            done = activity_approve(actor=who, activity=activity, level=activity.review_level)
+        except ActivityError as error:
+            outcomes.append(BulkOutcome(activity, False, str(error)))
+        else:
+            message = _("Approved") if done.status == Status.APPROVED else _("Passed to level 2")
+            outcomes.append(BulkOutcome(done, True, str(message)))
+    return outcomes
+
+
+@transaction.atomic
+def coorganiser_respond(
+    *, actor: User | Actor, coorganiser: CoOrganiser, confirm: bool
+) -> CoOrganiser:
+    who = _actor(actor)
+    coorganiser = CoOrganiser.objects.select_for_update().get(pk=coorganiser.pk)
+    if coorganiser.status != CoOrganiserStatus.PENDING:
+        raise TransitionRefused(_("This unit has already answered."))
+    if not can_respond(who, coorganiser):
+        raise NotAllowed(_("Only the co-organising unit's staff may answer."))
+    coorganiser.status = CoOrganiserStatus.CONFIRMED if confirm else CoOrganiserStatus.DECLINED
+    coorganiser.responded_by = who.user
+    coorganiser.responded_at = timezone.now()
+    coorganiser.save(update_fields=["status", "responded_by", "responded_at"])
+    return coorganiser
+
+
+@transaction.atomic
+def evidence_add(*, actor: User | Actor, activity: Activity, upload: UploadedFile) -> Evidence:
+    """Attach a file after checking its real type, its size and the activity's file count."""
+    who = _actor(actor)
+    activity = _locked(activity)
+    if not can_edit(who, activity):
+        raise _refusal(who, activity)
+    name = upload.name or ""
+    if upload.size > settings.EVIDENCE_MAX_BYTES:
+        raise EvidenceRejected(
+            _("“%(name)s” is larger than %(limit)s MB.")
+            % {"name": name, "limit": settings.EVIDENCE_MAX_BYTES // (1024 * 1024) or 1}
+        )
+    if activity.evidence.count() >= settings.EVIDENCE_MAX_FILES:
+        raise EvidenceRejected(
+            _("An activity may have at most %(count)s files.")
+            % {"count": settings.EVIDENCE_MAX_FILES}
+        )
+    sniffed = evidence_files.sniff(upload)
+    item = Evidence(
+        activity=activity,
+        original_name=name[:255],
+        content_type=sniffed.content_type,
+        size=upload.size,
+        uploaded_by=who.user,
+    )
+    item.file.save(f"upload{sniffed.extension}", upload, save=False)
+    if sniffed.is_image:
+        item.thumbnail.save(
+            f"evidence/{activity.pk}/thumbs/{item.file.name.rsplit('/', 1)[-1]}.jpg",
+            evidence_files.thumbnail(upload),
+            save=False,
+        )
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def evidence_delete(*, actor: User | Actor, evidence: Evidence) -> None:
+    who = _actor(actor)
+    activity = _locked(evidence.activity)
+    if not can_edit(who, activity):
+        raise _refusal(who, activity)
+    names = [evidence.file.name, evidence.thumbnail.name]
+    storage = evidence.file.storage
+    evidence.delete()
+    transaction.on_commit(lambda: [storage.delete(name) for name in names if name])

@@ -1,0 +1,3 @@
+class CampaignError(Exception):
+    """A change to a campaign, its catalogue or its targets that the rules refuse; the message is
+    for users."""

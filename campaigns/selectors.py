@@ -1,0 +1,70 @@
+"""Reads of campaigns, their catalogues and targets, scoped by the unit tree.
+
+- A campaign covers its organising unit's subtree. A user sees the campaigns that cover one of
+  their units, and those run by a unit below one of theirs.
+- Admins on the organising unit or above it manage the campaign, its phases and its catalogue.
+- Admins on a unit or above it set that unit's targets.
+"""
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.models import User
+from campaigns.models import Campaign, Target, TargetTask
+from units.models import Role, Unit
+from units.selectors import membership_paths
+
+
+def _ancestor_paths(path: str, steplen: int) -> list[str]:
+    return [path[: steplen * depth] for depth in range(1, len(path) // steplen + 1)]
+
+
+def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
+    if user.is_active and user.is_superuser:
+        return Campaign.objects.all()
+    paths = membership_paths(user)
+    above = {a for path in paths for a in _ancestor_paths(path, Unit.steplen)}
+    query = Q(unit__path__in=above)
+    for path in paths:
+        query |= Q(unit__path__startswith=path)
+    return Campaign.objects.filter(query) if paths else Campaign.objects.none()
+
+
+def campaign_for_user(user: User, pk: int) -> Campaign:
+    return get_object_or_404(campaigns_visible_to(user).select_related("unit"), pk=pk)
+
+
+def can_manage_campaign(user: User, campaign: Campaign) -> bool:
+    if user.is_active and user.is_superuser:
+        return True
+    return any(campaign.unit.path.startswith(path) for path in membership_paths(user, [Role.ADMIN]))
+
+
+def campaign_covers(campaign: Campaign, unit: Unit) -> bool:
+    return unit.path.startswith(campaign.unit.path)
+
+
+def active_campaigns_for(unit: Unit) -> QuerySet[Campaign]:
+    """The open campaigns that cover `unit`, newest first."""
+    return Campaign.objects.filter(unit__path__in=unit.ancestor_paths, is_active=True)
+
+
+def catalogue(campaign: Campaign, *, line: str | None = None) -> QuerySet[TargetTask]:
+    tasks = campaign.tasks.all()
+    return tasks.filter(line=line) if line else tasks
+
+
+def targets_of(unit: Unit, campaign: Campaign | None = None) -> QuerySet[Target]:
+    targets = Target.objects.filter(unit=unit, task__is_active=True).select_related(
+        "task", "task__campaign"
+    )
+    if campaign is not None:
+        targets = targets.filter(task__campaign=campaign)
+    return targets.order_by("task__campaign", "task__line", "task__sort_order", "task__code")
+
+
+def targeted_tasks(unit: Unit, campaign: Campaign) -> QuerySet[TargetTask]:
+    """The tasks an activity of `unit` may count toward: those it has a target for."""
+    return TargetTask.objects.filter(
+        campaign=campaign, is_active=True, targets__unit=unit
+    ).order_by("line", "sort_order", "code")

@@ -1,0 +1,97 @@
+"""Reviewers acting at once: exactly one transition wins, the others get a clear refusal.
+
+Needs PostgreSQL's row locks (SQLite has one writer and would only serialise the threads);
+`.ci/run` sets CHUANGXIAN_REQUIRE_POSTGRES so that there the test fails instead of skipping."""
+
+import os
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from activities import services
+from activities.exceptions import ActivityError
+from activities.models import Activity, ActivityEvent, Status
+from tests.factories import MembershipFactory, UserFactory
+from units.models import Role
+
+
+@pytest.fixture(autouse=True)
+def _needs_postgresql():
+    if connection.vendor != "postgresql":
+        if os.environ.get("CHUANGXIAN_REQUIRE_POSTGRES") == "1":
+            pytest.fail("CHUANGXIAN_REQUIRE_POSTGRES=1 but the database is not PostgreSQL")
+        pytest.skip("concurrency needs PostgreSQL row locks: set DATABASE_URL to run it")
+
+
+def _race(actions) -> list[str]:
+    """Run each action in its own thread and connection, all released at once."""
+    barrier = threading.Barrier(len(actions))
+    outcomes: list[str] = [""] * len(actions)
+
+    def run(index, action):
+        try:
+            barrier.wait()
+            action()
+            outcomes[index] = "ok"
+        except ActivityError as error:
+            outcomes[index] = f"refused: {error}"
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reviewers_racing_to_approve_and_return_give_one_transition(tree, staff, reviewer, draft):
+    others = [UserFactory(username=f"reviewer_{n}") for n in range(5)]
+    for user in others:
+        MembershipFactory(user=user, unit=tree.committee_a, role=Role.REVIEWER)
+    activity = services.activity_submit(actor=staff, activity=draft)
+
+    def approve(user):
+        return lambda: services.activity_approve(actor=user, activity=activity, level=1)
+
+    def give_back(user):
+        return lambda: services.activity_return(
+            actor=user, activity=activity, level=1, reason="请补充材料"
+        )
+
+    actions = [approve(reviewer), give_back(others[0]), approve(others[1])]
+    actions += [give_back(others[2]), approve(others[3]), give_back(others[4])]
+    outcomes = _race(actions)
+
+    assert outcomes.count("ok") == 1, outcomes
+    refused = [o for o in outcomes if o != "ok"]
+    assert all("acted" in o for o in refused), refused
+    activity.refresh_from_db()
+    review_events = ActivityEvent.objects.filter(activity=activity).exclude(action="submit")
+    assert review_events.count() == 1
+    event = review_events.get()
+    assert activity.status == event.to_status
+    assert activity.status in (Status.APPROVED, Status.RETURNED)
+    if activity.status == Status.RETURNED:
+        assert activity.return_reason == "请补充材料"
+    else:
+        assert activity.approved_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_withdrawing_while_a_reviewer_approves_gives_one_transition(staff, reviewer, draft):
+    activity = services.activity_submit(actor=staff, activity=draft)
+    outcomes = _race(
+        [
+            lambda: services.activity_withdraw(actor=staff, activity=activity),
+            lambda: services.activity_approve(actor=reviewer, activity=activity, level=1),
+        ]
+    )
+    assert sorted(o == "ok" for o in outcomes) == [False, True], outcomes
+    activity = Activity.objects.get(pk=activity.pk)
+    last = activity.events.order_by("pk").last()
+    assert activity.events.count() == 2
+    assert activity.status == last.to_status
