@@ -13,6 +13,7 @@ Tests sign users in with `force_login`: django-axes refuses `client.login()` wit
 from dataclasses import dataclass
 
 import pytest
+from django.test import Client, override_settings
 
 from tests.factories import (
     ActivityFactory,
@@ -24,6 +25,19 @@ from tests.factories import (
     UserFactory,
 )
 from units.models import Line, Role, Unit, UnitKind
+
+
+@pytest.fixture(scope="session", autouse=True)
+def media_root(tmp_path_factory):
+    """Uploaded files land in a temporary folder, never in the checkout's var/media."""
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield
+
+
+@pytest.fixture
+def client() -> Client:
+    """Pages in English, so that the messages asserted in tests outlive their translations."""
+    return Client(headers={"accept-language": "en"})
 
 
 @pytest.fixture(autouse=True)

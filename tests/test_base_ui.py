@@ -4,6 +4,7 @@ friendly error pages, navigation that follows the user's roles."""
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
@@ -22,8 +23,8 @@ def _assert_csp_clean(response) -> None:
 
 
 @pytest.mark.django_db
-def test_the_login_page_is_chinese_by_default(client):
-    response = client.get(reverse("accounts:login"))
+def test_the_login_page_is_chinese_by_default():
+    response = Client().get(reverse("accounts:login"))
 
     assert response.status_code == 200
     assert '<html lang="zh-hans">' in response.content.decode()

@@ -1,14 +1,66 @@
+import datetime
+import io
+from decimal import Decimal
+
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
+from django.utils import timezone
 
 from accounts.models import User
+from activities.models import Action, Activity, ActivityEvent, CoOrganiser, Evidence, Status
+from activities.progress import approved_in_subtree, targets_progress
+from activities.selectors import days_waiting, review_queue
+from campaigns.models import Campaign, Metric, Phase, Target, TargetTask
+from chuangxian import demo_catalogue as catalogue
 from chuangxian.demo import DEMO_PASSWORD, DEMO_UNITS, DEMO_USERS
-from units.models import Line, Membership, Pair, Role, Unit
+from units.models import KIND_LINES, Line, Membership, Pair, Role, Unit
+
+
+@pytest.fixture(scope="module")
+def _seeded_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Seed once for the whole module (a full season takes seconds) and commit it; each test runs
+    in its own rolled-back transaction on top, and the module empties the database afterwards as
+    a transactional test would. Evidence photos go to a throwaway directory."""
+    with override_settings(
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    ):
+        with django_db_blocker.unblock():
+            call_command("seed_demo", stdout=io.StringIO())
+        try:
+            yield
+        finally:
+            with django_db_blocker.unblock():
+                call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.fixture
-def seeded(db):
-    call_command("seed_demo")
+def seeded(_seeded_once, db):
+    return None
+
+
+@pytest.fixture
+def campaign(seeded) -> Campaign:
+    return Campaign.objects.get(name=catalogue.CAMPAIGN_NAME)
+
+
+def _counts() -> tuple[int, ...]:
+    return (
+        Unit.objects.count(),
+        User.objects.count(),
+        Membership.objects.count(),
+        Pair.objects.count(),
+        Campaign.objects.count(),
+        Phase.objects.count(),
+        TargetTask.objects.count(),
+        Target.objects.count(),
+        Target.history.count(),
+        Activity.objects.count(),
+        ActivityEvent.objects.count(),
+        CoOrganiser.objects.count(),
+        Evidence.objects.count(),
+    )
 
 
 def test_it_builds_the_city_with_every_line(seeded):
@@ -20,21 +72,16 @@ def test_it_builds_the_city_with_every_line(seeded):
 
 
 def test_it_is_idempotent(seeded):
-    counts = (
-        Unit.objects.count(),
-        User.objects.count(),
-        Membership.objects.count(),
-        Pair.objects.count(),
-    )
+    counts = _counts()
+    statuses = sorted(Activity.objects.values_list("title", "status", "review_level"))
 
-    call_command("seed_demo")
+    output = io.StringIO()
+    call_command("seed_demo", stdout=output)
 
-    assert (
-        Unit.objects.count(),
-        User.objects.count(),
-        Membership.objects.count(),
-        Pair.objects.count(),
-    ) == counts
+    assert output.getvalue().count("(0 new)") == 3  # units, users, activities
+
+    assert _counts() == counts
+    assert sorted(Activity.objects.values_list("title", "status", "review_level")) == statuses
 
 
 def test_it_has_every_role_at_more_than_one_level(seeded):
@@ -50,3 +97,139 @@ def test_every_demo_login_works(seeded, client):
         )
         assert response.status_code == 302, username
         client.post("/accounts/logout/")
+
+
+def test_it_runs_the_document_campaign_in_two_review_levels(campaign):
+    assert campaign.unit.code == "FK"
+    assert (campaign.starts_on, campaign.ends_on) == (
+        datetime.date(2010, 5, 1),
+        datetime.date(2010, 12, 31),
+    )
+    assert (campaign.review_deadline_days, campaign.review_levels) == (7, 2)
+    phases = list(campaign.phases.values_list("name", "deadline"))
+    assert [name for name, _ in phases] == ["动员部署", "组织实施", "总结表彰"]
+    assert all(deadline.year == 2010 for _, deadline in phases)
+
+
+def test_the_catalogue_has_all_four_lines_and_every_kind_of_metric(campaign):
+    tasks = list(campaign.tasks.all())
+    assert 12 <= len(tasks) <= 18
+    assert {task.line for task in tasks} == set(Line.values)
+    assert {task.metric for task in tasks} == set(Metric.values)
+    labels = {task.quantity_label for task in tasks if task.metric == Metric.QUANTITY}
+    assert {"户", "万元", "家企业", "个空白点"} <= labels
+    assert {task.is_required for task in tasks} == {True, False}
+    assert all(task.description and task.programme for task in tasks)
+    titles = {task.title for task in tasks}
+    assert {"创建“工人先锋号”", "青年文明号", "巾帼建功", "五好文明家庭"} <= titles
+
+
+def test_every_unit_of_the_campaign_has_targets_for_its_lines_tasks(campaign):
+    tasks_by_line: dict[str, set[int]] = {}
+    for task in campaign.tasks.all():
+        tasks_by_line.setdefault(task.line, set()).add(task.pk)
+    units = Unit.objects.filter(path__startswith=campaign.unit.path, is_active=True)
+    for unit in units.filter(kind__in=list(KIND_LINES)):
+        targeted = set(Target.objects.filter(unit=unit).values_list("task_id", flat=True))
+        assert targeted == tasks_by_line[unit.line], unit.code
+
+
+def test_it_sets_the_per_unit_overrides(campaign):
+    for code, task_code, value, due_on in catalogue.TARGET_OVERRIDES:
+        target = Target.objects.get(unit__code=code, task__code=task_code)
+        assert (target.value, target.due_on, target.is_override) == (value, due_on, True)
+    bulk = Target.objects.filter(task__campaign=campaign, is_override=False)
+    assert bulk.filter(unit__code="JG-ZB1", task__code="DJ-01", value=Decimal(3)).exists()
+    assert bulk.filter(unit__code="JG", task__code="DJ-01", value=Decimal(8)).exists()
+
+
+def test_the_season_has_every_status_and_story(campaign):
+    activities = Activity.objects.filter(campaign=campaign)
+    assert 40 <= activities.count() <= 60
+    assert set(activities.values_list("status", flat=True)) == set(Status.values)
+    assert activities.filter(status=Status.SUBMITTED, review_level=1).exists()
+    assert activities.filter(status=Status.SUBMITTED, review_level=2).exists()
+    withdrawn = activities.filter(events__action=Action.WITHDRAW)
+    assert withdrawn.exists()
+    assert set(withdrawn.values_list("status", flat=True)) == {Status.DRAFT}
+    reopened = activities.filter(events__action=Action.REOPEN)
+    assert reopened.exists()
+    assert set(reopened.values_list("status", flat=True)) == {Status.RETURNED}
+    returned_at_level_2 = ActivityEvent.objects.filter(action=Action.RETURN, level=2)
+    assert returned_at_level_2.exists()
+    assert all(a.return_reason for a in activities.filter(status=Status.RETURNED))
+    assert all(
+        a.starts_on.year == 2010 and a.tasks.exists() for a in activities.prefetch_related("tasks")
+    )
+
+
+def test_every_activity_stands_where_its_last_event_left_it(campaign):
+    for activity in Activity.objects.filter(campaign=campaign).prefetch_related("events"):
+        events = list(activity.events.all())
+        if events:
+            assert events[-1].to_status == activity.status, activity.title
+        else:
+            assert activity.status == Status.DRAFT, activity.title
+    resubmitted = ActivityEvent.objects.filter(action=Action.SUBMIT).values("activity")
+    twice = [
+        pk
+        for pk in {row["activity"] for row in resubmitted}
+        if ActivityEvent.objects.filter(activity=pk, action=Action.SUBMIT).count() > 1
+    ]
+    assert Activity.objects.filter(pk__in=twice, status=Status.APPROVED).exists()
+
+
+def test_both_review_tiers_have_work_some_of_it_overdue(campaign):
+    jg = review_queue(User.objects.get(username="jg_reviewer"))
+    cg = review_queue(User.objects.get(username="cg_reviewer"))
+    city = review_queue(User.objects.get(username="city_reviewer"))
+    assert jg.filter(review_level=1).exists()
+    assert cg.filter(review_level=1).exists()
+    assert city.filter(review_level=2).exists()
+    today = timezone.localdate()
+    waits = [days_waiting(a, today) for a in city]
+    assert any(days > campaign.review_deadline_days for days in waits)
+    assert any(days <= campaign.review_deadline_days for days in waits)
+
+
+def test_some_activities_are_co_organised_under_one_committee(campaign):
+    answers = set(CoOrganiser.objects.values_list("status", flat=True))
+    assert answers == {"confirmed", "pending", "declined"}
+    for coorganiser in CoOrganiser.objects.select_related("activity__unit", "unit"):
+        organiser = coorganiser.activity.unit
+        assert coorganiser.unit.path.startswith(organiser.parent_path), coorganiser
+
+
+def test_a_co_organised_activity_counts_once_for_the_committee(campaign):
+    town = Unit.objects.get(code="CG")
+    shared = Activity.objects.get(title__contains="邻里守望")
+    assert shared.status == Status.APPROVED
+    assert shared.coorganisers.filter(status="confirmed").count() == 2
+    counted = approved_in_subtree(town)
+    assert counted.filter(pk=shared.pk).count() == 1
+    assert (
+        counted.count()
+        == Activity.objects.filter(status=Status.APPROVED, unit__path__startswith=town.path).count()
+    )
+
+
+def test_approved_activities_show_in_the_citys_progress(campaign):
+    city = campaign.unit
+    approved = Activity.objects.filter(campaign=campaign, status=Status.APPROVED)
+    assert approved_in_subtree(city).count() == approved.count()
+    union = Unit.objects.get(code="FK-ZGH")
+    progress = targets_progress(union, list(Target.objects.filter(unit=union)))
+    achieved = {p.target.task.code: p.achieved for p in progress}
+    assert achieved["GJ-04"] == Decimal(120)
+    assert achieved["GJ-03"] == Decimal(18)
+    party = targets_progress(city, list(Target.objects.filter(unit=city)))
+    assert all(p.achieved > 0 for p in party if p.target.task.code in {"DJ-01", "DJ-02"})
+
+
+def test_some_activities_carry_photo_evidence_with_thumbnails(campaign):
+    evidence = list(Evidence.objects.filter(activity__campaign=campaign))
+    assert len(evidence) >= 5
+    for item in evidence:
+        assert item.content_type == "image/png"
+        assert item.file.storage.exists(item.file.name)
+        assert item.thumbnail.storage.exists(item.thumbnail.name)

@@ -132,8 +132,16 @@ def _choice_lookup(choices: Iterable[tuple[str, Any]], aliases: dict[str, str]) 
 # --- Reading files ---------------------------------------------------------------------------
 
 
-def read_table(upload: IO[bytes], *, filename: str, kind: str, max_bytes: int) -> list[dict]:
-    """The data rows of `upload` as {"row": n, field: text}, keyed by the columns of `kind`."""
+def read_table(
+    upload: IO[bytes],
+    *,
+    filename: str,
+    max_bytes: int,
+    kind: str = "",
+    columns: tuple[Column, ...] | None = None,
+) -> list[dict]:
+    """The data rows of `upload` as {"row": n, field: text}, keyed by `columns` (by default the
+    columns of `kind`)."""
     extension = PurePath(filename).suffix.lower()
     if extension not in EXTENSIONS:
         raise ImportFileError(_("Upload an .xlsx or .csv file."))
@@ -145,7 +153,7 @@ def read_table(upload: IO[bytes], *, filename: str, kind: str, max_bytes: int) -
     if not data.strip():
         raise ImportFileError(_("The file is empty."))
     table = _xlsx_rows(data) if extension == ".xlsx" else _csv_rows(data)
-    return _rows_from_table(table, COLUMNS[kind])
+    return _rows_from_table(table, columns or COLUMNS[kind])
 
 
 def _xlsx_rows(data: bytes) -> Iterator[list[str]]:

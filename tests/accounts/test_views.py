@@ -11,6 +11,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
@@ -249,7 +250,8 @@ def test_profile_saves_name_email_phone_and_language(client, user):
     assert "Your profile has been saved." in page.content.decode()
 
 
-def test_pages_follow_the_language_saved_on_the_profile(client, user):
+def test_pages_follow_the_language_saved_on_the_profile(user):
+    client = Client()  # no Accept-Language: the default, then the profile, decide
     client.force_login(user)
     # Django's own catalogue translates the password form: a sure sign of the active language.
     page = client.get(reverse("accounts:password_change"))

@@ -1,9 +1,37 @@
-from django.core.management.base import BaseCommand
+import io
+from collections import Counter
+from datetime import timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
+from PIL import Image
 
 from accounts.models import User
+from activities.models import Activity, CoOrganiser, Evidence, Status
+from activities.services import (
+    activity_approve,
+    activity_create,
+    activity_reopen,
+    activity_return,
+    activity_submit,
+    activity_update,
+    activity_withdraw,
+    coorganiser_respond,
+    evidence_add,
+)
+from campaigns.models import Campaign, Target, TargetTask
+from campaigns.services import (
+    campaign_create,
+    phase_create,
+    target_set,
+    targets_assign,
+    task_create,
+)
+from chuangxian import demo_catalogue as catalogue
 from chuangxian.demo import DEMO_PAIRS, DEMO_PASSWORD, DEMO_UNITS, DEMO_USERS
-from units.models import KIND_LINES, Line, Membership, Pair, Unit
+from units.models import KIND_LINES, Line, Membership, Pair, Role, Unit
 from units.services import membership_add, pair_create, unit_create
 
 
@@ -38,6 +66,7 @@ class Command(BaseCommand):
                 pair_create(unit=a, other=b, note=note)
 
         created_users = 0
+        users: dict[str, User] = {}
         for username, name, roles in DEMO_USERS:
             user, created = User.objects.get_or_create(
                 username=username,
@@ -49,6 +78,7 @@ class Command(BaseCommand):
                     user.is_staff = user.is_superuser = True
                 user.save()
                 created_users += 1
+            users[username] = user
             for code, role in roles:
                 if not Membership.objects.filter(user=user, unit=units[code], role=role).exists():
                     membership_add(user=user, unit=units[code], role=role)
@@ -57,3 +87,241 @@ class Command(BaseCommand):
             f"Demo city ready: {len(units)} units ({created_units} new), "
             f"{len(DEMO_USERS)} demo users ({created_users} new)."
         )
+
+        for unit in units.values():
+            unit.refresh_from_db()  # paths may have moved while siblings were added
+        campaign = _campaign(units[catalogue.CAMPAIGN_UNIT])
+        tasks = _catalogue(campaign)
+        _targets(units[catalogue.CAMPAIGN_UNIT], tasks, units)
+        created_activities = _season(campaign, tasks, units, users)
+        self.stdout.write(_summary(campaign, created_activities))
+
+
+def _campaign(organiser: Unit) -> Campaign:
+    campaign = Campaign.objects.filter(unit=organiser, name=catalogue.CAMPAIGN_NAME).first()
+    if campaign is None:
+        campaign = campaign_create(unit=organiser, fields=dict(catalogue.CAMPAIGN_FIELDS))
+    have = set(campaign.phases.values_list("name", flat=True))
+    for name, starts_on, deadline, description in catalogue.PHASES:
+        if name not in have:
+            phase_create(
+                campaign=campaign,
+                fields={
+                    "name": name,
+                    "starts_on": starts_on,
+                    "deadline": deadline,
+                    "description": description,
+                },
+            )
+    return campaign
+
+
+def _catalogue(campaign: Campaign) -> dict[str, TargetTask]:
+    tasks = {task.code: task for task in campaign.tasks.all()}
+    for sort_order, spec in enumerate(catalogue.TASKS, start=1):
+        if spec.code in tasks:
+            continue
+        tasks[spec.code] = task_create(
+            campaign=campaign,
+            fields={
+                "code": spec.code,
+                "line": spec.line,
+                "title": spec.title,
+                "programme": spec.programme,
+                "description": spec.description,
+                "metric": spec.metric,
+                "quantity_label": spec.quantity_label,
+                "is_required": spec.is_required,
+                "sort_order": sort_order,
+            },
+        )
+    return tasks
+
+
+def _targets(root: Unit, tasks: dict[str, TargetTask], units: dict[str, Unit]) -> None:
+    """Bulk-assign each task to its line's kinds (committees and branches apart), then the
+    per-unit overrides. Assigns only where a unit lacks the target, so a rerun writes no history."""
+    for spec in catalogue.TASKS:
+        task = tasks[spec.code]
+        upper, lower = catalogue.LINE_KINDS[spec.line]
+        for kinds, value in ((upper, spec.upper), (lower, spec.lower)):
+            if not kinds:
+                continue
+            missing = (
+                Unit.objects.filter(path__startswith=root.path, kind__in=kinds, is_active=True)
+                .exclude(targets__task=task)
+                .exists()
+            )
+            if missing:
+                targets_assign(task=task, root=root, kinds=kinds, value=value, due_on=spec.due_on)
+    for code, task_code, value, due_on in catalogue.TARGET_OVERRIDES:
+        task = tasks[task_code]
+        if not Target.objects.filter(unit=units[code], task=task, is_override=True).exists():
+            target_set(unit=units[code], task=task, value=value, due_on=due_on)
+
+
+def _season(
+    campaign: Campaign,
+    tasks: dict[str, TargetTask],
+    units: dict[str, Unit],
+    users: dict[str, User],
+) -> int:
+    done = set(Activity.objects.filter(campaign=campaign).values_list("unit__code", "title"))
+    created = 0
+    for index, spec in enumerate(catalogue.ACTIVITIES):
+        if (spec.unit, spec.title) in done:
+            continue
+        _play(index, spec, campaign, tasks, units, users[spec.author])
+        created += 1
+    return created
+
+
+def _play(
+    index: int,
+    spec: catalogue.DemoActivity,
+    campaign: Campaign,
+    tasks: dict[str, TargetTask],
+    units: dict[str, Unit],
+    author: User,
+) -> None:
+    """Take one activity as far through the workflow as its story says, through the services
+    and by the users who would act on it."""
+    data = {
+        "title": spec.title,
+        "starts_on": spec.starts_on,
+        "ends_on": spec.ends_on,
+        "place": spec.place,
+        "quantity": spec.quantity,
+        "description": spec.description,
+        "outcome": spec.outcome,
+        **{f"participants_{group}": count for group, count in spec.people.items()},
+    }
+    activity = activity_create(
+        actor=author,
+        unit=units[spec.unit],
+        campaign=campaign,
+        data=data,
+        tasks=[tasks[code] for code in spec.tasks],
+        coorganisers=[units[code] for code, _answer in spec.coorganisers],
+    )
+    for code, answer in spec.coorganisers:
+        if answer is not None:
+            coorganiser_respond(
+                actor=_member(units[code], Role.STAFF),
+                coorganiser=CoOrganiser.objects.get(activity=activity, unit=units[code]),
+                confirm=answer == catalogue.CONFIRM,
+            )
+    for number in range(spec.photos):
+        evidence_add(actor=author, activity=activity, upload=_photo(index, number))
+
+    story = spec.story
+    if story == catalogue.DRAFT:
+        return
+    activity = activity_submit(actor=author, activity=activity)
+    if story == catalogue.WITHDRAWN:
+        activity_withdraw(actor=author, activity=activity)
+    elif story == catalogue.WAITING:
+        _backdate(activity, spec.waited)
+    elif story == catalogue.RETURNED:
+        _return(activity, spec.reason)
+    elif story in (catalogue.WAITING_L2, catalogue.RETURNED_L2):
+        activity = _approve(activity)
+        if activity.status != Status.SUBMITTED or activity.review_level != 2:
+            raise CommandError(f"{spec.title}: no second review level above {spec.unit}.")
+        if story == catalogue.WAITING_L2:
+            _backdate(activity, spec.waited)
+        else:
+            _return(activity, spec.reason)
+    else:
+        if story == catalogue.RESUBMITTED:
+            activity = _return(activity, spec.reason)
+            activity = activity_update(
+                actor=author,
+                activity=activity,
+                data={"outcome": f"{spec.outcome}（已按审核意见补充佐证材料。）"},
+            )
+            activity = activity_submit(
+                actor=author, activity=activity, comment="已按审核意见修改，请再审。"
+            )
+        while activity.status == Status.SUBMITTED:
+            activity = _approve(activity)
+        if story == catalogue.REOPENED:
+            activity_reopen(
+                actor=_member(activity.review_unit, Role.REVIEWER),
+                activity=activity,
+                reason=spec.reason,
+            )
+
+
+def _member(unit: Unit, role: str) -> User:
+    membership = (
+        Membership.objects.filter(unit=unit, role=role, user__is_active=True)
+        .select_related("user")
+        .order_by("user__username")
+        .first()
+    )
+    if membership is None:
+        raise CommandError(f"The demo has no {role} on {unit.name}.")
+    return membership.user
+
+
+def _approve(activity: Activity) -> Activity:
+    """One approval by a reviewer of the unit the submission waits on, at its current level."""
+    return activity_approve(
+        actor=_member(activity.review_unit, Role.REVIEWER),
+        activity=activity,
+        level=activity.review_level,
+        comment="同意。",
+    )
+
+
+def _return(activity: Activity, reason: str) -> Activity:
+    return activity_return(
+        actor=_member(activity.review_unit, Role.REVIEWER),
+        activity=activity,
+        level=activity.review_level,
+        reason=reason,
+    )
+
+
+def _backdate(activity: Activity, days: int) -> None:
+    # The services stamp the real time; the demo moves a waiting submission back by `days` so the
+    # queue shows overdue, nearly due and fresh work against the 7-day review deadline. Only these
+    # two timestamps are touched, directly: no transition or event is faked.
+    waiting_since = timezone.now() - timedelta(days=days)
+    earlier = timedelta(days=2) if activity.review_level > 1 else timedelta(0)
+    Activity.objects.filter(pk=activity.pk).update(
+        waiting_since=waiting_since, submitted_at=waiting_since - earlier
+    )
+
+
+_COLOURS = [(196, 30, 58), (230, 126, 34), (241, 196, 15), (39, 174, 96), (41, 128, 185)]
+
+
+def _photo(index: int, number: int) -> SimpleUploadedFile:
+    """A small gradient PNG standing in for a photo of the activity."""
+    size = (480, 320)
+    top = Image.new("RGB", size, _COLOURS[(index + number) % len(_COLOURS)])
+    bottom = Image.new("RGB", size, _COLOURS[(index + number + 2) % len(_COLOURS)])
+    mask = Image.linear_gradient("L").resize(size)
+    buffer = io.BytesIO()
+    Image.composite(bottom, top, mask).save(buffer, "PNG")
+    return SimpleUploadedFile(
+        f"活动照片{number + 1}.png", buffer.getvalue(), content_type="image/png"
+    )
+
+
+def _summary(campaign: Campaign, created: int) -> str:
+    activities = Activity.objects.filter(campaign=campaign)
+    by_status = Counter(activities.values_list("status", flat=True))
+    at_level_2 = activities.filter(status=Status.SUBMITTED, review_level=2).count()
+    statuses = ", ".join(f"{status} {by_status.get(status, 0)}" for status in Status.values)
+    coorganised = activities.filter(coorganisers__isnull=False).distinct().count()
+    return (
+        f"Campaign “{campaign.name}”: {campaign.phases.count()} phases, "
+        f"{campaign.tasks.count()} tasks, "
+        f"{Target.objects.filter(task__campaign=campaign).count()} targets.\n"
+        f"Activities: {activities.count()} ({created} new): {statuses} "
+        f"({at_level_2} waiting at level 2); {coorganised} co-organised, "
+        f"{Evidence.objects.filter(activity__campaign=campaign).count()} evidence files."
+    )

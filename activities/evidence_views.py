@@ -1,0 +1,109 @@
+"""Evidence files: upload, download, thumbnail and delete.
+
+Files live in Django's storage under random names and are never served from a media URL: every
+download goes through `_visible_evidence`, which starts from `activities_visible_to`, so a file of
+an activity the user may not see is a 404 like the activity itself."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from activities import services
+from activities.exceptions import ActivityError, TransitionRefused
+from activities.models import Evidence
+from activities.selectors import Actor, activities_visible_to, activity_for_user
+from activities.services import NotAllowed
+from activities.views import detail_url
+
+
+def _visible_evidence(request: HttpRequest, pk: int) -> Evidence:
+    visible = activities_visible_to(Actor.of(request.user))
+    return get_object_or_404(
+        Evidence.objects.select_related("activity").filter(activity__in=visible), pk=pk
+    )
+
+
+def _serve(stored: FieldFile, *, content_type: str, filename: str, inline: bool) -> FileResponse:
+    try:
+        handle = stored.open("rb")
+    except (FileNotFoundError, OSError, ValueError):
+        raise Http404 from None
+    response = FileResponse(
+        handle, content_type=content_type, as_attachment=not inline, filename=filename
+    )
+    # The type was decided from the file's bytes on upload; the browser must not guess again.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@require_POST
+def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach each file on its own: a refused file is reported and the others are kept."""
+    actor = Actor.of(request.user)
+    activity = activity_for_user(actor, pk)
+    uploads = request.FILES.getlist("files")
+    if not uploads:
+        messages.error(request, _("Choose one or more files to attach."))
+        return redirect(detail_url(activity))
+    for upload in uploads:
+        name = upload.name or ""
+        try:
+            services.evidence_add(actor=actor, activity=activity, upload=upload)
+        except NotAllowed as error:
+            raise PermissionDenied(str(error)) from error
+        except TransitionRefused as error:
+            # The activity is locked: every other file would be refused for the same reason.
+            messages.error(request, str(error))
+            break
+        except ActivityError as error:
+            reason = str(error)
+            if name not in reason:
+                reason = _("“%(name)s” was not attached: %(reason)s") % {
+                    "name": name,
+                    "reason": reason,
+                }
+            messages.error(request, reason)
+        else:
+            messages.success(request, _("“%(name)s” has been attached.") % {"name": name})
+    return redirect(detail_url(activity))
+
+
+@login_required
+@require_safe
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    item = _visible_evidence(request, pk)
+    # Images open in the browser; anything else (PDF, Office) is saved, never rendered by us.
+    return _serve(
+        item.file, content_type=item.content_type, filename=item.original_name, inline=item.is_image
+    )
+
+
+@login_required
+@require_safe
+def evidence_thumbnail(request: HttpRequest, pk: int) -> FileResponse:
+    item = _visible_evidence(request, pk)
+    if not item.thumbnail:
+        raise Http404
+    return _serve(item.thumbnail, content_type="image/jpeg", filename=f"{item.pk}.jpg", inline=True)
+
+
+@login_required
+@require_POST
+def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _visible_evidence(request, pk)
+    try:
+        services.evidence_delete(actor=Actor.of(request.user), evidence=item)
+    except NotAllowed as error:
+        raise PermissionDenied(str(error)) from error
+    except ActivityError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("“%(name)s” has been removed.") % {"name": item.original_name})
+    return redirect(detail_url(item.activity))

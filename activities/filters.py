@@ -1,0 +1,141 @@
+"""The reviewer's queue filters. The queryset passed in is already scoped (activities.selectors.
+review_queue, or the look-back at recent decisions), so a filter can only narrow it: the same
+filter applied to the same queue in bulk approval can never reach outside the reviewer's scope."""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.lookups import StartsWith
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from activities.models import Activity, Status
+from campaigns.models import Campaign, TargetTask
+from units.models import Line, Unit
+
+# What the status filter offers: the queue itself, and a look back at recent decisions.
+REVIEW_STATUSES = [
+    (Status.SUBMITTED, _("Waiting for review")),
+    (Status.RETURNED, _("Returned recently")),
+    (Status.APPROVED, _("Approved recently")),
+]
+
+
+def review_status(data) -> str:
+    """The status asked for in `data` (a QueryDict), the queue's own by default."""
+    value = (data or {}).get("status")
+    return value if value in dict(REVIEW_STATUSES) else Status.SUBMITTED
+
+
+def overdue_q(today: datetime.date) -> Q:
+    """Submissions waiting longer than their campaign's review deadline: waiting since before
+    local midnight `deadline` days ago. One condition per distinct deadline (a handful)."""
+    query = Q(pk__in=[])
+    deadlines = Campaign.objects.values_list("review_deadline_days", flat=True).distinct()
+    for days in deadlines.order_by():
+        cutoff = datetime.datetime.combine(today - datetime.timedelta(days=days), datetime.time())
+        query |= Q(
+            campaign__review_deadline_days=days,
+            waiting_since__lt=timezone.make_aware(cutoff),
+        )
+    return query
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+
+
+class ReviewFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=REVIEW_STATUSES,
+        empty_label=None,
+        method="filter_status",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    unit = django_filters.CharFilter(
+        label=_("Unit name or code"),
+        method="filter_unit",
+        widget=forms.TextInput(
+            attrs={"type": "search", "class": "form-control", "placeholder": _("Unit name or code")}
+        ),
+    )
+    below = django_filters.BooleanFilter(
+        label=_("Include units below"),
+        method="filter_noop",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    line = django_filters.ChoiceFilter(
+        label=_("Line"),
+        field_name="unit__line",
+        choices=Line.choices,
+        empty_label=_("All lines"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    task = django_filters.ModelChoiceFilter(
+        label=_("Target task"),
+        queryset=TargetTask.objects.none(),
+        method="filter_task",
+        empty_label=_("All tasks"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    starts_from = django_filters.DateFilter(
+        label=_("Activity date from"),
+        field_name="starts_on",
+        lookup_expr="gte",
+        widget=_date_input(),
+    )
+    starts_to = django_filters.DateFilter(
+        label=_("to"), field_name="starts_on", lookup_expr="lte", widget=_date_input()
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("Overdue only"),
+        method="filter_overdue",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+    class Meta:
+        model = Activity
+        fields = ["status", "unit", "below", "line", "task", "starts_from", "starts_to", "overdue"]
+
+    def __init__(self, *args, tasks: QuerySet[TargetTask], today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["task"].queryset = tasks
+        self.today = today
+
+    @property
+    def is_filtered(self) -> bool:
+        """Anything narrower than the plain queue was asked for."""
+        if not self.form.is_valid():
+            return False
+        data = self.form.cleaned_data
+        return any(data.get(name) for name in data if name != "status") or (
+            data.get("status") not in (None, "", Status.SUBMITTED)
+        )
+
+    def filter_noop(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return queryset
+
+    # The view chose the base queryset by status (review_status); the field is there to show it.
+    filter_status = filter_noop
+
+    def filter_unit(self, queryset: QuerySet[Activity], name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        matches = Q(name__icontains=value) | Q(code__icontains=value)
+        if not self.form.cleaned_data.get("below"):
+            return queryset.filter(Q(unit__name__icontains=value) | Q(unit__code__icontains=value))
+        # The organising unit, or any unit above it, matches.
+        above = Unit.objects.filter(matches).filter(StartsWith(OuterRef("unit__path"), F("path")))
+        return queryset.filter(Exists(above))
+
+    def filter_task(self, queryset: QuerySet[Activity], name: str, value: TargetTask) -> QuerySet:
+        # Exists rather than a join: an activity counted toward several tasks is listed once.
+        tagged = Activity.tasks.through.objects.filter(activity=OuterRef("pk"), targettask=value)
+        return queryset.filter(Exists(tagged))
+
+    def filter_overdue(self, queryset: QuerySet[Activity], name: str, value: bool) -> QuerySet:
+        return queryset.filter(overdue_q(self.today)) if value else queryset

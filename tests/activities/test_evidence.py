@@ -1,0 +1,300 @@
+"""Evidence files through the pages: real uploads checked by content, size and count, thumbnails,
+and downloads only through the scoped view."""
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from activities import services
+from activities.models import Evidence, Status
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path) -> Path:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def _image(name: str, fmt: str = "PNG", size=(800, 600)) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (183, 28, 28)).save(buffer, format=fmt)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{fmt.lower()}")
+
+
+def _docx(name: str = "总结.docx") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/octet-stream")
+
+
+def _pdf(name: str = "签到表.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def _upload(client, activity, *files):
+    return client.post(
+        reverse("activities:evidence_upload", args=[activity.pk]),
+        {"files": list(files)},
+        follow=True,
+    )
+
+
+def _attach(staff, activity, upload) -> Evidence:
+    return services.evidence_add(actor=staff, activity=activity, upload=upload)
+
+
+def _approve(staff, reviewer, draft):
+    submitted = services.activity_submit(actor=staff, activity=draft)
+    return services.activity_approve(actor=reviewer, activity=submitted, level=1)
+
+
+class TestUpload:
+    def test_it_stores_photos_pdf_and_office_files_with_thumbnails(
+        self, client, staff, draft, media_root
+    ):
+        client.force_login(staff)
+
+        response = _upload(
+            client, draft, _image("现场.png"), _image("合影.jpg", "JPEG"), _pdf(), _docx()
+        )
+
+        assert response.redirect_chain[-1][0] == reverse("activities:detail", args=[draft.pk])
+        items = {e.original_name: e for e in draft.evidence.all()}
+        assert {name: e.content_type for name, e in items.items()} == {
+            "现场.png": "image/png",
+            "合影.jpg": "image/jpeg",
+            "签到表.pdf": "application/pdf",
+            "总结.docx": (
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            ),
+        }
+        for item in items.values():
+            assert (media_root / item.file.name).is_file()
+            assert item.uploaded_by == staff
+        assert items["现场.png"].thumbnail and items["合影.jpg"].thumbnail
+        assert not items["签到表.pdf"].thumbnail
+        assert len([m for m in _messages(response) if "has been attached" in m]) == 4
+        html = response.content.decode()
+        assert reverse("activities:evidence_thumbnail", args=[items["现场.png"].pk]) in html
+        assert reverse("activities:evidence", args=[items["签到表.pdf"].pk]) in html
+
+    def test_it_refuses_a_renamed_executable_and_keeps_the_good_file(self, client, staff, draft):
+        before = (draft.title, draft.status, draft.updated_at)
+        client.force_login(staff)
+
+        response = _upload(
+            client,
+            draft,
+            SimpleUploadedFile("photo.jpg", EXECUTABLE, content_type="image/jpeg"),
+            _image("现场.png"),
+        )
+
+        refusals = [m for m in _messages(response) if "photo.jpg" in m]
+        assert refusals and "not an accepted file" in refusals[0]
+        assert list(draft.evidence.values_list("original_name", flat=True)) == ["现场.png"]
+        draft.refresh_from_db()
+        assert (draft.title, draft.status, draft.updated_at) == before
+
+    def test_it_refuses_an_oversized_file(self, client, settings, staff, draft, media_root):
+        settings.EVIDENCE_MAX_BYTES = 1024
+        client.force_login(staff)
+
+        response = _upload(client, draft, _image("大图.png", size=(1200, 900)))
+
+        assert any("大图.png" in m and "larger than" in m for m in _messages(response))
+        assert not draft.evidence.exists()
+        assert not any(p.is_file() for p in media_root.rglob("*"))
+        draft.refresh_from_db()
+        assert draft.status == Status.DRAFT
+
+    def test_it_refuses_more_files_than_allowed(self, client, settings, staff, draft):
+        settings.EVIDENCE_MAX_FILES = 2
+        client.force_login(staff)
+
+        response = _upload(client, draft, _image("1.png"), _image("2.png"), _image("3.png"))
+
+        assert draft.evidence.count() == 2
+        refusals = [m for m in _messages(response) if "3.png" in m]
+        assert refusals and "at most 2 files" in refusals[0]
+
+    def test_it_asks_for_a_file_when_none_is_sent(self, client, staff, draft):
+        client.force_login(staff)
+
+        response = _upload(client, draft)
+
+        assert any("Choose one or more files" in m for m in _messages(response))
+        assert not draft.evidence.exists()
+
+    def test_it_refuses_evidence_on_an_approved_activity(self, client, staff, reviewer, draft):
+        _approve(staff, reviewer, draft)
+        client.force_login(staff)
+
+        response = _upload(client, draft, _image("迟到.png"))
+
+        assert any("approved and locked" in m for m in _messages(response))
+        assert not draft.evidence.exists()
+
+    def test_a_reviewer_may_not_add_evidence(self, client, reviewer, draft):
+        client.force_login(reviewer)
+
+        response = client.post(
+            reverse("activities:evidence_upload", args=[draft.pk]), {"files": [_image("x.png")]}
+        )
+
+        assert response.status_code == 403
+        assert not draft.evidence.exists()
+
+    def test_an_outsider_gets_a_404(self, client, outsider, draft):
+        client.force_login(outsider)
+
+        response = client.post(
+            reverse("activities:evidence_upload", args=[draft.pk]), {"files": [_image("x.png")]}
+        )
+
+        assert response.status_code == 404
+        assert not draft.evidence.exists()
+
+
+class TestDownload:
+    def test_the_thumbnail_is_a_small_jpeg(self, client, staff, draft):
+        item = _attach(staff, draft, _image("大合影.jpg", "JPEG", size=(2000, 1500)))
+        client.force_login(staff)
+
+        response = client.get(reverse("activities:evidence_thumbnail", args=[item.pk]))
+
+        assert response.status_code == 200
+        assert response["Content-Type"] == "image/jpeg"
+        with Image.open(io.BytesIO(b"".join(response.streaming_content))) as thumb:
+            assert thumb.format == "JPEG"
+            assert max(thumb.size) <= 480
+
+    def test_a_file_without_a_thumbnail_has_none(self, client, staff, draft):
+        item = _attach(staff, draft, _pdf())
+        client.force_login(staff)
+
+        response = client.get(reverse("activities:evidence_thumbnail", args=[item.pk]))
+
+        assert response.status_code == 404
+
+    @pytest.mark.parametrize("who", ["staff", "reviewer", "leader", "city_admin"])
+    def test_people_in_scope_download_it(self, request, client, staff, draft, who):
+        item = _attach(staff, draft, _pdf())
+        client.force_login(request.getfixturevalue(who))
+
+        response = client.get(reverse("activities:evidence", args=[item.pk]))
+
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == PDF
+        assert response["Content-Type"] == "application/pdf"
+        assert response["Content-Disposition"].startswith("attachment")
+        assert "filename*=utf-8''%E7%AD%BE%E5%88%B0%E8%A1%A8.pdf" in response["Content-Disposition"]
+        assert response["X-Content-Type-Options"] == "nosniff"
+
+    def test_an_image_opens_inline(self, client, staff, draft):
+        item = _attach(staff, draft, _image("现场.png"))
+        client.force_login(staff)
+
+        response = client.get(reverse("activities:evidence", args=[item.pk]))
+        response.close()
+
+        assert response["Content-Type"] == "image/png"
+        assert response["Content-Disposition"].startswith("inline")
+
+    def test_an_outsider_gets_a_404(self, client, staff, outsider, draft):
+        item = _attach(staff, draft, _image("现场.png"))
+        client.force_login(outsider)
+
+        assert client.get(reverse("activities:evidence", args=[item.pk])).status_code == 404
+        thumbnail = reverse("activities:evidence_thumbnail", args=[item.pk])
+        assert client.get(thumbnail).status_code == 404
+
+    def test_an_anonymous_visitor_is_sent_to_log_in(self, client, staff, draft):
+        item = _attach(staff, draft, _pdf())
+
+        response = client.get(reverse("activities:evidence", args=[item.pk]))
+
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+
+    def test_no_media_url_serves_the_file(self, client, settings, staff, draft):
+        item = _attach(staff, draft, _pdf())
+        client.force_login(staff)
+
+        response = client.get(settings.MEDIA_URL + item.file.name)
+
+        assert response.status_code == 404
+
+    def test_a_file_missing_from_storage_is_a_404(self, client, staff, draft, media_root):
+        item = _attach(staff, draft, _pdf())
+        (media_root / item.file.name).unlink()
+        client.force_login(staff)
+
+        assert client.get(reverse("activities:evidence", args=[item.pk])).status_code == 404
+
+
+class TestDelete:
+    def test_staff_remove_a_file_from_a_draft(
+        self, client, staff, draft, media_root, django_capture_on_commit_callbacks
+    ):
+        item = _attach(staff, draft, _image("错图.png"))
+        paths = [media_root / item.file.name, media_root / item.thumbnail.name]
+        client.force_login(staff)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("activities:evidence_delete", args=[item.pk]), follow=True
+            )
+
+        assert not draft.evidence.exists()
+        assert not any(path.exists() for path in paths)
+        assert any("has been removed" in m for m in _messages(response))
+
+    def test_evidence_of_an_approved_activity_cannot_be_removed(
+        self, client, staff, reviewer, draft, media_root
+    ):
+        item = _attach(staff, draft, _image("证据.png"))
+        _approve(staff, reviewer, draft)
+        client.force_login(staff)
+
+        response = client.post(reverse("activities:evidence_delete", args=[item.pk]), follow=True)
+
+        assert any("approved and locked" in m for m in _messages(response))
+        assert draft.evidence.filter(pk=item.pk).exists()
+        assert (media_root / item.file.name).is_file()
+
+    def test_a_reviewer_may_not_remove_it(self, client, staff, reviewer, draft):
+        item = _attach(staff, draft, _pdf())
+        client.force_login(reviewer)
+
+        response = client.post(reverse("activities:evidence_delete", args=[item.pk]))
+
+        assert response.status_code == 403
+        assert draft.evidence.filter(pk=item.pk).exists()
+
+    def test_an_outsider_gets_a_404(self, client, staff, outsider, draft):
+        item = _attach(staff, draft, _pdf())
+        client.force_login(outsider)
+
+        assert client.post(reverse("activities:evidence_delete", args=[item.pk])).status_code == 404
+        assert draft.evidence.filter(pk=item.pk).exists()
+
+    def test_delete_is_post_only(self, client, staff, draft):
+        item = _attach(staff, draft, _pdf())
+        client.force_login(staff)
+
+        assert client.get(reverse("activities:evidence_delete", args=[item.pk])).status_code == 405
+        assert draft.evidence.filter(pk=item.pk).exists()
