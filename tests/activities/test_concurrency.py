@@ -8,6 +8,7 @@ import threading
 
 import pytest
 from django.db import connection, connections
+from django.utils import translation
 
 from activities import services
 from activities.exceptions import ActivityError
@@ -31,11 +32,13 @@ def _race(actions) -> list[str]:
 
     def run(index, action):
         try:
-            barrier.wait()
-            action()
-            outcomes[index] = "ok"
+            with translation.override("en"):  # a new thread starts in the default language
+                barrier.wait()
+                action()
+                outcomes[index] = "ok"
         except ActivityError as error:
-            outcomes[index] = f"refused: {error}"
+            with translation.override("en"):
+                outcomes[index] = f"refused: {error}"
         finally:
             connections.close_all()
 
