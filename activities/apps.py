@@ -2,6 +2,19 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def _rebuild_rollups(sender, **kwargs) -> None:
+    from activities.rollups import rollups_rebuild
+
+    rollups_rebuild()
+
+
 class ActivitiesConfig(AppConfig):
     name = "activities"
     verbose_name = _("Activities")
+
+    def ready(self) -> None:
+        from units.signals import unit_moved
+
+        # The units above a moved unit's activities change: recompute the roll-ups (in the
+        # move's transaction; moves are rare, and the figures must agree at once).
+        unit_moved.connect(_rebuild_rollups, dispatch_uid="activities.rollups")

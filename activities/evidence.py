@@ -83,6 +83,8 @@ def _sniff_ooxml(upload: UploadedFile, name: str) -> Sniffed:
         raise _refuse(name) from None
     finally:
         upload.seek(0)
+    if any(part.lower().endswith("vbaproject.bin") for part in names):
+        raise _refuse(name)  # macro-enabled Office files run code when opened
     if "[Content_Types].xml" in names:
         for folder, found in _OOXML.items():
             if any(part.startswith(folder) for part in names):
@@ -97,6 +99,9 @@ def _sniff_image(upload: UploadedFile, name: str) -> Sniffed:
                 raise _refuse(name)
             found = _IMAGE_FORMATS.get(image.format or "")
             image.verify()
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.load()  # verify() misses a truncated file; decoding it does not
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise _refuse(name) from None
     finally:

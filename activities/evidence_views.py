@@ -4,6 +4,8 @@ Files live in Django's storage under random names and are never served from a me
 download goes through `_visible_evidence`, which starts from `activities_visible_to`, so a file of
 an activity the user may not see is a 404 like the activity itself."""
 
+from pathlib import PurePath
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -80,8 +82,11 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     item = _visible_evidence(request, pk)
     # Images open in the browser; anything else (PDF, Office) is saved, never rendered by us.
+    # The name the user gave, with the extension of the type found in the file's content: a
+    # file named run.bat that is really a PDF is served as run.pdf.
+    filename = PurePath(item.original_name).stem + PurePath(item.file.name).suffix
     return _serve(
-        item.file, content_type=item.content_type, filename=item.original_name, inline=item.is_image
+        item.file, content_type=item.content_type, filename=filename, inline=item.is_image
     )
 
 

@@ -3,7 +3,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -58,8 +58,14 @@ PARTICIPANT_FIELDS = {
 }
 
 
+# Well above any real activity, and small enough that five groups always fit the total's column.
+MAX_PARTICIPANTS = 1_000_000
+
+
 def _count_field(label):
-    return models.PositiveIntegerField(label, default=0)
+    return models.PositiveIntegerField(
+        label, default=0, validators=[MaxValueValidator(MAX_PARTICIPANTS)]
+    )
 
 
 class Activity(models.Model):
@@ -118,6 +124,12 @@ class Activity(models.Model):
         help_text=_("Whose reviewers (or reviewers above them) act on the submission now."),
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    first_submitted_at = models.DateTimeField(
+        _("first submitted at"),
+        null=True,
+        blank=True,
+        help_text=_("Reporting timeliness compares this with the targets' due dates."),
+    )
     waiting_since = models.DateTimeField(
         _("waiting since"),
         null=True,
@@ -175,6 +187,12 @@ class ActivityEvent(models.Model):
     to_status = models.CharField(_("to"), max_length=16, choices=Status.choices)
     level = models.PositiveSmallIntegerField(_("review level"), default=0)
     comment = models.TextField(_("comment"), blank=True)
+    on_time = models.BooleanField(
+        _("within the review deadline"),
+        null=True,
+        blank=True,
+        help_text=_("For a reviewer's decision: was it made within the campaign's deadline?"),
+    )
     created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -275,3 +293,50 @@ class Evidence(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class TaskRollup(models.Model):
+    """Approved figures of one unit's subtree for one task and month, kept up to date in the
+    transaction of every approval and reopening (activities.rollups). An activity is counted once
+    per unit however many of its organisers lie below it."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    task = models.ForeignKey(TargetTask, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    activities = models.IntegerField(default=0)
+    participants = models.BigIntegerField(default=0)
+    quantity = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "task", "month"], name="taskrollup_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} · {self.task_id} · {self.month:%Y-%m}"
+
+
+class UnitRollup(models.Model):
+    """Approved activities of one unit's subtree per month and line ("" = every line), each
+    counted once whatever its number of tasks, with the timeliness counts; `reviews` and
+    `reviews_on_time` count reviewers' decisions in the month they were made."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    line = models.CharField(max_length=16, blank=True)
+    activities = models.IntegerField(default=0)
+    participants = models.BigIntegerField(default=0)
+    reported_on_time = models.IntegerField(default=0)
+    reviews = models.IntegerField(default=0)
+    reviews_on_time = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "campaign", "month", "line"], name="unitrollup_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} · {self.month:%Y-%m} · {self.line or '*'}"

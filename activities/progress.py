@@ -1,17 +1,38 @@
 """Progress against targets, from approved activities only.
 
-A unit's progress on a task counts the approved activities tagged with that task that were
+A unit's figures on a task count the approved activities tagged with that task that were
 organised, or co-organised with a confirmed answer, by the unit or any unit below it. An activity
 is counted once however many of its organisers lie in that subtree, so a co-organised activity of
-two sibling branches adds one activity (and its participants once) to their committee."""
+two sibling branches adds one activity (and its participants once) to their committee.
 
-from dataclasses import dataclass
+Pages read the figures from the roll-up tables (activities.rollups), kept in the transaction of
+every approval; `task_figures` counts the records directly, and the tests hold the two equal.
+
+Completion of a subtree on a task is its figure against the sum of the targets of the units in
+the subtree; a line's or the whole campaign's completion is the mean of its tasks' completions,
+each capped at 100 %. Pace compares completion with the share of the target's period (campaign
+start → due date) that has elapsed."""
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Substr
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from activities.models import Activity, CoOrganiser, CoOrganiserStatus, Status
-from campaigns.models import Metric, Target
+from activities.models import (
+    Activity,
+    CoOrganiser,
+    CoOrganiserStatus,
+    Status,
+    TaskRollup,
+    UnitRollup,
+)
+from activities.rollups import ALL_LINES, month_of
+from campaigns.models import Campaign, Metric, Target, TargetTask
 from units.models import Unit
 
 
@@ -33,10 +54,17 @@ class Figures:
     participants: int = 0
     quantity: Decimal = Decimal(0)
 
+    def of(self, metric: str) -> Decimal:
+        if metric == Metric.ACTIVITIES:
+            return Decimal(self.activities)
+        if metric == Metric.PARTICIPANTS:
+            return Decimal(self.participants)
+        return Decimal(self.quantity)
+
 
 def task_figures(unit: Unit, task_ids: list[int]) -> dict[int, Figures]:
-    """Approved activities, participants and quantity per task for `unit`'s subtree, in one
-    query whatever the number of tasks."""
+    """Approved activities, participants and quantity per task for `unit`'s subtree, counted
+    directly from the records in one query (the reference the roll-ups must agree with)."""
     if not task_ids:
         return {}
     through = Activity.tasks.through
@@ -59,6 +87,310 @@ def task_figures(unit: Unit, task_ids: list[int]) -> dict[int, Figures]:
     }
 
 
+# --- Periods ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """A stretch of a campaign: all of it, a quarter or a month. Figures count activities whose
+    date falls in its months."""
+
+    campaign: Campaign
+    kind: str  # "campaign", "quarter" or "month"
+    start: date
+    end: date
+
+    @property
+    def months(self) -> list[date]:
+        months, month = [], month_of(self.start)
+        while month <= self.end:
+            months.append(month)
+            month = (month + timedelta(days=32)).replace(day=1)
+        return months
+
+    @property
+    def label(self) -> str:
+        if self.kind == "month":
+            return f"{self.start:%Y-%m}"
+        if self.kind == "quarter":
+            return f"{self.start.year} Q{(self.start.month - 1) // 3 + 1}"
+        return self.campaign.name
+
+
+def period_of(campaign: Campaign, value: str = "") -> Period:
+    """ "" → the whole campaign; "2010-Q3" → a quarter; "2010-07" → a month (clipped to the
+    campaign). Anything else → the whole campaign."""
+    whole = Period(campaign, "campaign", campaign.starts_on, campaign.ends_on)
+    try:
+        if "-Q" in value:
+            year, quarter = value.split("-Q")
+            first = date(int(year), 3 * int(quarter) - 2, 1)
+            last_month = first.month + 2
+            end = date(first.year, last_month, calendar.monthrange(first.year, last_month)[1])
+            kind = "quarter"
+        elif value:
+            year, month = value.split("-")
+            first = date(int(year), int(month), 1)
+            end = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+            kind = "month"
+        else:
+            return whole
+    except ValueError:
+        return whole
+    start, end = max(first, campaign.starts_on), min(end, campaign.ends_on)
+    return Period(campaign, kind, start, end) if start <= end else whole
+
+
+def period_choices(campaign: Campaign) -> list[tuple[str, str]]:
+    """The quarters and months of a campaign, for a filter's select."""
+    whole = Period(campaign, "campaign", campaign.starts_on, campaign.ends_on)
+    quarters = sorted({(m.year, (m.month - 1) // 3 + 1) for m in whole.months})
+    choices = [(f"{y}-Q{q}", f"{y} Q{q}") for y, q in quarters]
+    choices += [(f"{m:%Y-%m}", f"{m:%Y-%m}") for m in whole.months]
+    return choices
+
+
+# --- Pace ------------------------------------------------------------------------------------
+
+
+class Pace:
+    ON_TRACK = "on_track"
+    BEHIND = "behind"
+    AT_RISK = "at_risk"
+    LABELS = {ON_TRACK: _("On track"), BEHIND: _("Behind"), AT_RISK: _("At risk")}
+
+    # Behind by more than this share of the period, or short at the due date: at risk.
+    RISK_GAP = 0.25
+
+
+def elapsed_share(start: date, due: date, today: date) -> float:
+    if today >= due:
+        return 1.0
+    if today <= start:
+        return 0.0
+    return (today - start).days / max((due - start).days, 1)
+
+
+def pace_of(completion: float, start: date, due: date, today: date) -> str:
+    """Completion (0..1) against the elapsed share of start → due."""
+    expected = elapsed_share(start, due, today)
+    if completion >= min(expected, 1.0):
+        return Pace.ON_TRACK
+    if today >= due or completion < expected - Pace.RISK_GAP:
+        return Pace.AT_RISK
+    return Pace.BEHIND
+
+
+def completion(achieved: Decimal, target: Decimal) -> float:
+    if not target:
+        return 1.0
+    return float(achieved / target)
+
+
+# --- Roll-up reads ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetSum:
+    value: Decimal
+    due_on: date
+    units: int
+
+
+def _rollup_figures(rows) -> Figures:
+    return Figures(rows["a"] or 0, rows["p"] or 0, rows["q"] or Decimal(0))
+
+
+def subtree_task_figures(unit_ids: list[int], period: Period, task_ids: list[int]):
+    """{(unit_id, task_id): Figures} for the subtrees of `unit_ids`, from the roll-ups, in one
+    query."""
+    rows = (
+        TaskRollup.objects.filter(
+            unit_id__in=unit_ids, task_id__in=task_ids, month__in=period.months
+        )
+        .values("unit_id", "task_id")
+        .annotate(a=Sum("activities"), p=Sum("participants"), q=Sum("quantity"))
+    )
+    return {(r["unit_id"], r["task_id"]): _rollup_figures(r) for r in rows}
+
+
+def subtree_targets(unit: Unit, campaign: Campaign, task_ids: list[int]) -> dict[int, TargetSum]:
+    """{task_id: sum of the targets of the units in `unit`'s subtree}, in one query."""
+    rows = (
+        Target.objects.filter(
+            unit__path__startswith=unit.path, task_id__in=task_ids, task__campaign=campaign
+        )
+        .values("task_id")
+        .annotate(v=Sum("value"), d=Max("due_on"), n=Count("*"))
+    )
+    return {r["task_id"]: TargetSum(r["v"], r["d"], r["n"]) for r in rows}
+
+
+def children_targets(
+    parent: Unit, campaign: Campaign, task_ids: list[int]
+) -> dict[tuple[str, int], TargetSum]:
+    """{(child path, task_id): sum of the targets in that child's subtree}, in one query."""
+    length = parent.steplen * (parent.depth + 1)
+    rows = (
+        Target.objects.filter(
+            unit__path__startswith=parent.path,
+            unit__depth__gt=parent.depth,
+            task_id__in=task_ids,
+            task__campaign=campaign,
+        )
+        .annotate(child=Substr("unit__path", 1, length))
+        .values("child", "task_id")
+        .annotate(v=Sum("value"), d=Max("due_on"), n=Count("*"))
+    )
+    return {(r["child"], r["task_id"]): TargetSum(r["v"], r["d"], r["n"]) for r in rows}
+
+
+@dataclass
+class UnitTotals:
+    activities: int = 0
+    participants: int = 0
+    reported_on_time: int = 0
+    reviews: int = 0
+    reviews_on_time: int = 0
+
+    @property
+    def reporting_timeliness(self) -> float | None:
+        return self.reported_on_time / self.activities if self.activities else None
+
+    @property
+    def review_timeliness(self) -> float | None:
+        return self.reviews_on_time / self.reviews if self.reviews else None
+
+
+def unit_totals(
+    unit_ids: list[int], period: Period, line: str = ALL_LINES
+) -> dict[int, UnitTotals]:
+    """{unit_id: totals of its subtree} for the period and line ("" = every line)."""
+    rows = (
+        UnitRollup.objects.filter(
+            unit_id__in=unit_ids,
+            campaign=period.campaign,
+            month__in=period.months,
+            line=line,
+        )
+        .values("unit_id")
+        .annotate(
+            a=Sum("activities"),
+            p=Sum("participants"),
+            r=Sum("reported_on_time"),
+            n=Sum("reviews"),
+            o=Sum("reviews_on_time"),
+        )
+    )
+    return {
+        r["unit_id"]: UnitTotals(r["a"] or 0, r["p"] or 0, r["r"] or 0, r["n"] or 0, r["o"] or 0)
+        for r in rows
+    }
+
+
+def monthly_trend(unit: Unit, period: Period, line: str = ALL_LINES) -> list[tuple[date, int, int]]:
+    """[(month, approved activities, participants)] of the subtree, every month of the period."""
+    rows = {
+        r["month"]: (r["activities"], r["participants"])
+        for r in UnitRollup.objects.filter(
+            unit=unit, campaign=period.campaign, month__in=period.months, line=line
+        ).values("month", "activities", "participants")
+    }
+    return [(m, *rows.get(m, (0, 0))) for m in period.months]
+
+
+def overdue_reviews(unit: Unit, campaign: Campaign, now=None) -> QuerySet[Activity]:
+    """Submissions of the subtree waiting longer than the campaign's review deadline."""
+    now = now or timezone.now()
+    limit = now - timedelta(days=campaign.review_deadline_days)
+    return Activity.objects.filter(
+        campaign=campaign,
+        status=Status.SUBMITTED,
+        waiting_since__lt=limit,
+        unit__path__startswith=unit.path,
+    )
+
+
+# --- A subtree's progress, task by task --------------------------------------------------------
+
+
+@dataclass
+class TaskProgress:
+    task: TargetTask
+    figures: Figures
+    target: TargetSum | None
+    today: date
+    start: date
+
+    @property
+    def achieved(self) -> Decimal:
+        return self.figures.of(self.task.metric)
+
+    @property
+    def completion(self) -> float | None:
+        if self.target is None:
+            return None
+        return completion(self.achieved, self.target.value)
+
+    @property
+    def percent(self) -> int | None:
+        """For a bar: capped at 100."""
+        share = self.completion
+        return None if share is None else min(100, int(share * 100))
+
+    @property
+    def pace(self) -> str | None:
+        if self.target is None:
+            return None
+        return pace_of(self.completion, self.start, self.target.due_on, self.today)
+
+
+@dataclass
+class Summary:
+    """Mean completion and the worst pace over some tasks' progress."""
+
+    items: list[TaskProgress] = field(default_factory=list)
+
+    @property
+    def targeted(self) -> list[TaskProgress]:
+        return [p for p in self.items if p.target is not None]
+
+    @property
+    def percent(self) -> int | None:
+        targeted = self.targeted
+        if not targeted:
+            return None
+        return round(100 * sum(min(p.completion, 1.0) for p in targeted) / len(targeted))
+
+    @property
+    def pace(self) -> str | None:
+        paces = {p.pace for p in self.targeted}
+        for pace in (Pace.AT_RISK, Pace.BEHIND, Pace.ON_TRACK):
+            if pace in paces:
+                return pace
+        return None
+
+
+def as_of(campaign: Campaign, today: date | None = None) -> date:
+    """The day pace is judged on: today, or the campaign's last day once it is over."""
+    today = today or timezone.localdate()
+    return min(today, campaign.ends_on)
+
+
+def targets_progress(unit: Unit, targets: list[Target]) -> list["TargetProgress"]:
+    """Each of a unit's own targets against its subtree's approved figures over the campaign."""
+    by_campaign: dict[int, list[Target]] = {}
+    for target in targets:
+        by_campaign.setdefault(target.task.campaign_id, []).append(target)
+    figures: dict[int, Figures] = {}
+    for campaign_targets in by_campaign.values():
+        campaign = campaign_targets[0].task.campaign
+        period = period_of(campaign)
+        found = subtree_task_figures([unit.pk], period, [t.task_id for t in campaign_targets])
+        figures.update({task_id: f for (_u, task_id), f in found.items()})
+    return [TargetProgress(t, figures.get(t.task_id, Figures())) for t in targets]
+
+
 @dataclass(frozen=True)
 class TargetProgress:
     target: Target
@@ -66,21 +398,19 @@ class TargetProgress:
 
     @property
     def achieved(self) -> Decimal:
-        metric = self.target.task.metric
-        if metric == Metric.ACTIVITIES:
-            return Decimal(self.figures.activities)
-        if metric == Metric.PARTICIPANTS:
-            return Decimal(self.figures.participants)
-        return self.figures.quantity
+        return self.figures.of(self.target.task.metric)
 
     @property
     def percent(self) -> int:
         """Completion, capped at 100 for the bar; `achieved` keeps the real figure."""
-        if not self.target.value:
-            return 100
-        return min(100, int(self.achieved * 100 / self.target.value))
+        return min(100, int(completion(self.achieved, self.target.value) * 100))
 
+    @property
+    def pace(self) -> str:
+        campaign = self.target.task.campaign
+        share = completion(self.achieved, self.target.value)
+        return pace_of(share, campaign.starts_on, self.target.due_on, as_of(campaign))
 
-def targets_progress(unit: Unit, targets: list[Target]) -> list[TargetProgress]:
-    figures = task_figures(unit, [t.task_id for t in targets])
-    return [TargetProgress(t, figures.get(t.task_id, Figures())) for t in targets]
+    @property
+    def pace_label(self) -> str:
+        return str(Pace.LABELS[self.pace])

@@ -135,9 +135,12 @@ class _IdsField(forms.Field):
 
     def to_python(self, value) -> list[int]:
         try:
-            return sorted({int(item) for item in value or []})
+            ids = sorted({int(item) for item in value or []})
         except (TypeError, ValueError):
             raise forms.ValidationError(_("The selection is not valid.")) from None
+        if any(not 0 < pk < 2**63 for pk in ids):  # a database id, or SQLite overflows
+            raise forms.ValidationError(_("The selection is not valid."))
+        return ids
 
 
 class BulkApproveForm(forms.Form):

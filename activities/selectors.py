@@ -104,12 +104,25 @@ def can_withdraw(actor: Actor, activity: Activity) -> bool:
     )
 
 
+def is_own(actor: Actor, activity: Activity) -> bool:
+    """Written by the actor, or by a unit the actor reports for: never theirs to review."""
+    return actor.user.pk == activity.created_by_id or actor.is_staff_of(activity.unit_id)
+
+
 def can_review(actor: Actor, activity: Activity) -> bool:
-    return activity.status == Status.SUBMITTED and actor.reviews_for(activity.review_unit)
+    return (
+        activity.status == Status.SUBMITTED
+        and actor.reviews_for(activity.review_unit)
+        and not is_own(actor, activity)
+    )
 
 
 def can_reopen(actor: Actor, activity: Activity) -> bool:
-    return activity.status == Status.APPROVED and actor.reviews_for(activity.review_unit)
+    return (
+        activity.status == Status.APPROVED
+        and actor.reviews_for(activity.review_unit)
+        and not is_own(actor, activity)
+    )
 
 
 def can_respond(actor: Actor, coorganiser: CoOrganiser) -> bool:
@@ -125,6 +138,8 @@ def review_queue(user: User) -> QuerySet[Activity]:
     queryset = Activity.objects.filter(status=Status.SUBMITTED)
     if not actor.superuser:
         queryset = queryset.filter(_under(actor.reviewer_paths, "review_unit__path"))
+    # Never one's own (see is_own): those are not the reviewer's to act on.
+    queryset = queryset.exclude(created_by=actor.user).exclude(unit_id__in=actor.staff_unit_ids)
     return queryset.select_related("unit", "campaign", "created_by").order_by("waiting_since", "pk")
 
 

@@ -7,6 +7,7 @@ at once the second is refused ("someone else acted first") instead of acting on 
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from activities import evidence as evidence_files
+from activities import rollups
 from activities.exceptions import ActivityError, EvidenceRejected, TransitionRefused
 from activities.models import (
     TRANSITIONS,
@@ -36,6 +38,7 @@ from activities.selectors import (
     can_submit,
     can_withdraw,
     coorganiser_choices,
+    is_own,
 )
 from campaigns.models import Campaign, Target, TargetTask
 from units.models import Unit
@@ -64,6 +67,19 @@ class NotAllowed(ActivityError):
 
 def _actor(user: User | Actor) -> Actor:
     return user if isinstance(user, Actor) else Actor.of(user)
+
+
+def _check_campaign(activity: Activity) -> None:
+    """An activity is written, changed and submitted only while its campaign is open, and it
+    must have taken place within the campaign's dates to count toward its targets."""
+    campaign = activity.campaign
+    if not campaign.is_active:
+        raise ActivityError(_("This campaign is closed."))
+    if not campaign.starts_on <= activity.starts_on <= campaign.ends_on:
+        raise ActivityError(
+            _("The activity must take place within the campaign (%(start)s – %(end)s).")
+            % {"start": campaign.starts_on, "end": campaign.ends_on}
+        )
 
 
 def _check_tasks(unit: Unit, campaign: Campaign, tasks: Iterable[TargetTask]) -> list[TargetTask]:
@@ -120,13 +136,12 @@ def activity_create(
     who = _actor(actor)
     if not who.is_staff_of(unit.pk):
         raise NotAllowed(_("Only the unit's staff may log its activities."))
-    if not campaign.is_active:
-        raise ActivityError(_("This campaign is closed."))
     activity = Activity(campaign=campaign, unit=unit, created_by=who.user)
     for name in DRAFT_FIELDS:
         if name in data:
             setattr(activity, name, data[name])
     activity.full_clean()
+    _check_campaign(activity)
     activity.save()
     activity.tasks.set(_check_tasks(unit, campaign, tasks))
     _set_coorganisers(activity, _check_coorganisers(unit, coorganisers))
@@ -151,6 +166,7 @@ def activity_update(
     for name in changed:
         setattr(activity, name, data[name])
     activity.full_clean()
+    _check_campaign(activity)
     activity.save(update_fields=[*changed, "participants", "updated_at"])
     if tasks is not None:
         activity.tasks.set(_check_tasks(activity.unit, activity.campaign, tasks))
@@ -200,13 +216,28 @@ def _move(
         level=activity.review_level if level is None else level,
         comment=comment,
     )
+    if action in rollups.REVIEW_ACTIONS:
+        event.on_time = _decided_on_time(activity)
+    was_approved = activity.status == Status.APPROVED
     activity.status = target
     fields = fields or {}
     for name, value in fields.items():
         setattr(activity, name, value)
     activity.save(update_fields=["status", *fields, "updated_at"])
     event.save()
+    if event.on_time is not None:
+        rollups.review_counted(activity, on_time=event.on_time, when=timezone.now())
+    if was_approved != (target == Status.APPROVED):
+        rollups.approval_counted(activity, sign=1 if target == Status.APPROVED else -1)
     return activity
+
+
+def _decided_on_time(activity: Activity) -> bool:
+    """Was the reviewer's decision made within the campaign's deadline for the level?"""
+    if activity.waiting_since is None:
+        return True
+    deadline = timedelta(days=activity.campaign.review_deadline_days)
+    return timezone.now() <= activity.waiting_since + deadline
 
 
 def _review_unit(above: Unit) -> Unit | None:
@@ -216,6 +247,14 @@ def _review_unit(above: Unit) -> Unit | None:
     if levels:
         return levels[0][0]
     return Unit.objects.get_parent(above)
+
+
+def _check_reviewer(actor: Actor, activity: Activity) -> None:
+    if activity.status != Status.SUBMITTED or can_review(actor, activity):
+        return
+    if is_own(actor, activity):
+        raise NotAllowed(_("You cannot review an activity of a unit you report for."))
+    raise NotAllowed(_("You are not a reviewer for this activity at this level."))
 
 
 def _check_level(activity: Activity, level: int) -> None:
@@ -235,6 +274,7 @@ def activity_submit(*, actor: User | Actor, activity: Activity, comment: str = "
         raise NotAllowed(_("Only the unit's staff may submit its activities."))
     if not activity.tasks.exists():
         raise ActivityError(_("Choose at least one target task the activity counts toward."))
+    _check_campaign(activity)
     now = timezone.now()
     return _move(
         activity,
@@ -246,6 +286,7 @@ def activity_submit(*, actor: User | Actor, activity: Activity, comment: str = "
             "review_level": 1,
             "review_unit": _review_unit(activity.unit),
             "submitted_at": now,
+            "first_submitted_at": activity.first_submitted_at or now,
             "waiting_since": now,
             "return_reason": "",
         },
@@ -277,8 +318,7 @@ def activity_approve(
     who = _actor(actor)
     activity = _locked(activity)
     _check_level(activity, level)
-    if activity.status == Status.SUBMITTED and not can_review(who, activity):
-        raise NotAllowed(_("You are not a reviewer for this activity at this level."))
+    _check_reviewer(who, activity)
     if activity.status == Status.SUBMITTED and level > 1:
         approved_before = activity.events.filter(
             action=Action.PASS_ON, actor=who.user, created_at__gte=activity.submitted_at
@@ -324,8 +364,7 @@ def activity_return(
     who = _actor(actor)
     activity = _locked(activity)
     _check_level(activity, level)
-    if activity.status == Status.SUBMITTED and not can_review(who, activity):
-        raise NotAllowed(_("You are not a reviewer for this activity at this level."))
+    _check_reviewer(who, activity)
     return _move(
         activity,
         actor=who,
@@ -342,6 +381,8 @@ def activity_reopen(*, actor: User | Actor, activity: Activity, reason: str) -> 
     who = _actor(actor)
     activity = _locked(activity)
     if activity.status == Status.APPROVED and not can_reopen(who, activity):
+        if is_own(who, activity):
+            raise NotAllowed(_("You cannot review an activity of a unit you report for."))
         raise NotAllowed(_("Only a reviewer above this unit may reopen it."))
     return _move(
         activity,
@@ -382,7 +423,11 @@ def coorganiser_respond(
     *, actor: User | Actor, coorganiser: CoOrganiser, confirm: bool
 ) -> CoOrganiser:
     who = _actor(actor)
-    coorganiser = CoOrganiser.objects.select_for_update().get(pk=coorganiser.pk)
+    # The activity first, as the transitions do: an approval and a confirmation never interleave.
+    activity = _locked(coorganiser.activity)
+    coorganiser = (
+        CoOrganiser.objects.select_for_update().select_related("unit").get(pk=coorganiser.pk)
+    )
     if coorganiser.status != CoOrganiserStatus.PENDING:
         raise TransitionRefused(_("This unit has already answered."))
     if not can_respond(who, coorganiser):
@@ -391,6 +436,8 @@ def coorganiser_respond(
     coorganiser.responded_by = who.user
     coorganiser.responded_at = timezone.now()
     coorganiser.save(update_fields=["status", "responded_by", "responded_at"])
+    if confirm and activity.status == Status.APPROVED:
+        rollups.coorganiser_counted(activity, coorganiser.unit)
     return coorganiser
 
 
@@ -401,6 +448,7 @@ def evidence_add(*, actor: User | Actor, activity: Activity, upload: UploadedFil
     activity = _locked(activity)
     if not can_edit(who, activity):
         raise _refusal(who, activity)
+    _check_campaign(activity)
     name = upload.name or ""
     if upload.size > settings.EVIDENCE_MAX_BYTES:
         raise EvidenceRejected(
@@ -420,15 +468,20 @@ def evidence_add(*, actor: User | Actor, activity: Activity, upload: UploadedFil
         size=upload.size,
         uploaded_by=who.user,
     )
+    preview = evidence_files.thumbnail(upload) if sniffed.is_image else None
     item.file.save(f"upload{sniffed.extension}", upload, save=False)
-    if sniffed.is_image:
-        item.thumbnail.save(
-            f"evidence/{activity.pk}/thumbs/{item.file.name.rsplit('/', 1)[-1]}.jpg",
-            evidence_files.thumbnail(upload),
-            save=False,
-        )
-    item.full_clean()
-    item.save()
+    try:
+        if preview is not None:
+            name = item.file.name.rsplit("/", 1)[-1]
+            item.thumbnail.save(f"evidence/{activity.pk}/thumbs/{name}.jpg", preview, save=False)
+        item.full_clean()
+        item.save()
+    except Exception:
+        # Nothing refers to the stored files once the row is not written: remove them.
+        for stored in (item.file, item.thumbnail):
+            if stored:
+                stored.storage.delete(stored.name)
+        raise
     return item
 
 

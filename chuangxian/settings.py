@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "units",
     "campaigns",
     "activities",
+    "dashboards",
     "evaluations",
 ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("units/", include("units.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("activities/", include("activities.urls")),
+    path("dashboards/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -9,6 +9,7 @@ from treebeard.exceptions import InvalidMoveToDescendant
 from accounts.models import User
 from units.exceptions import UnitError, UnitReferenced
 from units.models import Membership, Pair, Unit
+from units.signals import unit_moved
 
 _TREE_FIELDS = ["path", "depth", "numchild"]
 
@@ -50,6 +51,7 @@ def unit_move(*, unit: Unit, new_parent: Unit) -> Unit:
     except InvalidMoveToDescendant:
         raise UnitError(_("A unit cannot be moved under itself or one of its own units.")) from None
     unit.refresh_from_db()
+    unit_moved.send(sender=Unit, unit=unit)
     return unit
 
 

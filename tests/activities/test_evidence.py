@@ -11,6 +11,7 @@ from django.urls import reverse
 from PIL import Image
 
 from activities import services
+from activities.exceptions import EvidenceRejected
 from activities.models import Evidence, Status
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -298,3 +299,38 @@ class TestDelete:
 
         assert client.get(reverse("activities:evidence_delete", args=[item.pk])).status_code == 405
         assert draft.evidence.filter(pk=item.pk).exists()
+
+
+class TestContentOverName:
+    def test_a_pdf_named_like_a_script_is_served_as_a_pdf(self, client, staff, draft):
+        item = _attach(staff, draft, SimpleUploadedFile("run.bat", b"%PDF-1.4\r\ncalc.exe"))
+        client.force_login(staff)
+
+        response = client.get(reverse("activities:evidence", args=[item.pk]))
+        b"".join(response.streaming_content)
+
+        assert item.content_type == "application/pdf"
+        assert 'filename="run.pdf"' in response["Content-Disposition"]
+
+    def test_it_refuses_a_macro_enabled_office_file(self, staff, draft, media_root):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("[Content_Types].xml", "<Types/>")
+            archive.writestr("word/document.xml", "<w:document/>")
+            archive.writestr("word/vbaProject.bin", b"\x00macro")
+        with pytest.raises(EvidenceRejected):
+            _attach(staff, draft, SimpleUploadedFile("总结.docm", buffer.getvalue()))
+        assert not draft.evidence.exists()
+
+    def test_a_truncated_photo_is_refused_and_leaves_no_file(
+        self, client, staff, draft, media_root
+    ):
+        whole = _image("合影.jpg", "JPEG").read()
+        client.force_login(staff)
+
+        response = _upload(client, draft, SimpleUploadedFile("合影.jpg", whole[: len(whole) // 2]))
+
+        assert response.status_code == 200
+        assert any("合影.jpg" in m and "not an accepted file" in m for m in _messages(response))
+        assert not draft.evidence.exists()
+        assert not any(path.is_file() for path in Path(media_root).rglob("*"))

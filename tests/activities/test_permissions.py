@@ -17,7 +17,7 @@ from activities.models import Activity, ActivityEvent, Evidence, Status
 from tests.factories import ActivityFactory, MembershipFactory, UserFactory
 from units.models import Role
 
-OK, FORBIDDEN, NOT_FOUND = "ok", 403, 404
+OK, FORBIDDEN, NOT_FOUND, REFUSED = "ok", 403, 404, "refused"
 ACTIONS = ("view", "edit_get", "edit_post", "submit", "approve", "return", "bulk", "download")
 
 # fmt: off
@@ -31,13 +31,14 @@ IN_SCOPE = {
     "outsider":   (NOT_FOUND,) * 8,
 }
 # On branch_b1's activity: out of everyone's scope but the outsider's, who holds every role
-# on committee_b and branch_b1 and so may do everything there.
+# on committee_b and branch_b1 — but being staff of branch_b1, may not review its activity: a
+# bulk approval reports it refused.
 OUT_OF_SCOPE = {
     "staff":      (NOT_FOUND,) * 8,
     "reviewer":   (NOT_FOUND,) * 8,
     "leader":     (NOT_FOUND,) * 8,
     "admin_user": (NOT_FOUND,) * 8,
-    "outsider":   (OK,) * 8,
+    "outsider":   (OK,   OK,        OK,        OK,        FORBIDDEN, FORBIDDEN, REFUSED,   OK),
 }
 # fmt: on
 
@@ -163,6 +164,12 @@ def test_permission_matrix(client, request, scene, task, actor, scope, action, e
     body = b"".join(response.streaming_content) if response.streaming else response.content
 
     activity.refresh_from_db()
+    if expected == REFUSED:
+        assert response.status_code == 200
+        assert response.context["outcomes"] == []
+        assert [a.pk for a in response.context["missing"]] == [activity.pk]
+        assert _snapshot(activity) == before
+        return
     if expected != OK:
         assert response.status_code == expected
         assert _snapshot(activity) == before
@@ -201,15 +208,15 @@ def test_bulk_approval_by_a_non_reviewer_of_the_filtered_queue_changes_nothing(
     assert _snapshot(activity) == before
 
 
-def test_an_outsiders_bulk_approval_of_their_whole_queue_leaves_others_alone(
-    client, scene, outsider
-):
+def test_an_outsiders_bulk_approval_of_their_whole_queue_leaves_others_alone(client, tree, scene):
     ours, author, _ = scene["in_scope"]
     theirs, their_author, _ = scene["out_of_scope"]
     services.activity_submit(actor=author, activity=ours)
     services.activity_submit(actor=their_author, activity=theirs)
     before = _snapshot(ours)
-    client.force_login(outsider)
+    reviewer_b = UserFactory(username="reviewer_b")
+    MembershipFactory(user=reviewer_b, unit=tree.committee_b, role=Role.REVIEWER)
+    client.force_login(reviewer_b)
 
     response = client.post(
         reverse("activities:bulk_approve"), {"scope": "filtered", "confirm": "on"}

@@ -249,11 +249,11 @@ class TestFilters:
         assert 'id="bulk-form"' not in response.content.decode()
         assert _listed(client.get(QUEUE, {"status": Status.APPROVED})) == [approved.pk]
 
-    def test_the_look_back_stays_in_the_reviewers_scope(
-        self, client, tree, reviewer, outsider, submit
-    ):
+    def test_the_look_back_stays_in_the_reviewers_scope(self, client, tree, reviewer, submit):
         theirs = submit(tree.branch_b1)
-        services.activity_approve(actor=outsider, activity=theirs, level=1)
+        reviewer_b = UserFactory(username="reviewer_b")
+        MembershipFactory(user=reviewer_b, unit=tree.committee_b, role=Role.REVIEWER)
+        services.activity_approve(actor=reviewer_b, activity=theirs, level=1)
         client.force_login(reviewer)
 
         assert _listed(client.get(QUEUE, {"status": Status.APPROVED})) == []
@@ -601,3 +601,14 @@ class TestQueryCount:
 # Session read, user, memberships (role check, queue scope, task choices), navigation roles, count,
 # rows, tasks, parents, task choices, session save (3): the same for 4 rows or 12.
 QUEUE_QUERIES = 14
+
+
+def test_an_id_too_large_for_the_database_is_refused_not_a_crash(client, reviewer):
+    client.force_login(reviewer)
+
+    response = client.post(
+        reverse("activities:bulk_approve"),
+        {"scope": "selected", "ids": ["99999999999999999999"], "confirm": "on"},
+    )
+
+    assert response.status_code in (302, 400)

@@ -3,10 +3,12 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from activities import services
 from activities.exceptions import ActivityError, TransitionRefused
 from activities.models import Action, ActivityEvent, CoOrganiser, CoOrganiserStatus, Status
+from activities.selectors import review_queue
 from activities.services import NotAllowed
 from tests.factories import MembershipFactory, TargetTaskFactory, UserFactory
 from units.models import Role
@@ -344,3 +346,53 @@ class TestCoOrganisers:
         assert coorganiser.responded_by == union_staff
         with pytest.raises(TransitionRefused):
             services.coorganiser_respond(actor=union_staff, coorganiser=coorganiser, confirm=False)
+
+
+class TestOwnWorkAndCampaignLimits:
+    @pytest.fixture
+    def staff_and_reviewer(self, tree):
+        """Staff of branch_a1 who also reviews on committee_a: common in small units."""
+        user = UserFactory(username="both_hats")
+        MembershipFactory(user=user, unit=tree.branch_a1, role=Role.STAFF)
+        MembershipFactory(user=user, unit=tree.committee_a, role=Role.REVIEWER)
+        return user
+
+    def test_nobody_reviews_an_activity_of_a_unit_they_report_for(
+        self, staff, reviewer, staff_and_reviewer, draft
+    ):
+        activity = _submitted(staff, draft)
+        with pytest.raises(NotAllowed, match="report for"):
+            services.activity_approve(actor=staff_and_reviewer, activity=activity, level=1)
+        with pytest.raises(NotAllowed, match="report for"):
+            services.activity_return(
+                actor=staff_and_reviewer, activity=activity, level=1, reason="x"
+            )
+        assert activity.events.count() == 1
+        assert list(review_queue(staff_and_reviewer)) == []
+        assert list(review_queue(reviewer)) == [activity]
+
+    def test_an_activity_outside_the_campaign_dates_is_refused(self, staff, draft):
+        with pytest.raises(ActivityError, match="within the campaign"):
+            services.activity_update(
+                actor=staff, activity=draft, data={"starts_on": datetime.date(1990, 1, 1)}
+            )
+        draft.refresh_from_db()
+        assert draft.starts_on == datetime.date(2010, 6, 1)
+
+    def test_a_closed_campaign_takes_no_more_changes(self, staff, campaign, draft):
+        campaign.is_active = False
+        campaign.save()
+        for change in (
+            lambda: services.activity_update(actor=staff, activity=draft, data={"place": "x"}),
+            lambda: services.activity_submit(actor=staff, activity=draft),
+        ):
+            with pytest.raises(ActivityError, match="closed"):
+                change()
+        draft.refresh_from_db()
+        assert draft.status == Status.DRAFT
+
+    def test_participants_beyond_any_real_activity_are_refused(self, staff, draft):
+        with pytest.raises(ValidationError):
+            services.activity_update(
+                actor=staff, activity=draft, data={"participants_public": 2**31}
+            )

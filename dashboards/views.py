@@ -1,0 +1,73 @@
+"""The leader dashboard of a unit's subtree, its big-screen mode (数据大屏) and the screen's JSON.
+
+Scope first: a unit the user may not see is a 404 (units.selectors.unit_for_user). The figures
+all come from dashboards.selectors.dashboard, so the page, the screen and the JSON agree."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+
+from dashboards import selectors
+from units.models import Line, Unit
+from units.selectors import roots_for, unit_for_user
+
+REFRESH_SECONDS = 60
+
+
+def _context(request: HttpRequest, unit: Unit) -> dict:
+    campaigns = selectors.campaigns_covering(unit)
+    filters = selectors.filters_for(campaigns, request.GET)
+    board = selectors.dashboard(unit, filters) if filters else None
+    return {
+        "unit": unit,
+        "campaigns": campaigns,
+        "filters": filters,
+        "board": board,
+        "data": board.as_json() if board else None,
+        "breadcrumbs": selectors.visible_ancestors(request.user, unit),
+        "query": filters.query() if filters else "",
+        "line_choices": Line.choices,
+    }
+
+
+@login_required
+def dashboard_home(request: HttpRequest) -> HttpResponse:
+    """Straight to the dashboard of the user's top unit; a chooser when they have several."""
+    roots = list(roots_for(request.user).filter(is_active=True).order_by("path"))
+    if len(roots) == 1:
+        return redirect("dashboards:unit", unit_pk=roots[0].pk)
+    return render(request, "dashboards/dashboard_home.html", {"roots": roots})
+
+
+@login_required
+def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    unit = unit_for_user(request.user, unit_pk)
+    context = _context(request, unit)
+    context["is_reviewer"] = selectors.reviews_for_subtree(request.user, unit)
+    return render(request, "dashboards/unit_dashboard.html", context)
+
+
+@login_required
+def big_screen(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    unit = unit_for_user(request.user, unit_pk)
+    context = _context(request, unit)
+    if context["board"] is not None:
+        context["data"] = context["board"].as_json(ranking_limit=selectors.SCREEN_RANKING)
+    context["refresh_seconds"] = REFRESH_SECONDS
+    context["data_url"] = reverse("dashboards:screen_data", args=[unit.pk])
+    return render(request, "dashboards/unit_screen.html", context)
+
+
+@never_cache
+@login_required
+def big_screen_data(request: HttpRequest, unit_pk: int) -> JsonResponse:
+    """The big screen's figures, fetched again every minute."""
+    unit = unit_for_user(request.user, unit_pk)
+    campaigns = selectors.campaigns_covering(unit)
+    filters = selectors.filters_for(campaigns, request.GET)
+    if filters is None:
+        return JsonResponse({"unit": {"id": unit.pk, "name": unit.name}, "headline": None})
+    board = selectors.dashboard(unit, filters)
+    return JsonResponse(board.as_json(ranking_limit=selectors.SCREEN_RANKING))
