@@ -37,3 +37,19 @@ lint: venv
 messages: venv
 	$(PY) manage.py makemessages -l zh_Hans -l en --no-location --ignore=.venv --ignore=var --ignore=static
 	$(PY) manage.py compilemessages --ignore=.venv
+
+# Issue 4's city-scale benchmark: builds the set with seed_bench (5,000 units, 1,000,000
+# activities) unless it is there, serves it with gunicorn, loads each page at concurrency 4 for
+# 15 s and prints one JSON line per page. Needs DATABASE_URL to PostgreSQL, in a database of its
+# own (e.g. postgres://postgres@127.0.0.1:5432/chuangxian_bench; created if missing).
+# BENCH_ARGS passes options, e.g. BENCH_ARGS="--duration 30". README, "Benchmarks".
+.PHONY: bench
+bench: venv
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Issue 5's delivery benchmark: 10,000 pending reminders e-mailed by two Celery workers through
+# Redis to an SMTP sink on loopback. Needs DATABASE_URL (PostgreSQL; the bench works in its own
+# database chuangxian_bench_reminders on that server) and REDIS_URL. README, "Benchmarks".
+.PHONY: bench-reminders
+bench-reminders: venv
+	$(PY) bench/reminders.py

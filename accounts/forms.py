@@ -14,9 +14,15 @@ class LoginForm(AuthenticationForm):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["name", "email", "phone", "language"]
+        fields = ["name", "email", "phone", "language", "notification_email"]
+        widgets = {"notification_email": forms.RadioSelect}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # A form that does not send the preference (an older page) keeps the one saved.
+        self.fields["notification_email"].required = False
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean_notification_email(self) -> str:
+        return self.cleaned_data["notification_email"] or self.instance.notification_email

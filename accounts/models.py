@@ -4,6 +4,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class NotificationEmail(models.TextChoices):
+    """How a user wants notifications e-mailed (notifications.services reads the value)."""
+
+    IMMEDIATE = "immediate", _("E-mail each notification at once")
+    DIGEST = "digest", _("One e-mail a day with all of them")
+    NONE = "none", _("No e-mail, only in the app")
+
+
 class User(AbstractUser):
     """A person who signs in. What they may see and do comes from their memberships (units app)."""
 
@@ -16,6 +24,13 @@ class User(AbstractUser):
         choices=settings.LANGUAGES,
         blank=True,
         help_text=_("Leave empty to follow the browser."),
+    )
+    notification_email = models.CharField(
+        _("notification e-mails"),
+        max_length=16,
+        choices=NotificationEmail.choices,
+        default=NotificationEmail.IMMEDIATE,
+        help_text=_("Every notification is also in your inbox on this site."),
     )
 
     class Meta:

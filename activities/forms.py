@@ -32,9 +32,9 @@ class ActivityForm(forms.ModelForm):
         required=False,
         label=_("Co-organisers"),
         help_text=_(
-            "Other units that organised it with you: each one's staff is asked to confirm. "
-            "Hold Ctrl (or ⌘) to choose several."
+            "Other units that organised it with you: each one's staff is asked to confirm."
         ),
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
@@ -62,7 +62,6 @@ class ActivityForm(forms.ModelForm):
             "The target tasks it counts toward: only those your unit has targets for."
         )
         self.fields["coorganisers"].queryset = coorganisers
-        self.fields["coorganisers"].widget.attrs["size"] = min(max(coorganisers.count(), 3), 8)
         if self.instance.pk:
             self.initial["coorganisers"] = [
                 c.unit_id for c in self.instance.coorganisers.all() if c.unit_id
@@ -93,7 +92,8 @@ class ActivityForm(forms.ModelForm):
             Row(Column(Field("quantity"), css_class="col-12 col-md-4")),
             "description",
             "outcome",
-            "coorganisers",
+            # A long list of units scrolls in its own box (app.css) rather than stretching the form.
+            Field("coorganisers", wrapper_class="coorganiser-choices"),
         )
 
     def clean_title(self) -> str:

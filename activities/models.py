@@ -25,6 +25,7 @@ class Action(models.TextChoices):
     PASS_ON = "pass_on", _("Approved at level 1, passed to level 2")
     RETURN = "return", _("Returned")
     REOPEN = "reopen", _("Reopened")
+    ESCALATE = "escalate", _("Escalated to the reviewers above")
 
 
 # The moves each action may make: action → (from statuses, to status). A level-1 approval in a
@@ -36,6 +37,9 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     Action.APPROVE: (frozenset({Status.SUBMITTED}), Status.APPROVED),
     Action.RETURN: (frozenset({Status.SUBMITTED}), Status.RETURNED),
     Action.REOPEN: (frozenset({Status.APPROVED}), Status.RETURNED),
+    # Written by the reminder job when a submission waits past twice the review deadline: the
+    # reviewers above are told, and the activity stays where it is.
+    Action.ESCALATE: (frozenset({Status.SUBMITTED}), Status.SUBMITTED),
 }
 
 EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.RETURNED})
@@ -148,6 +152,17 @@ class Activity(models.Model):
         indexes = [
             models.Index(fields=["unit", "status"]),
             models.Index(fields=["status", "waiting_since"]),
+            # The activity list, newest first: pages walk this index backwards and filter on the
+            # unit without reading the table. (Key columns rather than INCLUDE, which SQLite
+            # lacks: `check` would warn.)
+            models.Index(fields=["starts_on", "id", "unit"], name="activity_list_idx"),
+            # Submissions waiting for review, oldest first (review queues, overdue counts): a
+            # small partial index that answers their counts without reading the table.
+            models.Index(
+                fields=["waiting_since", "id", "review_unit", "unit", "campaign", "created_by"],
+                condition=models.Q(status="submitted"),
+                name="activity_waiting_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -171,7 +186,8 @@ class Activity(models.Model):
 
 
 class ActivityEvent(models.Model):
-    """One transition of an activity: immutable once written."""
+    """One transition of an activity: immutable once written. The actor is empty for what the
+    system did by itself (an escalation)."""
 
     activity = models.ForeignKey(
         Activity, on_delete=models.CASCADE, related_name="events", verbose_name=_("activity")
@@ -179,6 +195,8 @@ class ActivityEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("by"),
     )

@@ -265,22 +265,18 @@ class UnitTotals:
 def unit_totals(
     unit_ids: list[int], period: Period, line: str = ALL_LINES
 ) -> dict[int, UnitTotals]:
-    """{unit_id: totals of its subtree} for the period and line ("" = every line)."""
-    rows = (
-        UnitRollup.objects.filter(
-            unit_id__in=unit_ids,
-            campaign=period.campaign,
-            month__in=period.months,
-            line=line,
-        )
-        .values("unit_id")
-        .annotate(
-            a=Sum("activities"),
-            p=Sum("participants"),
-            r=Sum("reported_on_time"),
-            n=Sum("reviews"),
-            o=Sum("reviews_on_time"),
-        )
+    """{unit_id: totals of its subtree} for the period and line ("" = every line). Over a whole
+    campaign every month counts, so that reviews decided after its last day are not lost (the
+    activities themselves all fall within its dates)."""
+    rows = UnitRollup.objects.filter(unit_id__in=unit_ids, campaign=period.campaign, line=line)
+    if period.kind != "campaign":
+        rows = rows.filter(month__in=period.months)
+    rows = rows.values("unit_id").annotate(
+        a=Sum("activities"),
+        p=Sum("participants"),
+        r=Sum("reported_on_time"),
+        n=Sum("reviews"),
+        o=Sum("reviews_on_time"),
     )
     return {
         r["unit_id"]: UnitTotals(r["a"] or 0, r["p"] or 0, r["r"] or 0, r["n"] or 0, r["o"] or 0)

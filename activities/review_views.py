@@ -126,6 +126,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "bulk_limit": BULK_LIMIT,
             "look_back_days": LOOK_BACK_DAYS,
             "here": request.get_full_path(),
+            "listed_at": timezone.now().isoformat(),
         },
     )
 
@@ -151,6 +152,9 @@ class BulkApproveForm(forms.Form):
         choices=[(SELECTED, gettext_lazy("Selected")), (FILTERED, gettext_lazy("All filtered"))]
     )
     ids = _IdsField(required=False)
+    # When the page was shown: "all filtered" approves only what had arrived by then, never a
+    # submission the reviewer has not seen.
+    listed_at = forms.DateTimeField(required=False)
     confirm = forms.BooleanField(
         label=gettext_lazy("I have checked these submissions and approve them.")
     )
@@ -159,6 +163,8 @@ class BulkApproveForm(forms.Form):
         data = super().clean()
         if data.get("scope") == self.SELECTED and not data.get("ids"):
             raise forms.ValidationError(_("Select the submissions to approve first."))
+        if data.get("scope") == self.FILTERED and not data.get("listed_at"):
+            raise forms.ValidationError(_("Reload the review queue and try again."))
         return data
 
 
@@ -199,6 +205,8 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
     missing: list[Activity] = []
     if form.cleaned_data["scope"] == BulkApproveForm.SELECTED:
         queryset = queryset.filter(pk__in=ids)
+    else:
+        queryset = queryset.filter(waiting_since__lte=form.cleaned_data["listed_at"])
     chosen = list(queryset[: BULK_LIMIT + 1])
     left_over = max(len(chosen) - BULK_LIMIT, 0)
     chosen = chosen[:BULK_LIMIT]

@@ -257,6 +257,19 @@ def _check_reviewer(actor: Actor, activity: Activity) -> None:
     raise NotAllowed(_("You are not a reviewer for this activity at this level."))
 
 
+def _notify_after_commit(kind: str, activity_id: int, event_id: int | None = None) -> None:
+    """Tell the people concerned once the transition has committed (notifications.transitions).
+    Robust: a broker that is down must not turn a committed transition into an error page."""
+
+    def enqueue() -> None:
+        from notifications.tasks import notify_transition
+
+        args = (kind, activity_id) if event_id is None else (kind, activity_id, event_id)
+        notify_transition.delay(*args)
+
+    transaction.on_commit(enqueue, robust=True)
+
+
 def _check_level(activity: Activity, level: int) -> None:
     if activity.status == Status.SUBMITTED and activity.review_level != level:
         raise TransitionRefused(
@@ -276,7 +289,7 @@ def activity_submit(*, actor: User | Actor, activity: Activity, comment: str = "
         raise ActivityError(_("Choose at least one target task the activity counts toward."))
     _check_campaign(activity)
     now = timezone.now()
-    return _move(
+    activity = _move(
         activity,
         actor=who,
         action=Action.SUBMIT,
@@ -291,6 +304,8 @@ def activity_submit(*, actor: User | Actor, activity: Activity, comment: str = "
             "return_reason": "",
         },
     )
+    _notify_after_commit("submitted", activity.pk)
+    return activity
 
 
 @transaction.atomic
@@ -333,13 +348,16 @@ def activity_approve(
         next_unit = levels[0][0] if levels else None
     now = timezone.now()
     if next_unit is not None:
-        return _move(
+        activity = _move(
             activity,
             actor=who,
             action=Action.PASS_ON,
             comment=comment,
             fields={"review_level": level + 1, "review_unit": next_unit, "waiting_since": now},
         )
+        # Passed on: it is a new submission in the next level's queue.
+        _notify_after_commit("submitted", activity.pk)
+        return activity
     return _move(
         activity,
         actor=who,
@@ -365,13 +383,16 @@ def activity_return(
     activity = _locked(activity)
     _check_level(activity, level)
     _check_reviewer(who, activity)
-    return _move(
+    activity = _move(
         activity,
         actor=who,
         action=Action.RETURN,
         comment=reason,
         fields={"return_reason": reason, "waiting_since": None},
     )
+    event = activity.events.filter(action=Action.RETURN).latest("pk")
+    _notify_after_commit("returned", activity.pk, event.pk)
+    return activity
 
 
 @transaction.atomic
@@ -495,3 +516,32 @@ def evidence_delete(*, actor: User | Actor, evidence: Evidence) -> None:
     storage = evidence.file.storage
     evidence.delete()
     transaction.on_commit(lambda: [storage.delete(name) for name in names if name])
+
+
+@transaction.atomic
+def activity_escalate(*, activity: Activity, to_unit: Unit) -> ActivityEvent | None:
+    """Record on the timeline that a submission waiting past twice the review deadline was
+    escalated to `to_unit`'s reviewers. Once per wait: None when it no longer waits, or this wait
+    was escalated already (a rerun of the job, or two at once — the row lock orders them). The
+    activity stays with its reviewing unit: those above may act on it anyway."""
+    activity = _locked(activity)
+    sources, target = TRANSITIONS[Action.ESCALATE]
+    if activity.status not in sources or activity.waiting_since is None:
+        return None
+    done = activity.events.filter(
+        action=Action.ESCALATE, created_at__gte=activity.waiting_since
+    ).exists()
+    if done:
+        return None
+    event = ActivityEvent(
+        activity=activity,
+        actor=None,
+        action=Action.ESCALATE,
+        from_status=activity.status,
+        to_status=target,
+        level=activity.review_level,
+        comment=to_unit.name,
+    )
+    event.full_clean()
+    event.save()
+    return event

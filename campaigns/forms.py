@@ -1,4 +1,5 @@
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
@@ -93,6 +94,22 @@ class TaskForm(forms.ModelForm):
             "Only for the metric “Quantity”: what it counts, e.g. households or 10,000 yuan."
         )
         self.helper = _helper()
+        self.helper.layout = Layout(
+            Row(
+                Column("code", css_class="col-6 col-md-4"),
+                Column("line", css_class="col-6 col-md-4"),
+                Column("sort_order", css_class="col-12 col-md-4"),
+            ),
+            "title",
+            "programme",
+            "description",
+            Row(
+                Column("metric", css_class="col-md-6"),
+                Column("quantity_label", css_class="col-md-6"),
+            ),
+            "is_required",
+            "is_active",
+        )
 
 
 class _TargetValueForm(forms.Form):
@@ -126,6 +143,16 @@ class TargetAssignForm(_TargetValueForm):
         self.fields["kinds"].initial = [k for k, line in KIND_LINES.items() if line == task.line]
         self.fields["due_on"].initial = task.campaign.ends_on
         self.helper = _helper()
+        self.helper.layout = Layout(
+            "root",
+            # Nine short kind names sit in columns (app.css) instead of a tall single list.
+            Field("kinds", wrapper_class="kinds-choices"),
+            Row(
+                Column("value", css_class="col-6"),
+                Column("due_on", css_class="col-6"),
+            ),
+            "replace_overrides",
+        )
 
 
 class TaskChoiceField(forms.ModelChoiceField):

@@ -7,6 +7,7 @@ README's table of environment variables.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "units",
     "campaigns",
     "activities",
+    "notifications",
     "dashboards",
     "evaluations",
 ]
@@ -91,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "chuangxian.context_processors.navigation",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -193,6 +196,11 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 20, minimum=1)
 
+# Reminders (notifications.rules): days a returned activity may wait for its resubmission, and a
+# co-organiser for its answer, before a reminder.
+REMINDER_RETURN_DAYS = env_int("REMINDER_RETURN_DAYS", 3, minimum=1)
+REMINDER_COORGANISER_DAYS = env_int("REMINDER_COORGANISER_DAYS", 3, minimum=1)
+
 # --- E-mail ------------------------------------------------------------------------------
 _email = env_email("EMAIL_URL", "consolemail://")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
@@ -205,6 +213,12 @@ EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
 EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "创先争优 <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in e-mails are absolute: the address people open the site at, without a trailing slash.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if urlsplit(SITE_URL).scheme not in {"http", "https"} or not urlsplit(SITE_URL).netloc:
+    raise ImproperlyConfigured(
+        f"Environment variable SITE_URL={SITE_URL!r} is not valid: expected https://host[:port]."
+    )
 
 # --- Forms -------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

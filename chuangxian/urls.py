@@ -12,6 +12,7 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("activities/", include("activities.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -94,7 +94,9 @@ def _progress_table(unit: Unit, params) -> exports.ProgressTable:
     tasks = TargetTask.objects.filter(campaign=campaign, is_active=True)
     if line:
         tasks = tasks.filter(line=line)
-    tasks = list(tasks.order_by("line", "sort_order", "code"))
+    # Lines in their own order (party building first), as the printed tables have them.
+    lines = list(Line.values)
+    tasks = sorted(tasks, key=lambda t: (lines.index(t.line), t.sort_order, t.code))
     task_ids = [task.pk for task in tasks]
     children = list(children_of(unit).order_by("path"))
     figures = subtree_task_figures([unit.pk, *(c.pk for c in children)], period, task_ids)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from activities.models import Activity
 from dashboards import filters
+from dashboards.filters import ORDERING
 from units.models import Unit
 
 PAGE_SIZE = 25
@@ -41,9 +42,17 @@ class Page:
 
     @classmethod
     def of(cls, queryset, number: int) -> "Page":
+        """The page's rows, in two steps: first the ids of the page and one more (a query that
+        can read an index alone), then those rows with their units and tasks."""
         offset = (number - 1) * PAGE_SIZE
-        rows = list(queryset[offset : offset + PAGE_SIZE + 1])
-        return cls(rows[:PAGE_SIZE], number, len(rows) > PAGE_SIZE)
+        ids = list(queryset.values_list("pk", flat=True)[offset : offset + PAGE_SIZE + 1])
+        rows = (
+            Activity.objects.filter(pk__in=ids[:PAGE_SIZE])
+            .select_related("unit")
+            .prefetch_related("tasks")
+            .order_by(*ORDERING)
+        )
+        return cls(list(rows), number, len(ids) > PAGE_SIZE)
 
 
 def page_number(value: str | None) -> int:
@@ -60,8 +69,7 @@ def activity_search(request: HttpRequest) -> HttpResponse:
     search = filters.activity_search(request.user, request.GET)
     if search.out_of_scope:
         raise Http404
-    queryset = search.results().select_related("unit").prefetch_related("tasks")
-    page = Page.of(queryset, page_number(request.GET.get("page")))
+    page = Page.of(search.results(), page_number(request.GET.get("page")))
     parents = {
         unit.path: unit
         for unit in Unit.objects.filter(path__in={a.unit.parent_path for a in page.rows})
@@ -78,8 +86,9 @@ def activity_search(request: HttpRequest) -> HttpResponse:
             "chosen_unit": search.chosen_unit,
             "matching_units": search.matching_units(),
             "query": query,
+            "active_filters": len(params),
             "without_unit": urlencode(search.params(without=("unit",))),
+            "without_unit_text": urlencode(search.params(without=("unit", "unit_q"))),
             "max_page": MAX_PAGE,
         },
     )
-

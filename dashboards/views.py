@@ -16,7 +16,7 @@ from units.selectors import roots_for, unit_for_user
 REFRESH_SECONDS = 60
 
 
-def _context(request: HttpRequest, unit: Unit) -> dict:
+def _context(request: HttpRequest, unit: Unit, viewer: selectors.Viewer) -> dict:
     campaigns = selectors.campaigns_covering(unit)
     filters = selectors.filters_for(campaigns, request.GET)
     board = selectors.dashboard(unit, filters) if filters else None
@@ -26,7 +26,7 @@ def _context(request: HttpRequest, unit: Unit) -> dict:
         "filters": filters,
         "board": board,
         "data": board.as_json() if board else None,
-        "breadcrumbs": selectors.visible_ancestors(request.user, unit),
+        "breadcrumbs": viewer.ancestors(unit),
         "query": filters.query() if filters else "",
         "line_choices": Line.choices,
     }
@@ -44,15 +44,16 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
 @login_required
 def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
     unit = unit_for_user(request.user, unit_pk)
-    context = _context(request, unit)
-    context["is_reviewer"] = selectors.reviews_for_subtree(request.user, unit)
+    viewer = selectors.Viewer.of(request.user)
+    context = _context(request, unit, viewer)
+    context["is_reviewer"] = viewer.reviews_for(unit)
     return render(request, "dashboards/unit_dashboard.html", context)
 
 
 @login_required
 def big_screen(request: HttpRequest, unit_pk: int) -> HttpResponse:
     unit = unit_for_user(request.user, unit_pk)
-    context = _context(request, unit)
+    context = _context(request, unit, selectors.Viewer.of(request.user))
     if context["board"] is not None:
         context["data"] = context["board"].as_json(ranking_limit=selectors.SCREEN_RANKING)
     context["refresh_seconds"] = REFRESH_SECONDS

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client, override_settings
+from django.utils import translation
 
 from tests.factories import (
     ActivityFactory,
@@ -31,6 +32,14 @@ from units.models import Line, Role, Unit, UnitKind
 def media_root(tmp_path_factory):
     """Uploaded files land in a temporary folder, never in the checkout's var/media."""
     with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages raised outside a request come out in English whatever ran before in the thread
+    (a request leaves its language active); pages pick their own language per request."""
+    with translation.override("en"):
         yield
 
 
@@ -156,3 +165,14 @@ def draft(tree, staff, task, targets):
     return ActivityFactory(
         campaign=task.campaign, unit=tree.branch_a1, created_by=staff, tasks=[task]
     )
+
+
+@pytest.fixture(autouse=True)
+def celery_eager():
+    """Celery tasks run in the calling thread: ordinary tests need no broker or worker."""
+    from chuangxian.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved

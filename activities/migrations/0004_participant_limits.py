@@ -5,35 +5,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('activities', '0003_rollups'),
+        ("activities", "0003_rollups"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='activity',
-            name='participants_party_members',
-            field=models.PositiveIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(1000000)], verbose_name='party members'),
+            model_name="activity",
+            name="participants_party_members",
+            field=models.PositiveIntegerField(
+                default=0,
+                validators=[django.core.validators.MaxValueValidator(1000000)],
+                verbose_name="party members",
+            ),
         ),
         migrations.AlterField(
-            model_name='activity',
-            name='participants_public',
-            field=models.PositiveIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(1000000)], verbose_name='general public'),
+            model_name="activity",
+            name="participants_public",
+            field=models.PositiveIntegerField(
+                default=0,
+                validators=[django.core.validators.MaxValueValidator(1000000)],
+                verbose_name="general public",
+            ),
         ),
         migrations.AlterField(
-            model_name='activity',
-            name='participants_women',
-            field=models.PositiveIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(1000000)], verbose_name='women'),
+            model_name="activity",
+            name="participants_women",
+            field=models.PositiveIntegerField(
+                default=0,
+                validators=[django.core.validators.MaxValueValidator(1000000)],
+                verbose_name="women",
+            ),
         ),
         migrations.AlterField(
-            model_name='activity',
-            name='participants_workers',
-            field=models.PositiveIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(1000000)], verbose_name='workers'),
+            model_name="activity",
+            name="participants_workers",
+            field=models.PositiveIntegerField(
+                default=0,
+                validators=[django.core.validators.MaxValueValidator(1000000)],
+                verbose_name="workers",
+            ),
         ),
         migrations.AlterField(
-            model_name='activity',
-            name='participants_youth',
-            field=models.PositiveIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(1000000)], verbose_name='youth'),
+            model_name="activity",
+            name="participants_youth",
+            field=models.PositiveIntegerField(
+                default=0,
+                validators=[django.core.validators.MaxValueValidator(1000000)],
+                verbose_name="youth",
+            ),
         ),
     ]

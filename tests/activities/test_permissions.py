@@ -10,6 +10,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from activities import services
@@ -201,7 +202,8 @@ def test_bulk_approval_by_a_non_reviewer_of_the_filtered_queue_changes_nothing(
         client.force_login(user)
 
         response = client.post(
-            reverse("activities:bulk_approve"), {"scope": "filtered", "confirm": "on"}
+            reverse("activities:bulk_approve"),
+            {"scope": "filtered", "confirm": "on", "listed_at": timezone.now().isoformat()},
         )
 
         assert response.status_code == 403
@@ -219,7 +221,8 @@ def test_an_outsiders_bulk_approval_of_their_whole_queue_leaves_others_alone(cli
     client.force_login(reviewer_b)
 
     response = client.post(
-        reverse("activities:bulk_approve"), {"scope": "filtered", "confirm": "on"}
+        reverse("activities:bulk_approve"),
+        {"scope": "filtered", "confirm": "on", "listed_at": timezone.now().isoformat()},
     )
 
     assert [o.activity.pk for o in response.context["outcomes"]] == [theirs.pk]

@@ -82,8 +82,11 @@ def _outcomes(response) -> dict[int, tuple[bool, str]]:
     return found
 
 
-def _bulk(client, *, ids=(), scope="selected", confirm=True, **filters):
-    data = {"scope": scope, "ids": [str(pk) for pk in ids], **filters}
+def _bulk(client, *, ids=(), scope="selected", confirm=True, listed_at=None, **filters):
+    """Post the bulk form as the queue page does: `listed_at` is when the page was shown."""
+    listed_at = listed_at or timezone.now()
+    data = {"scope": scope, "ids": [str(pk) for pk in ids], "listed_at": listed_at.isoformat()}
+    data.update(filters)
     if confirm:
         data["confirm"] = "on"
     return client.post(BULK, data)
@@ -600,7 +603,7 @@ class TestQueryCount:
 
 # Session read, user, memberships (role check, queue scope, task choices), navigation roles, count,
 # rows, tasks, parents, task choices, session save (3): the same for 4 rows or 12.
-QUEUE_QUERIES = 14
+QUEUE_QUERIES = 15  # 14, plus the unread count in the navigation
 
 
 def test_an_id_too_large_for_the_database_is_refused_not_a_crash(client, reviewer):
@@ -612,3 +615,26 @@ def test_an_id_too_large_for_the_database_is_refused_not_a_crash(client, reviewe
     )
 
     assert response.status_code in (302, 400)
+
+
+def test_all_filtered_leaves_what_arrived_after_the_page_was_shown(client, tree, reviewer, submit):
+    seen = submit(tree.branch_a1)
+    shown = timezone.now()
+    later = submit(tree.union_a2)
+    client.force_login(reviewer)
+
+    response = _bulk(client, scope="filtered", listed_at=shown)
+
+    assert [o.activity.pk for o in response.context["outcomes"]] == [seen.pk]
+    later.refresh_from_db()
+    assert later.status == Status.SUBMITTED
+
+
+def test_all_filtered_without_the_page_time_approves_nothing(client, tree, reviewer, submit):
+    activity = submit(tree.branch_a1)
+    client.force_login(reviewer)
+
+    client.post(BULK, {"scope": "filtered", "confirm": "on"})
+
+    activity.refresh_from_db()
+    assert activity.status == Status.SUBMITTED

@@ -181,7 +181,7 @@ class TestList:
             CoOrganiser.objects.create(activity=theirs, unit=tree.branch_a1)
         client.force_login(staff)
 
-        with django_assert_max_num_queries(13):
+        with django_assert_max_num_queries(14):
             response = client.get(reverse("activities:list"))
 
         assert len(response.context["rows"]) == 2 * rows
@@ -471,7 +471,7 @@ class TestDetail:
         CoOrganiser.objects.create(activity=draft, unit=tree.committee_a)
         client.force_login(staff)
 
-        with django_assert_max_num_queries(13):
+        with django_assert_max_num_queries(14):
             response = client.get(reverse("activities:detail", args=[draft.pk]))
 
         assert len(response.context["events"]) == 2 * rows

@@ -1,0 +1,455 @@
+"""`make bench`: the city-scale benchmark of issue 4 (README, "Benchmarks").
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/chuangxian_bench python bench/run.py
+
+1. Creates the database if it is missing, migrates it, builds the bench set with `seed_bench`
+   (skipped when it is already there) and collects the static files.
+2. Counts each page's SQL queries once, in this process, with Django's test client against the
+   same database (CaptureQueriesContext).
+3. Starts gunicorn (2 sync workers, DEBUG=0, persistent connections), signs the bench users in by
+   writing their sessions directly, warms every page up, then loads each page for a fixed time at
+   a fixed concurrency from a separate process (bench/load.py) — which shares the machine's cores
+   with gunicorn and PostgreSQL.
+4. Prints one JSON object per page: page, p50_ms, p95_ms, rps, queries, ratio_to_trivial (its
+   requests/s over the trivial view's, measured by the same server in the same run), and for the
+   export: seconds, peak_mb (the serving worker's peak resident memory, VmHWM) and sheet_rows.
+   The lines are also written to var/bench/results.jsonl.
+"""
+
+import argparse
+import http.client
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+OUT_DIR = BASE_DIR / "var" / "bench"
+
+# Bars from the issue: p95 per page (ms), requests/s share of the trivial view, export limits.
+P95_BARS = {
+    "root_dashboard": 150,
+    "mid_dashboard": 100,
+    "leaf_targets": 100,
+    "review_queue": 100,
+    "activity_list_page_1": 100,
+    "activity_list_page_100": 100,
+}
+RATIO_BAR = 0.05
+EXPORT_SECONDS_BAR = 20
+EXPORT_MB_BAR = 300
+
+SERVER_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789abcdef",
+    # testserver: the in-process query counts go through Django's test client.
+    "ALLOWED_HOSTS": "127.0.0.1,testserver",
+    "SECURE_SSL_REDIRECT": "0",
+    "SECURE_HSTS_SECONDS": "0",
+    "CONN_MAX_AGE": "600",
+    "LOG_LEVEL": "WARNING",
+    "STATIC_ROOT": str(OUT_DIR / "static"),
+}
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def check_database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if urlsplit(url).scheme not in {"postgres", "postgresql", "pgsql"}:
+        sys.exit(
+            "make bench needs PostgreSQL: set DATABASE_URL, e.g.\n"
+            "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/chuangxian_bench make bench\n"
+            "(a database of its own: the bench adds a million activities to it)."
+        )
+    return url
+
+
+def ensure_database(url: str) -> None:
+    import psycopg2
+    from psycopg2 import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = psycopg2.connect(
+        dbname="postgres",
+        user=parts.username,
+        password=parts.password,
+        host=parts.hostname,
+        port=parts.port or 5432,
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            log(f"creating database {name}")
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    admin.close()
+
+
+def manage(*args: str) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=BASE_DIR, check=True)
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+def bench_pages(export_rows: int) -> list[dict]:
+    """The pages of the issue, with the user who opens each; needs Django set up."""
+    from django.urls import reverse
+
+    from accounts.models import User
+    from dashboards.management.commands import seed_bench as seed
+    from units.models import Membership, Role, Unit
+
+    root = Unit.objects.get(code=seed.ROOT_CODE)
+    mid = Membership.objects.get(user__username=seed.MID_LEADER, role=Role.LEADER).unit
+    leaf = Membership.objects.get(user__username=seed.LEAF_STAFF, role=Role.STAFF).unit
+    users = {u.username: u for u in User.objects.filter(username__startswith="bench_")}
+    export_unit = export_subtree(root, export_rows)
+    activities = reverse("dashboards:activities")
+    return [
+        {
+            "page": "root_dashboard",
+            "user": users[seed.ROOT_LEADER],
+            "path": reverse("dashboards:unit", args=[root.pk]),
+        },
+        {
+            "page": "mid_dashboard",
+            "user": users[seed.MID_LEADER],
+            "path": reverse("dashboards:unit", args=[mid.pk]),
+        },
+        {
+            "page": "leaf_targets",
+            "user": users[seed.LEAF_STAFF],
+            "path": reverse("campaigns:unit_targets", args=[leaf.pk]),
+        },
+        {
+            "page": "review_queue",
+            "user": users[seed.TOP_REVIEWER],
+            "path": reverse("activities:queue"),
+        },
+        {
+            "page": "activity_list_page_1",
+            "user": users[seed.ROOT_LEADER],
+            "path": f"{activities}?page=1",
+        },
+        {
+            "page": "activity_list_page_100",
+            "user": users[seed.ROOT_LEADER],
+            "path": f"{activities}?page=100",
+        },
+        {
+            "page": "activities_export",
+            "user": users[seed.ROOT_LEADER],
+            "path": f"{reverse('dashboards:activities_xlsx')}?unit={export_unit.pk}",
+            "export": True,
+            "expected_rows": export_unit.activity_count,
+        },
+    ]
+
+
+def export_subtree(root, rows: int):
+    """The depth-2 unit whose subtree's activity count is nearest `rows`."""
+    from django.db.models import Count, OuterRef, Subquery
+
+    from activities.models import Activity
+    from units.models import Unit
+
+    count = (
+        Activity.objects.filter(unit__path__startswith=OuterRef("path"))
+        .order_by()
+        .values("campaign")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    candidates = Unit.objects.filter(path__startswith=root.path, depth=root.depth + 1).annotate(
+        activity_count=Subquery(count)
+    )
+    return min(candidates, key=lambda u: abs((u.activity_count or 0) - rows))
+
+
+def session_cookie(user) -> str:
+    """A signed-in session for `user`, written straight into the session store."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = user._meta.pk.value_to_string(user)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.save()
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+
+def count_queries(page: dict) -> tuple[int, int]:
+    """SQL queries of one request to the page (the second of two, so that one-off lookups such
+    as content types are not counted), in this process; and the response's status."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(page["user"])
+    status = 0
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(page["path"])
+            if response.streaming:
+                for _chunk in response.streaming_content:
+                    pass
+            else:
+                _ = response.content
+            status = response.status_code
+    return len(context.captured_queries), status
+
+
+# --- the server -------------------------------------------------------------------------------
+
+
+class Server:
+    def __init__(self, port: int, env: dict) -> None:
+        self.port = port
+        command = [
+            str(Path(PYTHON).parent / "gunicorn"),
+            "chuangxian.wsgi:application",
+            "--workers=2",
+            "--no-control-socket",
+            f"--bind=127.0.0.1:{port}",
+            "--timeout=300",
+            "--log-level=warning",
+        ]
+        self.process = subprocess.Popen(command, cwd=BASE_DIR, env=env)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if self.get("/healthz")[0] == 200 and len(self.workers()) == 2:
+                    return
+            except OSError:
+                pass
+            if self.process.poll() is not None:
+                raise SystemExit("gunicorn did not start")
+            time.sleep(0.3)
+        self.stop()
+        raise SystemExit("gunicorn did not answer within 60 s")
+
+    def get(self, path: str, cookie: str = "") -> tuple[int, bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=300)
+        connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+        return response.status, body
+
+    def workers(self) -> list[int]:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            if parent == self.process.pid:
+                found.append(int(entry.name))
+        return found
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def peak_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def reset_peak(pid: int) -> bool:
+    """Reset the process's peak resident memory (Linux: 5 > /proc/<pid>/clear_refs)."""
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def load(url: str, cookie: str, concurrency: int, duration: float) -> dict:
+    command = [
+        PYTHON,
+        str(BASE_DIR / "bench" / "load.py"),
+        f"--url={url}",
+        f"--cookie={cookie}",
+        f"--concurrency={concurrency}",
+        f"--duration={duration}",
+    ]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(output)
+
+
+def xlsx_rows(body: bytes) -> int:
+    """Rows in the workbook's sheets, header rows included (read row by row: a streamed
+    workbook records no dimensions)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(body), read_only=True)
+    return sum(1 for sheet in book.worksheets for _row in sheet.iter_rows(values_only=True))
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="City-scale benchmark (README, Benchmarks).")
+    parser.add_argument("--units", type=int, default=5000)
+    parser.add_argument("--activities", type=int, default=1_000_000)
+    parser.add_argument("--duration", type=float, default=15.0, help="Seconds of load per page.")
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8799)
+    parser.add_argument("--export-rows", type=int, default=100_000)
+    parser.add_argument(
+        "--trivial", default="/healthz", help="The trivial view that the ratios compare with."
+    )
+    parser.add_argument("--pages", default="", help="Comma-separated page names (default: all).")
+    parser.add_argument("--skip-setup", action="store_true", help="No migrate/seed/collectstatic.")
+    args = parser.parse_args()
+
+    url = check_database_url()
+    env = {**os.environ, **SERVER_ENV}
+    os.environ.update(SERVER_ENV)
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    if not args.skip_setup:
+        ensure_database(url)
+        manage("migrate", "--noinput", "-v", "0")
+        manage("seed_bench", f"--units={args.units}", f"--activities={args.activities}")
+        manage("collectstatic", "--noinput", "-v", "0")
+
+    sys.path.insert(0, str(BASE_DIR))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chuangxian.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    pages = bench_pages(args.export_rows)
+    if args.pages:
+        chosen = set(args.pages.split(","))
+        pages = [p for p in pages if p["page"] in chosen]
+    for page in pages:
+        page["queries"], status = count_queries(page)
+        if status != 200:
+            log(f"{page['page']}: {page['path']} answered {status} in the test client")
+        # One session per simulated user: they don't queue on one session row.
+        page["cookies"] = [session_cookie(page["user"]) for _ in range(args.concurrency)]
+        page["cookie"] = page["cookies"][0]
+    connection.close()
+
+    load_before = loadavg()
+    if load_before > 1.5:
+        log(f"load average {load_before:.1f}: other processes share the cores, figures will suffer")
+    server = Server(args.port, env)
+    base = f"http://127.0.0.1:{args.port}"
+    results = []
+    try:
+        log(f"gunicorn up on {base}, workers {server.workers()}; warming up")
+        for page in [{"path": args.trivial, "cookie": ""}, *pages]:
+            for _ in range(1 if page.get("export") else 5):
+                status, _body = server.get(page["path"], page["cookie"])
+                if status != 200:
+                    log(f"warm-up: {page['path']} answered {status}")
+
+        log(f"trivial view {args.trivial}: {args.duration:.0f} s at concurrency {args.concurrency}")
+        trivial = load(base + args.trivial, "", args.concurrency, args.duration)
+        results.append(
+            {"page": "trivial", **trivial, "path": args.trivial, "loadavg_before": load_before}
+        )
+        emit(results[-1])
+        for page in pages:
+            if page.get("export"):
+                results.append(measure_export(server, page))
+            else:
+                log(f"{page['page']}: {args.duration:.0f} s at concurrency {args.concurrency}")
+                cookies = ",".join(page["cookies"])
+                measured = load(base + page["path"], cookies, args.concurrency, args.duration)
+                ratio = measured["rps"] / trivial["rps"] if trivial["rps"] else 0
+                results.append(
+                    {
+                        "page": page["page"],
+                        "p50_ms": measured["p50_ms"],
+                        "p95_ms": measured["p95_ms"],
+                        "rps": measured["rps"],
+                        "queries": page["queries"],
+                        "ratio_to_trivial": round(ratio, 3),
+                        "errors": measured["errors"],
+                        "ok": measured["errors"] == 0
+                        and measured["p95_ms"] <= P95_BARS[page["page"]]
+                        and ratio >= RATIO_BAR,
+                    }
+                )
+            emit(results[-1])
+        # Once more at the end: how steady the machine was over the run.
+        again = load(base + args.trivial, "", args.concurrency, args.duration)
+        results.append({"page": "trivial_end", **again, "path": args.trivial})
+        emit(results[-1])
+    finally:
+        server.stop()
+    with (OUT_DIR / "results.jsonl").open("w") as out:
+        for result in results:
+            out.write(json.dumps(result, ensure_ascii=False) + "\n")
+    failed = [r["page"] for r in results if r.get("ok") is False]
+    log(f"bars missed: {', '.join(failed)}" if failed else "every page within its bar")
+
+
+def measure_export(server: Server, page: dict) -> dict:
+    log(f"{page['page']}: {page['path']} (about {page['expected_rows']:,} activities)")
+    workers = server.workers()
+    reset = all(reset_peak(pid) for pid in workers)
+    before = {pid: peak_mb(pid) for pid in workers}
+    started = time.perf_counter()
+    status, body = server.get(page["path"], page["cookie"])
+    seconds = time.perf_counter() - started
+    after = {pid: peak_mb(pid) for pid in workers}
+    # The worker that served it is the one whose peak rose most.
+    pid = max(workers, key=lambda p: after[p] - before[p])
+    rows = xlsx_rows(body) if status == 200 else 0
+    result = {
+        "page": page["page"],
+        "seconds": round(seconds, 2),
+        "peak_mb": round(after[pid], 1),
+        "sheet_rows": rows,
+        "bytes": len(body),
+        "queries": page["queries"],
+        "status": status,
+        "peak_reset": reset,
+        "ok": status == 200 and seconds <= EXPORT_SECONDS_BAR and after[pid] <= EXPORT_MB_BAR,
+    }
+    return result
+
+
+def loadavg() -> float:
+    """The machine's 1-minute load average: above ~1 something else shares the two cores."""
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+def emit(result: dict) -> None:
+    print(json.dumps(result, ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,200 @@
+"""The activity search shared by the filtered list and its exports: one FilterSet, so a download
+always holds exactly the rows the page lists, for whoever asks.
+
+It starts from the user's scope (activities.selectors.activities_in_scope: the same activities
+as activities_visible_to) and a filter can only narrow it. The unit filter takes a unit the user
+may view, by id, and keeps the activities organised in its subtree or co-organised by a unit
+there that has not declined. Every condition is on the activity's own columns or a subquery,
+never a join, so that PostgreSQL can filter while walking the date order (see the selector).
+
+Nothing here counts the matching rows. Results are newest first by (starts_on, pk).
+"""
+
+import django_filters
+from django import forms
+from django.db.models import DateField, Exists, Func, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from activities.models import Activity, Status
+from activities.selectors import Actor, subtree_scope, visible_scope
+from campaigns.models import Campaign, TargetTask
+from campaigns.selectors import campaigns_visible_to
+from units.models import Line, Unit
+from units.selectors import units_visible_to
+
+
+class NotByIndex(Func):
+    """A column, written so that PostgreSQL cannot read it in order from an index.
+
+    Ordered by a bare `starts_on`, PostgreSQL may walk the date index, filtering row by row, until
+    it has a page: right for a wide scope, where matches come often, but for a small subtree (or a
+    whole export) it can walk most of a million entries, where reading the matching rows through
+    the unit index and sorting them takes milliseconds. This ordering leaves it only the latter."""
+
+    template = "%(expressions)s"
+    output_field = DateField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="(%(expressions)s + 0)")
+
+
+ORDERING = ("-starts_on", "-pk")  # newest first, walking the date index if that is quicker
+SORTED = (NotByIndex("starts_on").desc(), "-pk")  # newest first, sorting what matches
+# The parameters the list carries into its export links and page links.
+PARAMETERS = ("unit", "unit_q", "campaign", "line", "task", "status", "starts_from", "starts_to")
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+
+
+def _select() -> forms.Select:
+    return forms.Select(attrs={"class": "form-select"})
+
+
+class ActivitySearchFilter(django_filters.FilterSet):
+    unit = django_filters.ModelChoiceFilter(
+        label=_("Within unit"),
+        queryset=Unit.objects.none(),
+        method="filter_unit",
+        widget=forms.HiddenInput,
+    )
+    unit_q = django_filters.CharFilter(
+        label=_("Unit name or code"),
+        method="filter_unit_text",
+        widget=forms.TextInput(
+            attrs={"type": "search", "class": "form-control", "placeholder": _("Unit name or code")}
+        ),
+    )
+    campaign = django_filters.ModelChoiceFilter(
+        label=_("Campaign"),
+        queryset=Campaign.objects.none(),
+        empty_label=_("All campaigns"),
+        widget=_select(),
+    )
+    line = django_filters.ChoiceFilter(
+        label=_("Line"),
+        choices=Line.choices,
+        method="filter_line",
+        empty_label=_("All lines"),
+        widget=_select(),
+    )
+    task = django_filters.ModelChoiceFilter(
+        label=_("Target task"),
+        queryset=TargetTask.objects.none(),
+        method="filter_task",
+        empty_label=_("All tasks"),
+        widget=_select(),
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Status.choices, empty_label=_("All statuses"), widget=_select()
+    )
+    starts_from = django_filters.DateFilter(
+        label=_("Activity date from"),
+        field_name="starts_on",
+        lookup_expr="gte",
+        widget=_date_input(),
+    )
+    starts_to = django_filters.DateFilter(
+        label=_("to"), field_name="starts_on", lookup_expr="lte", widget=_date_input()
+    )
+
+    class Meta:
+        model = Activity
+        fields = list(PARAMETERS)
+
+    def __init__(self, data=None, *, user: User, actor: Actor | None = None, **kwargs):
+        scope = visible_scope(actor or Actor.of(user))
+        super().__init__(data, queryset=Activity.objects.filter(scope.q), **kwargs)
+        self.user = user
+        self.narrow = scope.narrow  # few enough rows to sort them all
+        campaigns = campaigns_visible_to(user).order_by("-starts_on", "name")
+        self.filters["unit"].queryset = units_visible_to(user)
+        self.filters["campaign"].queryset = campaigns
+        tasks = TargetTask.objects.filter(campaign__in=campaigns)
+        chosen = (data or {}).get("campaign")
+        if chosen and str(chosen).isdigit():
+            tasks = tasks.filter(campaign_id=int(chosen))
+        self.filters["task"].queryset = tasks.select_related("campaign").order_by(
+            "campaign__name", "line", "sort_order", "code"
+        )
+
+    # --- What the views ask -------------------------------------------------------------------
+
+    @property
+    def out_of_scope(self) -> bool:
+        """A unit was named that the user may not view (or that does not exist): a 404."""
+        return self.is_bound and "unit" in self.form.errors
+
+    @property
+    def chosen_unit(self) -> Unit | None:
+        if not self.form.is_valid():
+            return None
+        return self.form.cleaned_data.get("unit")
+
+    @property
+    def is_filtered(self) -> bool:
+        return self.form.is_valid() and any(self.form.cleaned_data.get(n) for n in PARAMETERS)
+
+    def params(self, *, without: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+        """The valid filter parameters as given, to carry into links."""
+        if not self.is_bound:
+            return []
+        return [
+            (name, str(self.data[name]))
+            for name in PARAMETERS
+            if name not in without and self.data.get(name)
+        ]
+
+    def results(self) -> QuerySet[Activity]:
+        """The filtered activities, newest first; none when the filter is not valid."""
+        if self.is_bound and not self.form.is_valid():
+            return self.queryset.none()
+        queryset = self.qs  # filtering may find the scope narrow
+        return queryset.order_by(*(SORTED if self.narrow else ORDERING))
+
+    def matching_units(self, limit: int = 8) -> list[Unit]:
+        """Units the user may view whose name or code matches the text search, to offer their
+        subtree as a filter."""
+        if not self.form.is_valid():
+            return []
+        text = (self.form.cleaned_data.get("unit_q") or "").strip()
+        if not text:
+            return []
+        units = self.filters["unit"].queryset.filter(
+            Q(name__icontains=text) | Q(code__icontains=text), is_active=True
+        )
+        return list(units.order_by("depth", "path")[:limit])
+
+    # --- Filters ------------------------------------------------------------------------------
+
+    def filter_unit(self, queryset: QuerySet[Activity], name: str, unit: Unit | None) -> QuerySet:
+        if unit is None:
+            return queryset
+        scope = subtree_scope(unit)
+        self.narrow = self.narrow or scope.narrow
+        return queryset.filter(scope.q)
+
+    def filter_unit_text(self, queryset: QuerySet[Activity], name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        named = Unit.objects.filter(Q(name__icontains=value) | Q(code__icontains=value))
+        return queryset.filter(unit_id__in=named.values("pk"))
+
+    def filter_line(self, queryset: QuerySet[Activity], name: str, value: str) -> QuerySet:
+        # Exists rather than a join: an activity counted toward several tasks is listed once.
+        tagged = Activity.tasks.through.objects.filter(
+            activity=OuterRef("pk"), targettask__line=value
+        )
+        return queryset.filter(Exists(tagged))
+
+    def filter_task(self, queryset: QuerySet[Activity], name: str, value: TargetTask) -> QuerySet:
+        tagged = Activity.tasks.through.objects.filter(activity=OuterRef("pk"), targettask=value)
+        return queryset.filter(Exists(tagged))
+
+
+def activity_search(user: User, data=None) -> ActivitySearchFilter:
+    """The search over what `user` may see, filtered by `data` (a QueryDict)."""
+    return ActivitySearchFilter(data if data else None, user=user)

@@ -1,0 +1,266 @@
+"""What a notification says, in the active language: one title and a short text per rule.
+
+Callers choose the language (`translation.override(recipient.language or LANGUAGE_CODE)` for
+e-mail; the request's language in the inbox). The words are built here from the notification's
+`context`, written by the rule or transition that made it (notifications.rules / transitions).
+Every key is optional — a missing one falls back to a neutral wording — so an older row or a new
+rule never breaks the inbox. The keys read (written by notifications.rules and .transitions):
+
+- activity_title, unit_name — the activity and its organising unit; for target_due and
+  weekly_digest, unit_name is the unit the notice is about.
+- campaign_name — every rule about a campaign; phase_name, deadline (ISO date) — phase_deadline.
+- count — submitted: how many submissions the reviewer's notice of the day gathers.
+- reason, reviewer — returned; reason also for return_unfixed.
+- days — days left (target_due, phase_deadline) or days waited (review_overdue,
+  review_escalated, return_unfixed, coorganiser_unanswered).
+- deadline_days — review_overdue / review_escalated: the campaign's review deadline;
+  review_unit_name, escalated_to — review_escalated.
+- coorganiser_name — coorganiser_unanswered: the unit asked to answer.
+- task_title, due_on (ISO date), achieved, target, percent — target_due.
+- figures — weekly_digest: a dict, known keys shown with labels (FIGURE_LABELS), others as
+  "key: value"; as_of (ISO date).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from notifications.models import Notification, Rule
+
+
+@dataclass(frozen=True)
+class Description:
+    title: str
+    text: str
+
+
+# Labels for the weekly digest's figures, in the order they are shown.
+FIGURE_LABELS = {
+    "percent": gettext_lazy("Progress against targets (%)"),
+    "activities": gettext_lazy("Approved activities"),
+    "participants": gettext_lazy("Participants"),
+    "units": gettext_lazy("Units"),
+    "behind": gettext_lazy("Units behind pace"),
+    "overdue_reviews": gettext_lazy("Reviews past the deadline"),
+    "pending_reviews": gettext_lazy("Submissions waiting for review"),
+}
+
+
+def _date(value) -> str:
+    """An ISO date from the context, shown in the active language's format."""
+    if not value:
+        return ""
+    try:
+        return formats.date_format(date.fromisoformat(str(value)), "DATE_FORMAT")
+    except ValueError:
+        return str(value)
+
+
+def _int(value, default: int = 0) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _figure(value) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value) if value else "0"
+    if value is None:
+        return "—"
+    return str(value)
+
+
+def figure_rows(figures) -> list[tuple[str, str]]:
+    """(label, value) pairs for a digest's figures: known keys first, labelled."""
+    if not isinstance(figures, dict):
+        return []
+    rows = [
+        (str(label), _figure(figures[key]))
+        for key, label in FIGURE_LABELS.items()
+        if key in figures
+    ]
+    rows += [
+        (str(key), _figure(value)) for key, value in figures.items() if key not in FIGURE_LABELS
+    ]
+    return rows
+
+
+def _activity(c: dict) -> str:
+    return c.get("activity_title") or _("an activity")
+
+
+def _unit(c: dict) -> str:
+    return c.get("unit_name") or _("your unit")
+
+
+def _submitted(c: dict) -> Description:
+    count = _int(c.get("count"), 1)
+    if count == 1:
+        return Description(
+            _("New submission to review: %(activity)s") % {"activity": _activity(c)},
+            _("%(unit)s submitted “%(activity)s”. It waits for your review.")
+            % {"unit": c.get("unit_name") or _("A unit"), "activity": _activity(c)},
+        )
+    return Description(
+        ngettext(
+            "%(count)d new submission to review",
+            "%(count)d new submissions to review",
+            count,
+        )
+        % {"count": count},
+        _("Open the review queue to see them."),
+    )
+
+
+def _returned(c: dict) -> Description:
+    text = _("“%(activity)s” was returned to you. Correct it and submit it again.") % {
+        "activity": _activity(c)
+    }
+    if c.get("reason"):
+        if c.get("reviewer"):
+            text += " " + _("%(reviewer)s wrote: %(reason)s") % {
+                "reviewer": c["reviewer"],
+                "reason": c["reason"],
+            }
+        else:
+            text += " " + _("The reviewer wrote: %(reason)s") % {"reason": c["reason"]}
+    return Description(_("Activity returned: %(activity)s") % {"activity": _activity(c)}, text)
+
+
+def _target_due(c: dict) -> Description:
+    days = _int(c.get("days"))
+    task = c.get("task_title") or _("a target")
+    title = ngettext(
+        "Target due in %(days)d day: %(task)s",
+        "Target due in %(days)d days: %(task)s",
+        days,
+    ) % {"days": days, "task": task}
+    text = _("%(unit)s is behind pace on “%(task)s”, due on %(due_on)s.") % {
+        "unit": _unit(c),
+        "task": task,
+        "due_on": _date(c.get("due_on")) or _("soon"),
+    }
+    if c.get("target") is not None and c.get("achieved") is not None:
+        text += " " + _("Done so far: %(achieved)s of %(target)s.") % {
+            "achieved": c["achieved"],
+            "target": c["target"],
+        }
+    return Description(title, text)
+
+
+def _waited(c: dict) -> str:
+    days = _int(c.get("days"))
+    return ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
+
+
+def _deadline(c: dict) -> str:
+    if c.get("deadline_days") is None:
+        return ""
+    days = _int(c["deadline_days"])
+    return " " + ngettext(
+        "The review deadline is %(days)d day.", "The review deadline is %(days)d days.", days
+    ) % {"days": days}
+
+
+def _review_overdue(c: dict) -> Description:
+    return Description(
+        _("Review overdue: %(activity)s") % {"activity": _activity(c)},
+        _("“%(activity)s” from %(unit)s has waited %(waited)s for review.")
+        % {"activity": _activity(c), "unit": _unit(c), "waited": _waited(c)}
+        + _deadline(c),
+    )
+
+
+def _review_escalated(c: dict) -> Description:
+    text = _(
+        "“%(activity)s” from %(unit)s has waited %(waited)s for review, more than twice the "
+        "deadline, and has been escalated to you."
+    ) % {"activity": _activity(c), "unit": _unit(c), "waited": _waited(c)}
+    if c.get("review_unit_name"):
+        text += " " + _("It waits for the reviewers of %(review_unit)s.") % {
+            "review_unit": c["review_unit_name"]
+        }
+    return Description(
+        _("Review escalated to you: %(activity)s") % {"activity": _activity(c)}, text
+    )
+
+
+def _return_unfixed(c: dict) -> Description:
+    text = _("“%(activity)s” was returned %(waited)s ago and has not been submitted again.") % {
+        "activity": _activity(c),
+        "waited": _waited(c),
+    }
+    if c.get("reason"):
+        text += " " + _("The reviewer wrote: %(reason)s") % {"reason": c["reason"]}
+    return Description(
+        _("Returned activity still waiting: %(activity)s") % {"activity": _activity(c)}, text
+    )
+
+
+def _coorganiser_unanswered(c: dict) -> Description:
+    return Description(
+        _("Co-organiser invitation waiting: %(activity)s") % {"activity": _activity(c)},
+        _(
+            "%(unit)s named %(coorganiser)s as co-organiser of “%(activity)s” %(waited)s ago. "
+            "Confirm or decline it."
+        )
+        % {
+            "unit": c.get("unit_name") or _("A unit"),
+            "coorganiser": c.get("coorganiser_name") or _("your unit"),
+            "activity": _activity(c),
+            "waited": _waited(c),
+        },
+    )
+
+
+def _phase_deadline(c: dict) -> Description:
+    days = _int(c.get("days"))
+    phase = c.get("phase_name") or _("a phase")
+    title = ngettext(
+        "Phase deadline in %(days)d day: %(phase)s",
+        "Phase deadline in %(days)d days: %(phase)s",
+        days,
+    ) % {"days": days, "phase": phase}
+    text = _("The phase “%(phase)s” of %(campaign)s ends on %(deadline)s.") % {
+        "phase": phase,
+        "campaign": c.get("campaign_name") or _("the campaign"),
+        "deadline": _date(c.get("deadline")) or _("soon"),
+    }
+    return Description(title, text)
+
+
+def _weekly_digest(c: dict) -> Description:
+    title = _("Weekly progress: %(unit)s") % {"unit": _unit(c)}
+    lines = [f"{label}: {value}" for label, value in figure_rows(c.get("figures"))]
+    if c.get("campaign_name"):
+        heading = str(c["campaign_name"])
+        if c.get("as_of"):
+            heading += " · " + _("as of %(day)s") % {"day": _date(c["as_of"])}
+        lines.insert(0, heading)
+    return Description(title, "\n".join(lines) or _("Open the dashboard for this week's figures."))
+
+
+_DESCRIBE = {
+    Rule.SUBMITTED: _submitted,
+    Rule.RETURNED: _returned,
+    Rule.TARGET_DUE: _target_due,
+    Rule.REVIEW_OVERDUE: _review_overdue,
+    Rule.REVIEW_ESCALATED: _review_escalated,
+    Rule.RETURN_UNFIXED: _return_unfixed,
+    Rule.COORGANISER_UNANSWERED: _coorganiser_unanswered,
+    Rule.PHASE_DEADLINE: _phase_deadline,
+    Rule.WEEKLY_DIGEST: _weekly_digest,
+}
+
+
+def describe(notification: Notification) -> Description:
+    """The title and text of a notification, in the active language."""
+    context = notification.context if isinstance(notification.context, dict) else {}
+    build = _DESCRIBE.get(notification.rule)
+    if build is None:
+        return Description(str(notification.get_rule_display()), "")
+    return build(context)

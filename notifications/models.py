@@ -1,0 +1,92 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Rule(models.TextChoices):
+    """Why a notification was sent. Each rule is a job or a transition (notifications.rules)."""
+
+    SUBMITTED = "submitted", _("New submissions to review")
+    RETURNED = "returned", _("Activity returned")
+    TARGET_DUE = "target_due", _("Target due soon")
+    REVIEW_OVERDUE = "review_overdue", _("Review overdue")
+    REVIEW_ESCALATED = "review_escalated", _("Review escalated")
+    RETURN_UNFIXED = "return_unfixed", _("Returned activity not resubmitted")
+    COORGANISER_UNANSWERED = "coorganiser_unanswered", _("Co-organiser has not answered")
+    PHASE_DEADLINE = "phase_deadline", _("Phase deadline approaching")
+    WEEKLY_DIGEST = "weekly_digest", _("Weekly digest")
+
+
+class EmailState(models.TextChoices):
+    PENDING = "pending", _("To be e-mailed")
+    SENDING = "sending", _("Being e-mailed")
+    SENT = "sent", _("E-mailed")
+    IN_DIGEST = "in_digest", _("For the daily digest")
+    IN_APP = "in_app", _("In the app only")
+
+
+class Notification(models.Model):
+    """One notice to one person, written once: the unique (rule, recipient, subject, period) is the
+    claim that makes a rerun, a second beat or a retried task a no-op."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    rule = models.CharField(_("rule"), max_length=32, choices=Rule.choices)
+    subject = models.CharField(
+        _("subject"), max_length=64, help_text=_("What it is about, e.g. activity:12.")
+    )
+    period = models.CharField(
+        _("period"), max_length=32, help_text=_("Which occurrence, e.g. a date or a week.")
+    )
+    link = models.CharField(_("link"), max_length=255, blank=True)
+    context = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    email_state = models.CharField(
+        _("e-mail"), max_length=16, choices=EmailState.choices, default=EmailState.PENDING
+    )
+    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+    email_claimed_at = models.DateTimeField(_("e-mail claimed at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "recipient", "subject", "period"], name="notification_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["email_state", "email_claimed_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_rule_display()} → {self.recipient}"
+
+
+class DigestDelivery(models.Model):
+    """A user's daily e-mail digest for one day, claimed once like a notification."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField()
+    state = models.CharField(max_length=16, choices=EmailState.choices, default=EmailState.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "day"], name="digest_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} · {self.day}"

@@ -1,0 +1,64 @@
+"""Celery tasks: thin — ids or a name in, one service call, the resulting ids handed to `deliver`
+in batches so that several workers share the sending. Each service claims its work, so a task
+run twice, by two beat processes or retried after a crash, sends nothing twice."""
+
+from celery import shared_task
+from django.utils import timezone
+
+
+def _deliver_in_batches(ids: list[int]) -> int:
+    from notifications.services import batches
+
+    for batch in batches(ids):
+        deliver.delay(batch)
+    return len(ids)
+
+
+@shared_task
+def deliver(ids: list[int]) -> int:
+    """E-mail these notifications if they still wait."""
+    from notifications.services import deliver as deliver_notifications
+
+    return deliver_notifications(ids)
+
+
+@shared_task
+def deliver_due() -> int:
+    """Pick up what waits: failed sends to retry and claims left by crashed workers."""
+    from notifications.services import due_ids
+
+    return _deliver_in_batches(due_ids())
+
+
+@shared_task
+def run_rule(name: str) -> int:
+    """Run one reminder rule (notifications.rules.RULES) now and e-mail what it wrote."""
+    from notifications.rules import RULES
+
+    if name not in RULES:
+        raise ValueError(f"Unknown notification rule {name!r}; known: {sorted(RULES)}")
+    return _deliver_in_batches(RULES[name](timezone.now()))
+
+
+@shared_task
+def notify_transition(kind: str, activity_id: int, event_id: int | None = None) -> int:
+    """Notify the people a workflow transition concerns; enqueue with transaction.on_commit."""
+    from notifications import transitions
+
+    if kind == "submitted":
+        ids = transitions.on_submitted(activity_id)
+    elif kind == "returned":
+        if event_id is None:
+            raise ValueError("A returned notification needs the return event's id")
+        ids = transitions.on_returned(activity_id, event_id)
+    else:
+        raise ValueError(f"Unknown transition {kind!r}")
+    return _deliver_in_batches(ids)
+
+
+@shared_task
+def send_digests() -> int:
+    """Send today's daily digests, each once."""
+    from notifications.digests import digests_send
+
+    return digests_send(now=timezone.now())
