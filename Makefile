@@ -52,4 +52,4 @@ bench: venv
 # database chuangxian_bench_reminders on that server) and REDIS_URL. README, "Benchmarks".
 .PHONY: bench-reminders
 bench-reminders: venv
-	$(PY) bench/reminders.py
+	@$(PY) bench/reminders.py

@@ -11,7 +11,10 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("username", "name", "email", "phone")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Personal info"), {"fields": ("name", "email", "phone", "language")}),
+        (
+            _("Personal info"),
+            {"fields": ("name", "email", "phone", "language", "notification_email")},
+        ),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )

@@ -141,6 +141,12 @@ class Activity(models.Model):
         help_text=_("When the current review level received it."),
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    counted_on_time = models.BooleanField(
+        _("counted as reported on time"),
+        null=True,
+        blank=True,
+        help_text=_("As the roll-ups counted it at approval, so a reopening takes back the same."),
+    )
     return_reason = models.TextField(_("reason for return"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

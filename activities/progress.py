@@ -203,13 +203,13 @@ def _rollup_figures(rows) -> Figures:
 
 def subtree_task_figures(unit_ids: list[int], period: Period, task_ids: list[int]):
     """{(unit_id, task_id): Figures} for the subtrees of `unit_ids`, from the roll-ups, in one
-    query."""
-    rows = (
-        TaskRollup.objects.filter(
-            unit_id__in=unit_ids, task_id__in=task_ids, month__in=period.months
-        )
-        .values("unit_id", "task_id")
-        .annotate(a=Sum("activities"), p=Sum("participants"), q=Sum("quantity"))
+    query. Over a whole campaign every month counts, as in `unit_totals`, so the two agree even
+    if the campaign's dates are changed after approvals."""
+    rows = TaskRollup.objects.filter(unit_id__in=unit_ids, task_id__in=task_ids)
+    if period.kind != "campaign":
+        rows = rows.filter(month__in=period.months)
+    rows = rows.values("unit_id", "task_id").annotate(
+        a=Sum("activities"), p=Sum("participants"), q=Sum("quantity")
     )
     return {(r["unit_id"], r["task_id"]): _rollup_figures(r) for r in rows}
 

@@ -123,9 +123,15 @@ def _tasks(activity: Activity) -> list[tuple[int, str]]:
 
 
 def approval_counted(activity: Activity, *, sign: int = 1) -> None:
-    """Add an approved activity to the roll-ups (sign=-1 takes it away when it is reopened)."""
+    """Add an approved activity to the roll-ups (sign=-1 takes it away when it is reopened). The
+    on-time verdict is kept on the activity, so a later change of a due date cannot make the
+    reopening take back something else than the approval added."""
     tasks = _tasks(activity)
-    on_time = reported_on_time(activity, [pk for pk, _line in tasks])
+    if sign > 0:
+        on_time = reported_on_time(activity, [pk for pk, _line in tasks])
+        Activity.objects.filter(pk=activity.pk).update(counted_on_time=on_time)
+    else:
+        on_time = bool(activity.counted_on_time)
     _add(activity, _unit_ids(_credited_paths(activity)), tasks, sign, on_time)
 
 
@@ -134,8 +140,7 @@ def coorganiser_counted(activity: Activity, unit: Unit) -> None:
     before = _ancestor_paths(p for p in _credited_paths(activity) if p != unit.path)
     new = _ancestor_paths([unit.path]) - before
     ids = list(Unit.objects.filter(path__in=new).values_list("pk", flat=True))
-    tasks = _tasks(activity)
-    _add(activity, ids, tasks, 1, reported_on_time(activity, [pk for pk, _line in tasks]))
+    _add(activity, ids, _tasks(activity), 1, bool(activity.counted_on_time))
 
 
 def review_counted(activity: Activity, *, on_time: bool, when: datetime) -> None:
@@ -191,6 +196,7 @@ def rollups_rebuild() -> tuple[int, int]:
     ).values_list("activity_id", "unit__path"):
         coorganisers[activity_id].append(path)
 
+    verdicts: dict[bool, list[int]] = {True: [], False: []}
     task_sums: dict[tuple, list] = defaultdict(lambda: [0, 0, Decimal(0)])
     unit_sums: dict[tuple, list] = defaultdict(lambda: [0, 0, 0, 0, 0])
     fields = ("pk", "unit_id", "campaign_id", "starts_on", "participants", "quantity")
@@ -212,6 +218,7 @@ def rollups_rebuild() -> tuple[int, int]:
         on_time = bool(
             first_submitted and dues and timezone.localdate(first_submitted) <= min(dues)
         )
+        verdicts[on_time].append(pk)
         lines = {task_lines[t] for t in task_ids} | {ALL_LINES}
         for unit in credited:
             for task in task_ids:
@@ -234,6 +241,11 @@ def rollups_rebuild() -> tuple[int, int]:
             sums[3] += 1
             sums[4] += bool(on_time)
 
+    for verdict, pks in verdicts.items():
+        for chunk in range(0, len(pks), _BATCH):
+            Activity.objects.filter(pk__in=pks[chunk : chunk + _BATCH]).update(
+                counted_on_time=verdict
+            )
     TaskRollup.objects.bulk_create(
         (
             TaskRollup(unit_id=u, task_id=t, month=m, activities=a, participants=p, quantity=q)

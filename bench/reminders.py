@@ -6,10 +6,11 @@
 1. Works in a database of its own on DATABASE_URL's server, `chuangxian_bench_reminders`
    (created when missing, migrated), so the bench users never mix with real ones.
 2. Starts an SMTP sink on loopback (aiosmtpd, in this process) that counts every mail by its
-   X-Notification-Id header, and two Celery worker processes (`celery worker --pool solo`, one
-   process each: the fastest on 2 cores) consuming a queue of their own on REDIS_URL, with
-   EMAIL_URL pointing at the sink. Each worker adds up the SQL statements it executes
-   (a Django execute wrapper) in a Redis counter.
+   X-Notification-Id header, and two Celery worker processes (`celery worker --pool prefork
+   -c 2` each: two sends in flight per worker hide the SMTP round trips and commit waits, which
+   the solo pool leaves idle; `--concurrency 0` runs the solo pool instead) consuming a queue of
+   their own on REDIS_URL, with EMAIL_URL pointing at the sink. Each worker adds up the SQL
+   statements it executes (a Django execute wrapper) in a Redis counter.
 3. For each size (1,000, then 10,000 by default): creates that many users, each with one
    pending review_overdue reminder written by notifications.services.notify, enqueues
    `notifications.tasks.deliver` per 200 ids, waits until every reminder is SENT and the sink
@@ -46,7 +47,7 @@ DATABASE = "chuangxian_bench_reminders"
 USER_PREFIX = "benchrem"
 BATCH = 200
 WORKERS = 2
-CONCURRENCY = 0
+CONCURRENCY = 2
 TIMEOUT = 600
 PER_SECOND_BAR = 200
 QUERY_COUNTER_KEY = "bench-reminders:queries"
@@ -169,7 +170,12 @@ def start_workers(env: dict, queue: str, concurrency: int) -> list[subprocess.Po
         ]
         processes.append(
             subprocess.Popen(
-                command, cwd=BASE_DIR, env=env, stdin=subprocess.DEVNULL, start_new_session=True
+                command,
+                cwd=BASE_DIR,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=sys.stderr,  # stdout carries the result line only
+                start_new_session=True,
             )
         )
     return processes

@@ -65,6 +65,9 @@ def task_update(*, task: TargetTask, fields: dict) -> TargetTask:
         raise CampaignError(_("This campaign already has a task with that code."))
     if "metric" in fields and fields["metric"] != task.metric and task.targets.exists():
         raise CampaignError(_("Targets are set for this task: its metric can no longer change."))
+    if "line" in fields and fields["line"] != task.line and task.activities.exists():
+        # The dashboards' roll-ups file each approved activity under its tasks' lines.
+        raise CampaignError(_("Activities count toward this task: its line can no longer change."))
     return _save(task, fields, create=False)
 
 

@@ -113,9 +113,9 @@ class ActivitySearchFilter(django_filters.FilterSet):
         self.filters["unit"].queryset = units_visible_to(user)
         self.filters["campaign"].queryset = campaigns
         tasks = TargetTask.objects.filter(campaign__in=campaigns)
-        chosen = (data or {}).get("campaign")
-        if chosen and str(chosen).isdigit():
-            tasks = tasks.filter(campaign_id=int(chosen))
+        chosen = _campaign_id((data or {}).get("campaign"))
+        if chosen is not None:
+            tasks = tasks.filter(campaign_id=chosen)
         self.filters["task"].queryset = tasks.select_related("campaign").order_by(
             "campaign__name", "line", "sort_order", "code"
         )
@@ -198,3 +198,12 @@ class ActivitySearchFilter(django_filters.FilterSet):
 def activity_search(user: User, data=None) -> ActivitySearchFilter:
     """The search over what `user` may see, filtered by `data` (a QueryDict)."""
     return ActivitySearchFilter(data if data else None, user=user)
+
+
+def _campaign_id(value) -> int | None:
+    """A campaign id from a query string, or None: "²" passes isdigit() and 10**30 overflows."""
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None

@@ -353,6 +353,13 @@ def review_overdue(now: datetime) -> list[int]:
     return ids + notify_in_key_order(rule=Rule.REVIEW_ESCALATED, notices=notices)
 
 
+def author_is_staff():
+    """The activity's author still reports for its unit: a former member hears nothing more."""
+    return Membership.objects.filter(
+        user=OuterRef("created_by"), unit=OuterRef("unit"), role=Role.STAFF
+    )
+
+
 # --- return_unfixed ------------------------------------------------------------------------------
 
 
@@ -365,6 +372,7 @@ def return_unfixed(now: datetime) -> list[int]:
         Activity.objects.filter(
             status=Status.RETURNED, campaign__is_active=True, created_by__is_active=True
         )
+        .filter(Exists(author_is_staff()))
         .annotate(returned_at=Subquery(last_return.values("created_at")[:1]))
         .filter(returned_at__lt=now - timedelta(days=settings.REMINDER_RETURN_DAYS))
         .select_related("created_by", "unit", "campaign")

@@ -2,8 +2,8 @@
 
 - `notify` records (rule, recipient, subject, period) under a unique constraint: a rerun, a second
   beat process or a retried task writes nothing new. Only rows it really wrote are e-mailed.
-- `deliver` claims PENDING rows (row locks, SKIP LOCKED on PostgreSQL, then a conditional update to
-  SENDING), sends them, and marks each SENT. A failed send goes back to PENDING and is retried by
+- `deliver` claims each PENDING row with a conditional update to SENDING right before sending it,
+  and marks it SENT after. A failed send goes back to PENDING and is retried by
   `deliver_due`; a claim left behind by a crashed worker is released after CLAIM_TIMEOUT. The one
   window left is a crash between the SMTP server accepting a mail and the SENT mark — kept to the
   time of one UPDATE.
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.mail import get_connection
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -84,42 +84,36 @@ def notify(*, rule: str, notices: Iterable[Notice]) -> list[int]:
         return [pk for pk, *key in written if tuple(key) in wanted]
 
 
-def _claim(ids: list[int]) -> list[int]:
-    """Take PENDING rows among `ids` for this worker; others (sent, or another worker's) are
-    left alone."""
-    with transaction.atomic():
-        pending = Notification.objects.filter(pk__in=ids, email_state=EmailState.PENDING)
-        if connection.features.has_select_for_update_skip_locked:
-            pending = pending.select_for_update(skip_locked=True)
-        mine = list(pending.values_list("pk", flat=True))
-        Notification.objects.filter(pk__in=mine, email_state=EmailState.PENDING).update(
+def _claim(pk: int) -> bool:
+    """Take one PENDING notification for this worker, just before sending it: a claim covers one
+    send (bounded by EMAIL_TIMEOUT), never a whole batch that could outlive CLAIM_TIMEOUT."""
+    return bool(
+        Notification.objects.filter(pk=pk, email_state=EmailState.PENDING).update(
             email_state=EmailState.SENDING,
             email_claimed_at=timezone.now(),
             email_attempts=F("email_attempts") + 1,
         )
-    return mine
+    )
 
 
 def deliver(ids: Iterable[int]) -> int:
     """E-mail the given notifications that still wait; returns how many were sent."""
     from notifications.emails import notification_message
 
-    mine = _claim(sorted(set(ids)))
-    if not mine:
+    waiting = list(
+        Notification.objects.filter(pk__in=sorted(set(ids)), email_state=EmailState.PENDING)
+        .select_related("recipient")
+        .order_by("pk")
+    )
+    if not waiting:
         return 0
     sent = 0
     mail = get_connection(fail_silently=False)
-    rows = Notification.objects.filter(pk__in=mine).select_related("recipient")
+    mail.open()  # no mail server: nothing is claimed yet, the task is retried
     try:
-        mail.open()
-    except Exception:
-        # No mail server: give the claims back at once for the next attempt.
-        Notification.objects.filter(pk__in=mine, email_state=EmailState.SENDING).update(
-            email_state=EmailState.PENDING
-        )
-        raise
-    try:
-        for notification in rows:
+        for notification in waiting:
+            if not _claim(notification.pk):
+                continue  # another worker has it, or it went out already
             try:
                 mail.send_messages([notification_message(notification)])
             except Exception:  # any failure of the mail server: retry later

@@ -19,6 +19,7 @@ from activities.models import Activity, ActivityEvent, Status
 from notifications.models import Notification, Rule
 from notifications.rules import notify_in_key_order, reviewers_who_may_act
 from notifications.services import Notice
+from units.models import Membership, Role
 
 QUEUE = "queue"
 
@@ -33,6 +34,11 @@ def on_returned(activity_id: int, event_id: int) -> list[int]:
     if event is None or event.to_status != Status.RETURNED:
         return []
     activity = event.activity
+    still_staff = Membership.objects.filter(
+        user=activity.created_by, unit=activity.unit, role=Role.STAFF
+    ).exists()
+    if not still_staff:
+        return []  # a former member hears nothing more of the unit's work
     notice = Notice(
         activity.created_by,
         f"activity:{activity.pk}",

@@ -25,7 +25,9 @@ from activities.models import (
 from activities.progress import period_of, subtree_task_figures, task_figures, unit_totals
 from activities.rollups import rollups_rebuild
 from activities.selectors import Actor, can_review, coorganiser_choices
+from campaigns.exceptions import CampaignError
 from campaigns.models import Metric
+from campaigns.services import task_update
 from tests.factories import (
     CampaignFactory,
     MembershipFactory,
@@ -213,3 +215,40 @@ def test_roll_ups_agree_with_the_records_after_random_transitions(seed):
     before = _rows()
     rollups_rebuild()
     assert _rows() == before
+
+
+class TestLaterChanges:
+    """Changes made after approvals never leave the roll-ups disagreeing with the records."""
+
+    @pytest.fixture
+    def approved(self, staff, reviewer, draft):
+        activity = services.activity_submit(actor=staff, activity=draft)
+        return services.activity_approve(actor=reviewer, activity=activity, level=1)
+
+    def test_a_due_date_moved_after_approval_is_taken_back_as_counted(
+        self, tree, reviewer, targets, approved
+    ):
+        target = targets["A1"]
+        target.due_on = datetime.date(2010, 1, 1)  # now the report would be late
+        target.save()
+        services.activity_reopen(actor=reviewer, activity=approved, reason="复核")
+
+        totals = UnitRollup.objects.filter(unit=tree.branch_a1)
+        assert {(t.activities, t.reported_on_time) for t in totals} <= {(0, 0)}
+
+    def test_moving_the_campaign_start_keeps_task_and_headline_figures_equal(
+        self, tree, campaign, task, approved
+    ):
+        campaign.starts_on = datetime.date(2010, 7, 1)  # after the June activity
+        campaign.save()
+        period = period_of(campaign)
+
+        figures = subtree_task_figures([tree.committee_a.pk], period, [task.pk])
+        totals = unit_totals([tree.committee_a.pk], period)
+        assert figures[(tree.committee_a.pk, task.pk)].activities == 1
+        assert totals[tree.committee_a.pk].activities == 1
+        assert task_figures(tree.committee_a, [task.pk])[task.pk].activities == 1
+
+    def test_a_tasks_line_cannot_change_once_activities_count_toward_it(self, task, approved):
+        with pytest.raises(CampaignError, match="line"):
+            task_update(task=task, fields={"line": "union"})

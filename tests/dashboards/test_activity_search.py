@@ -332,3 +332,16 @@ class TestScopeQuery:
             "A 的联合活动",  # co-organised by branch B1: confirmed
             "A2 的联合活动",  # co-organised by branch B1: not answered yet
         }  # A1's, co-organised by branch B1 too, was declined
+
+
+@pytest.mark.parametrize("value", ["²", "99999999999999999999999", "-1"])
+def test_a_campaign_parameter_that_is_no_id_is_no_500(client, staff, value):
+    client.force_login(staff)
+
+    for name in (
+        "dashboards:activities",
+        "dashboards:activities_csv",
+        "dashboards:activities_xlsx",
+    ):
+        response = client.get(reverse(name), {"campaign": value})
+        assert response.status_code in (200, 400), (name, response.status_code)

@@ -105,13 +105,20 @@ def test_an_unknown_transition_is_refused(db):
 # --- The default schedules ------------------------------------------------------------------
 
 
+@pytest.fixture
+def installed(db):
+    """The schedules as the migration installs them: a transactional test elsewhere may have
+    flushed the rows the migration wrote (installing is idempotent)."""
+    schedules.install_schedules(django_apps, None)
+
+
 def _scheduled(task: str) -> list[PeriodicTask]:
     return list(
         PeriodicTask.objects.filter(task=task, enabled=True).select_related("crontab", "interval")
     )
 
 
-def test_every_rule_has_a_daily_or_weekly_schedule_in_the_campaigns_time_zone(db):
+def test_every_rule_has_a_daily_or_weekly_schedule_in_the_campaigns_time_zone(installed):
     by_rule: dict[str, list[PeriodicTask]] = {}
     for periodic in _scheduled("notifications.tasks.run_rule"):
         by_rule.setdefault(json.loads(periodic.args)[0], []).append(periodic)
@@ -128,7 +135,7 @@ def test_every_rule_has_a_daily_or_weekly_schedule_in_the_campaigns_time_zone(db
     assert times["weekly_digest"] == [("8", "0", "1")]
 
 
-def test_digests_and_retries_are_scheduled(db):
+def test_digests_and_retries_are_scheduled(installed):
     (digests,) = _scheduled("notifications.tasks.send_digests")
     assert (digests.crontab.hour, digests.crontab.minute) == ("18", "0")
     assert str(digests.crontab.timezone) == "Asia/Shanghai"
@@ -136,13 +143,13 @@ def test_digests_and_retries_are_scheduled(db):
     assert (due.interval.every, due.interval.period) == (5, "minutes")
 
 
-def test_every_scheduled_task_is_a_registered_task(db):
+def test_every_scheduled_task_is_a_registered_task(installed):
     names = set(PeriodicTask.objects.values_list("task", flat=True))
     assert names
     assert names <= set(app.tasks)
 
 
-def test_the_schedules_migration_reverses_and_reinstalls_cleanly(db):
+def test_the_schedules_migration_reverses_and_reinstalls_cleanly(installed):
     count = PeriodicTask.objects.filter(name__in=schedules.SCHEDULES).count()
     assert count == len(schedules.SCHEDULES)
 

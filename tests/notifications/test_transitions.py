@@ -11,7 +11,7 @@ from activities.models import Action, ActivityEvent
 from notifications.models import EmailState, Notification, Rule
 from notifications.transitions import on_returned, on_submitted
 from tests.factories import ActivityFactory, MembershipFactory, UserFactory
-from units.models import Role
+from units.models import Membership, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +144,14 @@ def test_a_pass_on_reaches_the_next_levels_reviewers(
     notice = Notification.objects.get(rule=Rule.SUBMITTED)
     assert notice.recipient == above
     assert notice.context["activity_ids"] == [draft.pk]
+
+
+def test_a_former_member_hears_nothing_of_a_return(tree, staff, reviewer, draft):
+    activity = services.activity_submit(actor=staff, activity=draft)
+    Membership.objects.filter(user=staff).delete()
+    mail.outbox.clear()
+
+    services.activity_return(actor=reviewer, activity=activity, level=1, reason="请补充")
+
+    assert not Notification.objects.filter(recipient=staff).exists()
+    assert mail.outbox == []
