@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('activities', '0006_list_and_queue_indexes'),
+        ("activities", "0006_list_and_queue_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='activity',
-            name='counted_on_time',
-            field=models.BooleanField(blank=True, help_text='As the roll-ups counted it at approval, so a reopening takes back the same.', null=True, verbose_name='counted as reported on time'),
+            model_name="activity",
+            name="counted_on_time",
+            field=models.BooleanField(
+                blank=True,
+                help_text="As the roll-ups counted it at approval, so a reopening takes back the same.",
+                null=True,
+                verbose_name="counted as reported on time",
+            ),
         ),
     ]
