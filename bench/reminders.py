@@ -15,11 +15,12 @@
    pending review_overdue reminder written by notifications.services.notify, enqueues
    `notifications.tasks.deliver` per 200 ids, waits until every reminder is SENT and the sink
    has them all, then deletes the bench users again.
-4. Prints one JSON object for the largest size: reminders, delivered (mails the sink received),
+4. Prints one JSON object for the last size: reminders, delivered (mails the sink received),
    duplicates (mails beyond the first for a notification), seconds (first enqueue to last
    SENT), per_second, queries_per_reminder (the workers' SQL statements / reminders), and
    queries_per_reminder_at_<size> for each smaller size, to show it is constant. Progress goes
-   to stderr; the line is also written to var/bench/reminders.jsonl.
+   to stderr; the line is also written to var/bench/reminders.jsonl. Exits 1 when a round
+   missed a reminder or sent one twice, or the last round is under 200 reminders/s.
 
 `python bench/reminders.py worker …` is the workers' entry point: the ordinary Celery worker
 with the statement counter connected.
@@ -395,7 +396,8 @@ def main() -> None:
     finally:
         stop_workers(processes)
         smtp.stop()
-        counter.delete(QUERY_COUNTER_KEY, queue)
+        kombu_keys = (f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+        counter.delete(QUERY_COUNTER_KEY, queue, *kombu_keys)
         counter.close()
         delete_bench_users()
 
@@ -407,13 +409,16 @@ def main() -> None:
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     with (OUT_DIR / "reminders.jsonl").open("a") as out:
         out.write(line + "\n")
+    # Every round must deliver each reminder once; the rate bar is the reported (largest) round's:
+    # the small round is there for the queries per reminder, and is too short to time well.
     missed = [
-        r["reminders"]
-        for r in results
-        if r["delivered"] != r["reminders"] or r["duplicates"] or r["per_second"] < PER_SECOND_BAR
+        r["reminders"] for r in results if r["delivered"] != r["reminders"] or r["duplicates"]
     ]
     if missed:
-        log(f"below the bar (each reminder once, ≥ {PER_SECOND_BAR}/s) for sizes {missed}")
+        log(f"not every reminder delivered exactly once for sizes {missed}")
+    if final["per_second"] < PER_SECOND_BAR:
+        log(f"below the bar of {PER_SECOND_BAR} reminders/s")
+    if missed or final["per_second"] < PER_SECOND_BAR:
         sys.exit(1)
 
 

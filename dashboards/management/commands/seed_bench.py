@@ -500,13 +500,12 @@ class Command(BaseCommand):
     def _targets(self, plan: Plan, own: dict[tuple[int, int], Decimal], rng: random.Random) -> None:
         """A target for every unit on each task of its line: its own approved figure so far
         times 1.2–2.0 (at least 1), so completions and paces spread out."""
-        end = plan.campaign.ends_on
         targets = []
         for node in plan.nodes:
             for task in plan.tasks[node.line]:
                 achieved = own.get((node.index, task.pk), Decimal(0))
                 value = max(Decimal(1), (achieved * Decimal(rng.uniform(1.2, 2.0))).quantize(1))
-                due = end - timedelta(days=31) if task.is_required else end
+                due = due_on(task, plan.campaign)
                 targets.append(Target(unit_id=node.pk, task_id=task.pk, value=value, due_on=due))
         Target.objects.bulk_create(targets, batch_size=5000)
         self._lap(f"{len(targets):,} targets (bulk_create, no history rows)")
@@ -546,6 +545,7 @@ EXPECTED_ACTIVITY_COLUMNS = [
     "first_submitted_at",
     "waiting_since",
     "approved_at",
+    "counted_on_time",
     "return_reason",
     "created_at",
     "updated_at",
@@ -580,7 +580,7 @@ class _UnitInfo:
     pk: int
     name: str
     depth: int
-    tasks: tuple  # (pk, title, metric) of its line's tasks
+    tasks: tuple  # (pk, title, metric, due date) of its line's tasks
     party: bool
     groups: tuple  # indexes into the five participant columns
     level1_unit: int  # where a submission waits first
@@ -600,7 +600,7 @@ class _Generator:
         self.plan, self.rng, self.null, self.own = plan, rng, null, own
         nodes = plan.nodes
         tasks = {
-            line: tuple((t.pk, t.title, t.metric) for t in line_tasks)
+            line: tuple((t.pk, t.title, t.metric, due_on(t, plan.campaign)) for t in line_tasks)
             for line, line_tasks in plan.tasks.items()
         }
         self.party_tasks = tasks[Line.PARTY]
@@ -636,7 +636,7 @@ class _Generator:
         self.span = max(0, (plan.today - plan.start).days)
         self.latest = (plan.now - MINUTE).astimezone(UTC)
         self.deadline = timedelta(days=REVIEW_DEADLINE_DAYS)
-        local = timezone.get_current_timezone()
+        self.local = local = timezone.get_current_timezone()
         # Each day of the campaign so far, and its 08:00 local time in UTC.
         self.days = [plan.start + timedelta(days=i) for i in range(self.span + 1)]
         self.mornings = [
@@ -647,7 +647,7 @@ class _Generator:
         rng, null, own, latest, deadline = self.rng, self.null, self.own, self.latest, self.deadline
         random_, expovariate = rng.random, rng.expovariate
         days, mornings, span, info = self.days, self.mornings, self.span, self.info
-        top, root_pk, campaign_id = self.top, self.root_pk, self.campaign_id
+        top, root_pk, campaign_id, local = self.top, self.root_pk, self.campaign_id, self.local
         rows = Rows()
         add_activity, add_task, add_event = (
             rows.activities.append,
@@ -671,6 +671,7 @@ class _Generator:
             roll = random_()
             how_many = 1 if roll < 0.65 else 2 if roll < 0.95 else 3
             tasks = rng.sample(unit.tasks, how_many)
+            due = min(t[3] for t in tasks)  # the unit has targets on its own line's tasks
             if not unit.party and random_() < 0.05:
                 tasks.append(self.party_tasks[int(random_() * 4)])
             if status == SUBMITTED:  # waiting now: mostly recent
@@ -749,7 +750,7 @@ class _Generator:
                     )
                     waiting = null
                     updated = moment
-            for task_pk, _title, metric in tasks:
+            for task_pk, _title, metric, _due in tasks:
                 add_task((pk, task_pk))
                 if status == APPROVED:
                     key = (unit_index, task_pk)
@@ -782,6 +783,8 @@ class _Generator:
                     submitted,  # first_submitted_at
                     waiting,
                     approved,
+                    # The roll-ups' verdict at approval: first submitted by the earliest due date.
+                    submitted.astimezone(local).date() <= due if status == APPROVED else null,
                     reason,
                     created,
                     updated,
@@ -809,6 +812,11 @@ class _Generator:
                 when,
             )
         )
+
+
+def due_on(task: TargetTask, campaign: Campaign) -> date:
+    """Targets are due a month before the campaign ends, or at its end for optional tasks."""
+    return campaign.ends_on - timedelta(days=31) if task.is_required else campaign.ends_on
 
 
 def _cumulative(weights: list[float]) -> list[float]:
