@@ -17,6 +17,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
@@ -318,23 +319,23 @@ class TaskProgress:
     today: date
     start: date
 
-    @property
+    @cached_property
     def achieved(self) -> Decimal:
         return self.figures.of(self.task.metric)
 
-    @property
+    @cached_property
     def completion(self) -> float | None:
         if self.target is None:
             return None
         return completion(self.achieved, self.target.value)
 
-    @property
+    @cached_property
     def percent(self) -> int | None:
         """For a bar: capped at 100."""
         share = self.completion
         return None if share is None else min(100, int(share * 100))
 
-    @property
+    @cached_property
     def pace(self) -> str | None:
         if self.target is None:
             return None

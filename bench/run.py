@@ -333,7 +333,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8799)
     parser.add_argument("--export-rows", type=int, default=100_000)
     parser.add_argument(
-        "--trivial", default="/healthz", help="The trivial view that the ratios compare with."
+        "--trivial", default="/ping", help="The trivial view that the ratios compare with."
     )
     parser.add_argument("--pages", default="", help="Comma-separated page names (default: all).")
     parser.add_argument("--skip-setup", action="store_true", help="No migrate/seed/collectstatic.")

@@ -35,6 +35,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+def ping(request: HttpRequest) -> HttpResponse:
+    """The cheapest page the app serves: what the benchmark compares each page's rate with."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": database_status(), "broker": broker_status()}

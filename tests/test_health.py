@@ -29,3 +29,10 @@ def test_healthz_answers_503_when_the_broker_is_down(client, monkeypatch):
 
 def test_healthz_needs_no_login_and_refuses_post(client, db):
     assert client.post("/healthz").status_code == 405
+
+
+def test_ping_is_the_cheapest_public_page(client):
+    response = client.get("/ping")
+
+    assert response.status_code == 200
+    assert response.content == b"ok"

@@ -9,6 +9,7 @@ from django.urls.converters import IntConverter
 
 PUBLIC = {
     "healthz",
+    "ping",
     "set_language",  # Django's own, under /i18n/
     "accounts:login",
     "accounts:logout",

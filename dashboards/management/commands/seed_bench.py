@@ -13,7 +13,8 @@
   (bench_reviewer_NN, level 1 of the review) and bench_author (writes the activities);
 - activities in every state (about 90 % approved, 2.5 % submitted, 3 % returned, 4 % draft) with
   their tasks, participants, quantities, review events and timestamps, dated across the campaign
-  so far; 3 % are co-organised with a sibling unit; then `rollups_rebuild()`.
+  so far; 3 % are co-organised with a sibling unit; then `rollups_rebuild()`. (2.5 % waiting is
+  a backlog of about a week's submissions at a million a year with two review levels.)
 
 On PostgreSQL the activities, their task rows, events and co-organisers go in with COPY; anything
 else (and everything on SQLite, for small sets only) with bulk_create. Targets and tasks are
