@@ -32,7 +32,7 @@ from activities.models import (
     UnitRollup,
 )
 from campaigns.models import Target, TargetTask
-from units.models import Unit
+from units.models import Unit, paths_up_to
 
 ALL_LINES = ""
 _BATCH = 5000
@@ -43,8 +43,7 @@ def month_of(day: date) -> date:
 
 
 def _ancestor_paths(paths: Iterable[str]) -> set[str]:
-    step = Unit.steplen
-    return {path[:end] for path in paths for end in range(step, len(path) + 1, step)}
+    return {above for path in paths for above in paths_up_to(path)}
 
 
 def _unit_ids(paths: Iterable[str]) -> list[int]:

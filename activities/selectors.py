@@ -21,14 +21,7 @@ from django.utils import timezone
 from accounts.models import User
 from activities.models import Activity, CoOrganiser, CoOrganiserStatus, Status
 from units.models import Membership, Role, Unit
-from units.selectors import pairs_of
-
-
-def _under(paths, lookup: str) -> Q:
-    query = Q(pk__in=[])
-    for path in set(paths):
-        query |= Q(**{f"{lookup}__startswith": path})
-    return query
+from units.selectors import pairs_of, subtree_q
 
 
 @dataclass
@@ -76,9 +69,11 @@ def activities_visible_to(user: User) -> QuerySet[Activity]:
     if actor.superuser:
         return Activity.objects.all()
     coorganised = CoOrganiser.objects.filter(
-        _under(actor.paths, "unit__path"), activity=OuterRef("pk")
+        subtree_q(actor.paths, field="unit__path"), activity=OuterRef("pk")
     )
-    return Activity.objects.filter(_under(actor.paths, "unit__path") | Q(Exists(coorganised)))
+    return Activity.objects.filter(
+        subtree_q(actor.paths, field="unit__path") | Q(Exists(coorganised))
+    )
 
 
 def activity_for_user(user: User, pk: int) -> Activity:
@@ -137,7 +132,7 @@ def review_queue(user: User) -> QuerySet[Activity]:
     actor = Actor.of(user)
     queryset = Activity.objects.filter(status=Status.SUBMITTED)
     if not actor.superuser:
-        queryset = queryset.filter(_under(actor.reviewer_paths, "review_unit__path"))
+        queryset = queryset.filter(subtree_q(actor.reviewer_paths, field="review_unit__path"))
     # Never one's own (see is_own): those are not the reviewer's to act on.
     queryset = queryset.exclude(created_by=actor.user).exclude(unit_id__in=actor.staff_unit_ids)
     return queryset.select_related("unit", "campaign", "created_by").order_by("waiting_since", "pk")
@@ -171,8 +166,8 @@ def coorganiser_choices(unit: Unit) -> QuerySet[Unit]:
 
 
 # --- Long lists and exports: the scope shaped for a million activities -------------------------
-# Added by the dashboards helper (dashboards:activities and its exports). The same rows as
-# activities_visible_to; only the shape of the SQL differs.
+# For dashboards:activities and its exports: the same rows as activities_visible_to, in SQL
+# shaped so that PostgreSQL can walk an index instead of sorting a million rows.
 
 # A subtree this small is passed to the database as lists of ids, so that the planner can read its
 # few activities through the unit index and sort them, instead of walking the whole date order.
@@ -195,7 +190,7 @@ class Scope:
 
 def _scope(paths, coorganisers: QuerySet[CoOrganiser]) -> Scope:
     """Activities organised by a unit under `paths`, or co-organised (per `coorganisers`) by one."""
-    units = Unit.objects.filter(_under(paths, "path"))
+    units = Unit.objects.filter(subtree_q(paths))
     unit_ids = list(units.values_list("pk", flat=True)[: NARROW_UNITS + 1])
     if len(unit_ids) > NARROW_UNITS:
         named = coorganisers.filter(unit__in=units.values("pk")).values("activity_id")

@@ -183,11 +183,19 @@ def _locked(activity: Activity) -> Activity:
     )
 
 
-def _refusal(actor: Actor, activity: Activity) -> ActivityError:
+def locked_reason(activity: Activity) -> str | None:
+    """Why nobody may change the activity now (approved, or waiting for review), or None."""
     if activity.status == Status.APPROVED:
-        return TransitionRefused(_("This activity is approved and locked."))
+        return _("This activity is approved and locked.")
     if activity.status == Status.SUBMITTED:
-        return TransitionRefused(_("This activity is waiting for review and cannot be changed."))
+        return _("This activity is waiting for review and cannot be changed.")
+    return None
+
+
+def _refusal(actor: Actor, activity: Activity) -> ActivityError:
+    reason = locked_reason(activity)
+    if reason is not None:
+        return TransitionRefused(reason)
     return NotAllowed(_("You may not change this activity."))
 
 

@@ -102,12 +102,6 @@ def _chosen_unit(request: HttpRequest, units: list[Unit]) -> Unit | None:
     return units[0] if len(units) == 1 else None
 
 
-def _locked_message(activity: Activity) -> str:
-    if activity.status == Status.APPROVED:
-        return _("This activity is approved and locked.")
-    return _("This activity is waiting for review and cannot be changed.")
-
-
 # --- My unit's activities --------------------------------------------------------------------
 
 
@@ -253,7 +247,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_edit(actor, activity):
         if not actor.is_staff_of(activity.unit_id):
             raise PermissionDenied(_("You may not change this activity."))
-        messages.error(request, _locked_message(activity))
+        messages.error(request, services.locked_reason(activity))
         return redirect(detail_url(activity))
     form = ActivityForm(
         request.POST or None,

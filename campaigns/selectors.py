@@ -11,19 +11,15 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from campaigns.models import Campaign, Target, TargetTask
-from units.models import Role, Unit
+from units.models import Role, Unit, paths_up_to
 from units.selectors import membership_paths
-
-
-def _ancestor_paths(path: str, steplen: int) -> list[str]:
-    return [path[: steplen * depth] for depth in range(1, len(path) // steplen + 1)]
 
 
 def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
     if user.is_active and user.is_superuser:
         return Campaign.objects.all()
     paths = membership_paths(user)
-    above = {a for path in paths for a in _ancestor_paths(path, Unit.steplen)}
+    above = {a for path in paths for a in paths_up_to(path)}
     query = Q(unit__path__in=above)
     for path in paths:
         query |= Q(unit__path__startswith=path)
@@ -40,18 +36,13 @@ def can_manage_campaign(user: User, campaign: Campaign) -> bool:
     return any(campaign.unit.path.startswith(path) for path in membership_paths(user, [Role.ADMIN]))
 
 
-def campaign_covers(campaign: Campaign, unit: Unit) -> bool:
-    return unit.path.startswith(campaign.unit.path)
-
-
 def active_campaigns_for(unit: Unit) -> QuerySet[Campaign]:
     """The open campaigns that cover `unit`, newest first."""
     return Campaign.objects.filter(unit__path__in=unit.ancestor_paths, is_active=True)
 
 
-def catalogue(campaign: Campaign, *, line: str | None = None) -> QuerySet[TargetTask]:
-    tasks = campaign.tasks.all()
-    return tasks.filter(line=line) if line else tasks
+def catalogue(campaign: Campaign) -> QuerySet[TargetTask]:
+    return campaign.tasks.all()
 
 
 def targets_of(unit: Unit, campaign: Campaign | None = None) -> QuerySet[Target]:

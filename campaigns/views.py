@@ -134,41 +134,55 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Phases ----------------------------------------------------------------------------------
 
 
+def _catalogue_form(
+    request: HttpRequest,
+    template: str,
+    form,
+    *,
+    campaign: Campaign,
+    title: str,
+    save,
+    done: str,
+) -> HttpResponse:
+    """A phase's or a task's form page: `save(cleaned_data)` calls the service; a refusal comes
+    back on the form with a 400, success goes to the campaign with the message `done`."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except CampaignError as error:
+            messages.error(request, str(error))
+            return _form_page(request, template, form, title=title, campaign=campaign, status=400)
+        messages.success(request, done)
+        return redirect("campaigns:detail", pk=campaign.pk)
+    return _form_page(request, template, form, title=title, campaign=campaign)
+
+
 @login_required
 def phase_create(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _managed_campaign(request.user, pk)
-    form = PhaseForm(request.POST or None, instance=Phase(campaign=campaign))
-    title = _("Add phase")
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.phase_create(campaign=campaign, fields=form.cleaned_data)
-        except CampaignError as error:
-            messages.error(request, str(error))
-            return _form_page(
-                request, "phase_create", form, title=title, campaign=campaign, status=400
-            )
-        messages.success(request, _("The phase has been added."))
-        return redirect("campaigns:detail", pk=campaign.pk)
-    return _form_page(request, "phase_create", form, title=title, campaign=campaign)
+    return _catalogue_form(
+        request,
+        "phase_create",
+        PhaseForm(request.POST or None, instance=Phase(campaign=campaign)),
+        campaign=campaign,
+        title=_("Add phase"),
+        save=lambda fields: services.phase_create(campaign=campaign, fields=fields),
+        done=_("The phase has been added."),
+    )
 
 
 @login_required
 def phase_edit(request: HttpRequest, pk: int) -> HttpResponse:
     phase = _managed(request.user, Phase, pk)
-    campaign = phase.campaign
-    form = PhaseForm(request.POST or None, instance=_fresh(phase))
-    title = _("Edit phase")
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.phase_update(phase=phase, fields=form.cleaned_data)
-        except CampaignError as error:
-            messages.error(request, str(error))
-            return _form_page(
-                request, "phase_edit", form, title=title, campaign=campaign, status=400
-            )
-        messages.success(request, _("The phase has been saved."))
-        return redirect("campaigns:detail", pk=campaign.pk)
-    return _form_page(request, "phase_edit", form, title=title, campaign=campaign)
+    return _catalogue_form(
+        request,
+        "phase_edit",
+        PhaseForm(request.POST or None, instance=_fresh(phase)),
+        campaign=phase.campaign,
+        title=_("Edit phase"),
+        save=lambda fields: services.phase_update(phase=phase, fields=fields),
+        done=_("The phase has been saved."),
+    )
 
 
 @login_required
@@ -190,35 +204,26 @@ def phase_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def task_create(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _managed_campaign(request.user, pk)
-    form = TaskForm(request.POST or None, instance=TargetTask(campaign=campaign))
-    title = _("Add target task")
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.task_create(campaign=campaign, fields=form.cleaned_data)
-        except CampaignError as error:
-            messages.error(request, str(error))
-            return _form_page(
-                request, "task_create", form, title=title, campaign=campaign, status=400
-            )
-        messages.success(request, _("The target task has been added."))
-        return redirect("campaigns:detail", pk=campaign.pk)
-    return _form_page(request, "task_create", form, title=title, campaign=campaign)
+    return _catalogue_form(
+        request,
+        "task_create",
+        TaskForm(request.POST or None, instance=TargetTask(campaign=campaign)),
+        campaign=campaign,
+        title=_("Add target task"),
+        save=lambda fields: services.task_create(campaign=campaign, fields=fields),
+        done=_("The target task has been added."),
+    )
 
 
 @login_required
 def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     task = _managed(request.user, TargetTask, pk)
-    campaign = task.campaign
-    form = TaskForm(request.POST or None, instance=_fresh(task))
-    title = _("Edit target task")
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.task_update(task=task, fields=form.cleaned_data)
-        except CampaignError as error:
-            messages.error(request, str(error))
-            return _form_page(
-                request, "task_edit", form, title=title, campaign=campaign, status=400
-            )
-        messages.success(request, _("The target task has been saved."))
-        return redirect("campaigns:detail", pk=campaign.pk)
-    return _form_page(request, "task_edit", form, title=title, campaign=campaign)
+    return _catalogue_form(
+        request,
+        "task_edit",
+        TaskForm(request.POST or None, instance=_fresh(task)),
+        campaign=task.campaign,
+        title=_("Edit target task"),
+        save=lambda fields: services.task_update(task=task, fields=fields),
+        done=_("The target task has been saved."),
+    )

@@ -18,7 +18,6 @@ from django.http import (
     HttpResponseBadRequest,
     StreamingHttpResponse,
 )
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -33,7 +32,7 @@ from campaigns.models import TargetTask
 from dashboards import exports, filters
 from dashboards.selectors import campaigns_covering, filters_for
 from units.models import Line, Unit
-from units.selectors import can_view, children_of
+from units.selectors import children_of, unit_for_user
 
 # Written to memory up to this size, then to a temporary file.
 SPOOL_BYTES = 4 * 1024 * 1024
@@ -136,9 +135,7 @@ def _progress_table(unit: Unit, params) -> exports.ProgressTable:
 @login_required
 @require_GET
 def progress_export(request: HttpRequest, unit_pk: int) -> HttpResponse:
-    unit = get_object_or_404(Unit, pk=unit_pk)
-    if not can_view(request.user, unit):
-        raise Http404
+    unit = unit_for_user(request.user, unit_pk)
     table = _progress_table(unit, request.GET)
     target = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
     exports.write_progress_xlsx(table, target)

@@ -56,7 +56,7 @@ def _share(value: float | None) -> int | None:
     return None if value is None else round(100 * value)
 
 
-def _number(value: Decimal | int) -> int | float:
+def json_number(value: Decimal | int) -> int | float:
     """A figure for JSON: an integer where it is whole."""
     value = Decimal(value)
     return int(value) if value == value.to_integral_value() else float(value)
@@ -299,8 +299,8 @@ class Dashboard:
                     "code": row.task.code,
                     "title": row.task.title,
                     "line": row.task.line,
-                    "achieved": _number(row.item.achieved),
-                    "target": None if row.target is None else _number(row.target),
+                    "achieved": json_number(row.item.achieved),
+                    "target": None if row.target is None else json_number(row.target),
                     "percent": row.item.percent,
                     "pace": row.pace,
                     "pace_label": row.pace_label,

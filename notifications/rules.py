@@ -49,7 +49,6 @@ Context keys (JSON; rendered by notifications.messages, every key optional):
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, Subquery
@@ -67,7 +66,6 @@ from activities.models import (
 )
 from activities.progress import (
     Figures,
-    Pace,
     as_of,
     completion,
     overdue_reviews,
@@ -77,6 +75,8 @@ from activities.progress import (
 )
 from activities.services import activity_escalate
 from campaigns.models import Campaign, Phase, Target
+from dashboards import selectors as boards
+from dashboards.selectors import LAGGING, json_number
 from notifications.models import Rule
 from notifications.services import Notice, notify
 from units.models import Membership, Role, Unit
@@ -86,7 +86,6 @@ STEPS = (7, 3, 1)
 # `__in` lists are split so that SQLite's limit on query parameters is never reached.
 CHUNK = 2000
 DIGEST_OVERDUE_LIMIT = 10
-LAGGING = (Pace.AT_RISK, Pace.BEHIND)
 
 
 def _chunks(ids: Iterable[int]) -> list[list[int]]:
@@ -104,11 +103,6 @@ def _step(days_left: int) -> int | None:
 
 def _iso(day: date) -> str:
     return day.isoformat()
-
-
-def _number(value: Decimal | int) -> int | float:
-    value = Decimal(value)
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _activity_link(activity_id: int) -> str:
@@ -254,8 +248,8 @@ def target_due(now: datetime) -> list[int]:
             "campaign_name": target.task.campaign.name,
             "due_on": _iso(target.due_on),
             "days": days,
-            "achieved": _number(found.of(target.task.metric)),
-            "target": _number(target.value),
+            "achieved": json_number(found.of(target.task.metric)),
+            "target": json_number(target.value),
             "percent": min(100, int(share * 100)),
             "pace": pace,
         }
@@ -483,8 +477,6 @@ def digest_context(unit: Unit) -> dict | None:
     """What a leader of `unit` reads in the weekly digest: the headline of the unit's dashboard
     (default filters: the newest active campaign, whole campaign, every line), the child units
     behind pace and the overdue reviews. None when no active campaign covers the unit."""
-    from dashboards import selectors as boards
-
     filters = boards.filters_for(boards.campaigns_covering(unit), {})
     if filters is None or not filters.campaign.is_active:
         return None

@@ -40,6 +40,14 @@ KIND_LINES: dict[str, str] = {
 }
 
 
+STEPLEN = 4  # treebeard's default path step
+
+
+def paths_up_to(path: str) -> list[str]:
+    """The paths of the unit at `path` and of every unit above it, root first."""
+    return [path[:end] for end in range(STEPLEN, len(path) + 1, STEPLEN)]
+
+
 class Unit(MP_Node):
     """An organisation in the tree: prefecture → city → grassroots committee → branch."""
 
@@ -55,6 +63,7 @@ class Unit(MP_Node):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     node_order_by = ["sort_order", "code"]
+    steplen = STEPLEN
 
     class Meta:
         verbose_name = _("unit")
@@ -83,7 +92,7 @@ class Unit(MP_Node):
     @property
     def ancestor_paths(self) -> list[str]:
         """Paths of this unit and every unit above it, root first."""
-        return [self.path[: self.steplen * depth] for depth in range(1, self.depth + 1)]
+        return paths_up_to(self.path)
 
     @property
     def parent_path(self) -> str:

@@ -19,12 +19,13 @@ from accounts.models import User
 from units.models import Membership, Pair, Role, Unit
 
 
-def _subtree_q(paths: Iterable[str], *, strict: bool = False) -> Q:
-    """Units in the subtrees under these paths (strictly below them when `strict`)."""
+def subtree_q(paths: Iterable[str], *, strict: bool = False, field: str = "path") -> Q:
+    """Rows whose `field` (a unit path, e.g. "unit__path") lies in the subtrees under these
+    paths (strictly below them when `strict`)."""
     query = Q(pk__in=[])
     for path in set(paths):
-        below = Q(path__startswith=path)
-        query |= below & ~Q(path=path) if strict else below
+        below = Q(**{f"{field}__startswith": path})
+        query |= below & ~Q(**{field: path}) if strict else below
     return query
 
 
@@ -41,7 +42,7 @@ def membership_paths(user: User, roles: Iterable[str] | None = None) -> list[str
 def units_visible_to(user: User) -> QuerySet[Unit]:
     if user.is_active and user.is_superuser:
         return Unit.objects.all()
-    return Unit.objects.filter(_subtree_q(membership_paths(user)))
+    return Unit.objects.filter(subtree_q(membership_paths(user)))
 
 
 def units_for_role(user: User, role: str) -> QuerySet[Unit]:
@@ -51,7 +52,7 @@ def units_for_role(user: User, role: str) -> QuerySet[Unit]:
     paths = membership_paths(user, [role])
     if role == Role.STAFF:
         return Unit.objects.filter(path__in=paths)
-    return Unit.objects.filter(_subtree_q(paths, strict=role == Role.REVIEWER))
+    return Unit.objects.filter(subtree_q(paths, strict=role == Role.REVIEWER))
 
 
 def roots_for(user: User) -> QuerySet[Unit]:
