@@ -9,10 +9,12 @@ from django import forms
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.lookups import StartsWith
 from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Status
-from campaigns.models import Campaign, TargetTask
+from campaigns.models import Campaign
 from units.models import Line, Unit
 
 # What the status filter offers: the queue itself, and a look back at recent decisions.
@@ -43,8 +45,75 @@ def overdue_q(today: datetime.date) -> Q:
     return query
 
 
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+# The filter's widgets write Django's markup, put together in Python: Django renders each widget,
+# and each option of a select, through templates of its own, which cost more than all the rest of
+# the review queue's header.
+
+
+def _html_attrs(attrs: dict) -> SafeString:
+    """Attributes as Django's widgets/attrs.html writes them: in order, True as a bare name."""
+    return mark_safe(
+        "".join(
+            f" {escape(name)}" if value is True else format_html(' {}="{}"', name, value)
+            for name, value in attrs.items()
+            if value is not False
+        )
+    )
+
+
+class _InputMarkup:
+    """Django's widgets/input.html."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = "" if widget["value"] is None else format_html(' value="{}"', widget["value"])
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            widget["type"],
+            widget["name"],
+            shown,
+            _html_attrs(widget["attrs"]),
+        )
+
+
+class TextInput(_InputMarkup, forms.TextInput):
+    pass
+
+
+class DateInput(_InputMarkup, forms.DateInput):
+    pass
+
+
+class CheckboxInput(_InputMarkup, forms.CheckboxInput):
+    pass
+
+
+class Select(forms.Select):
+    """Django's widgets/select.html and select_option.html."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [format_html('<select name="{}"{}>', widget["name"], _html_attrs(widget["attrs"]))]
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(format_html('\n  <optgroup label="{}">', group_name))
+            for option in options:
+                parts.append(
+                    format_html(
+                        '\n  <option value="{}"{}>{}</option>',
+                        option["value"],
+                        _html_attrs(option["attrs"]),
+                        option["label"],
+                    )
+                )
+            if group_name:
+                parts.append(mark_safe("\n  </optgroup>"))
+        parts.append(mark_safe("\n</select>"))
+        return mark_safe("".join(parts))
+
+
+def _date_input() -> DateInput:
+    return DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 
 
 class ReviewFilter(django_filters.FilterSet):
@@ -53,33 +122,35 @@ class ReviewFilter(django_filters.FilterSet):
         choices=REVIEW_STATUSES,
         empty_label=None,
         method="filter_status",
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=Select(attrs={"class": "form-select"}),
     )
     unit = django_filters.CharFilter(
         label=_("Unit name or code"),
         method="filter_unit",
-        widget=forms.TextInput(
+        widget=TextInput(
             attrs={"type": "search", "class": "form-control", "placeholder": _("Unit name or code")}
         ),
     )
     below = django_filters.BooleanFilter(
         label=_("Include units below"),
         method="filter_noop",
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        widget=CheckboxInput(attrs={"class": "form-check-input"}),
     )
     line = django_filters.ChoiceFilter(
         label=_("Line"),
         field_name="unit__line",
         choices=Line.choices,
         empty_label=_("All lines"),
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=Select(attrs={"class": "form-select"}),
     )
-    task = django_filters.ModelChoiceFilter(
+    # Choices rather than a queryset: the view reads the (id, title) pairs once, and the select
+    # and its validation use that list instead of querying the tasks again.
+    task = django_filters.ChoiceFilter(
         label=_("Target task"),
-        queryset=TargetTask.objects.none(),
+        choices=[],
         method="filter_task",
         empty_label=_("All tasks"),
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=Select(attrs={"class": "form-select"}),
     )
     starts_from = django_filters.DateFilter(
         label=_("Activity date from"),
@@ -93,16 +164,17 @@ class ReviewFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label=_("Overdue only"),
         method="filter_overdue",
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        widget=CheckboxInput(attrs={"class": "form-check-input"}),
     )
 
     class Meta:
         model = Activity
         fields = ["status", "unit", "below", "line", "task", "starts_from", "starts_to", "overdue"]
 
-    def __init__(self, *args, tasks: QuerySet[TargetTask], today: datetime.date, **kwargs):
+    def __init__(self, *args, tasks: list[tuple[int, str]], today: datetime.date, **kwargs):
+        """`tasks`: the (id, title) pairs the task filter offers, the only ones it accepts."""
         super().__init__(*args, **kwargs)
-        self.filters["task"].queryset = tasks
+        self.filters["task"].extra["choices"] = tasks
         self.today = today
 
     @property
@@ -132,9 +204,11 @@ class ReviewFilter(django_filters.FilterSet):
         above = Unit.objects.filter(matches).filter(StartsWith(OuterRef("unit__path"), F("path")))
         return queryset.filter(Exists(above))
 
-    def filter_task(self, queryset: QuerySet[Activity], name: str, value: TargetTask) -> QuerySet:
+    def filter_task(self, queryset: QuerySet[Activity], name: str, value: str) -> QuerySet:
         # Exists rather than a join: an activity counted toward several tasks is listed once.
-        tagged = Activity.tasks.through.objects.filter(activity=OuterRef("pk"), targettask=value)
+        tagged = Activity.tasks.through.objects.filter(
+            activity=OuterRef("pk"), targettask_id=int(value)
+        )
         return queryset.filter(Exists(tagged))
 
     def filter_overdue(self, queryset: QuerySet[Activity], name: str, value: bool) -> QuerySet:

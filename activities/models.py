@@ -169,6 +169,13 @@ class Activity(models.Model):
                 condition=models.Q(status="submitted"),
                 name="activity_waiting_idx",
             ),
+            # A dashboard's "reviews overdue": one probe per unit of the subtree.
+            models.Index(
+                fields=["unit", "waiting_since"],
+                include=["campaign"],
+                condition=models.Q(status="submitted"),
+                name="activity_overdue_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -364,3 +371,24 @@ class UnitRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} · {self.month:%Y-%m} · {self.line or '*'}"
+
+
+class WaitingRollup(models.Model):
+    """Submissions of one unit's subtree waiting for a review, by the (local) day their current
+    wait began: "reviews overdue" sums the days before the deadline, without reading the
+    activities of a whole subtree."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    submissions = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "campaign", "day"], name="waitingrollup_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} · {self.day:%Y-%m-%d}"

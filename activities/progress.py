@@ -14,12 +14,14 @@ each capped at 100 %. Pace compares completion with the share of the target's pe
 start → due date) that has elapsed."""
 
 import calendar
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,10 +33,12 @@ from activities.models import (
     Status,
     TaskRollup,
     UnitRollup,
+    WaitingRollup,
 )
 from activities.rollups import ALL_LINES, month_of
 from campaigns.models import Campaign, Metric, Target, TargetTask
 from units.models import Unit
+from units.selectors import children_of
 
 
 def approved_in_subtree(unit: Unit):
@@ -198,52 +202,112 @@ class TargetSum:
     units: int
 
 
-def _rollup_figures(rows) -> Figures:
-    return Figures(rows["a"] or 0, rows["p"] or 0, rows["q"] or Decimal(0))
+CENTS = Decimal("0.01")
+
+
+def _read(sql: str, params: list) -> list[tuple]:
+    """A roll-up read in plain SQL. These run several times on every dashboard, where putting
+    them together through the ORM cost more than PostgreSQL's work on them."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _marks(values: list) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _months(period: Period) -> list:
+    return [connection.ops.adapt_datefield_value(month) for month in period.months]
+
+
+def _decimal(value) -> Decimal:
+    """A SUM of a quantity column (two decimal places): a Decimal from PostgreSQL, a float from
+    SQLite, rounded back to the column's places as the ORM would."""
+    if value is None:
+        return Decimal(0)
+    return value if isinstance(value, Decimal) else Decimal(str(value)).quantize(CENTS)
 
 
 def subtree_task_figures(unit_ids: list[int], period: Period, task_ids: list[int]):
     """{(unit_id, task_id): Figures} for the subtrees of `unit_ids`, from the roll-ups, in one
     query. Over a whole campaign every month counts, as in `unit_totals`, so the two agree even
     if the campaign's dates are changed after approvals."""
-    rows = TaskRollup.objects.filter(unit_id__in=unit_ids, task_id__in=task_ids)
+    if not unit_ids or not task_ids:
+        return {}
+    sql = (
+        "SELECT unit_id, task_id, SUM(activities), SUM(participants), SUM(quantity)"
+        f" FROM {TaskRollup._meta.db_table}"
+        f" WHERE unit_id IN ({_marks(unit_ids)}) AND task_id IN ({_marks(task_ids)})"
+    )
+    params = [*unit_ids, *task_ids]
     if period.kind != "campaign":
-        rows = rows.filter(month__in=period.months)
-    rows = rows.values("unit_id", "task_id").annotate(
-        a=Sum("activities"), p=Sum("participants"), q=Sum("quantity")
+        months = _months(period)
+        sql += f" AND month IN ({_marks(months)})"
+        params += months
+    rows = _read(sql + " GROUP BY unit_id, task_id", params)
+    return {(u, t): Figures(int(a or 0), int(p or 0), _decimal(q)) for u, t, a, p, q in rows}
+
+
+TARGET_SUMS_KEPT = 256  # subtrees × versions remembered per process
+_target_sums: OrderedDict[tuple, "TargetSums"] = OrderedDict()
+
+
+@dataclass(frozen=True)
+class TargetSums:
+    """The sums of the targets of a unit's subtree per task, and of each of its children's."""
+
+    whole: dict[int, TargetSum]
+    by_child: dict[int, dict[int, TargetSum]]  # by the child's id: paths change on re-sorting
+
+    def of_child(self, child: Unit) -> dict[int, TargetSum]:
+        return self.by_child.get(child.pk, {})
+
+
+def _combined(sums: list[TargetSum]) -> TargetSum:
+    return TargetSum(
+        sum((s.value for s in sums), Decimal(0)),
+        max(s.due_on for s in sums),
+        sum(s.units for s in sums),
     )
-    return {(r["unit_id"], r["task_id"]): _rollup_figures(r) for r in rows}
 
 
-def subtree_targets(unit: Unit, campaign: Campaign, task_ids: list[int]) -> dict[int, TargetSum]:
-    """{task_id: sum of the targets of the units in `unit`'s subtree}, in one query."""
+def target_sums(unit: Unit, campaign: Campaign) -> TargetSums:
+    """The campaign's targets summed over `unit`'s subtree and over each child's, per task: one
+    query over the subtree's targets, grouped by the child each lies under. Targets change
+    rarely and a large subtree holds tens of thousands, so the sums are kept under the campaign's
+    `targets_version`, which every change of a target or move of a unit renews in
+    its transaction (campaigns.signals): a change shows at once. They are kept in the process
+    (no pickling, no round trip): the version read with the campaign makes that safe."""
+    key = (campaign.pk, campaign.created_at, campaign.targets_version, unit.pk)
+    found = _target_sums.get(key)
+    if found is not None:
+        return found
+    length = unit.steplen * (unit.depth + 1)
     rows = (
-        Target.objects.filter(
-            unit__path__startswith=unit.path, task_id__in=task_ids, task__campaign=campaign
-        )
-        .values("task_id")
-        .annotate(v=Sum("value"), d=Max("due_on"), n=Count("*"))
-    )
-    return {r["task_id"]: TargetSum(r["v"], r["d"], r["n"]) for r in rows}
-
-
-def children_targets(
-    parent: Unit, campaign: Campaign, task_ids: list[int]
-) -> dict[tuple[str, int], TargetSum]:
-    """{(child path, task_id): sum of the targets in that child's subtree}, in one query."""
-    length = parent.steplen * (parent.depth + 1)
-    rows = (
-        Target.objects.filter(
-            unit__path__startswith=parent.path,
-            unit__depth__gt=parent.depth,
-            task_id__in=task_ids,
-            task__campaign=campaign,
-        )
+        Target.objects.filter(unit__path__startswith=unit.path, task__campaign=campaign)
         .annotate(child=Substr("unit__path", 1, length))
         .values("child", "task_id")
         .annotate(v=Sum("value"), d=Max("due_on"), n=Count("*"))
     )
-    return {(r["child"], r["task_id"]): TargetSum(r["v"], r["d"], r["n"]) for r in rows}
+    children = dict(children_of(unit, include_inactive=True).values_list("path", "pk"))
+    by_child: dict[int, dict[int, TargetSum]] = {}
+    per_task: dict[int, list[TargetSum]] = {}
+    for r in rows:
+        found_sum = TargetSum(r["v"], r["d"], r["n"])
+        per_task.setdefault(r["task_id"], []).append(found_sum)
+        if r["child"] in children:  # the unit's own targets count for the whole only
+            by_child.setdefault(children[r["child"]], {})[r["task_id"]] = found_sum
+    sums = TargetSums({task: _combined(s) for task, s in per_task.items()}, by_child)
+    _target_sums[key] = sums
+    while len(_target_sums) > TARGET_SUMS_KEPT:
+        _target_sums.popitem(last=False)
+    return sums
+
+
+def target_sums_forget() -> None:
+    """Forget the sums kept in this process (tests start afresh)."""
+    _target_sums.clear()
 
 
 @dataclass
@@ -269,43 +333,64 @@ def unit_totals(
     """{unit_id: totals of its subtree} for the period and line ("" = every line). Over a whole
     campaign every month counts, so that reviews decided after its last day are not lost (the
     activities themselves all fall within its dates)."""
-    rows = UnitRollup.objects.filter(unit_id__in=unit_ids, campaign=period.campaign, line=line)
-    if period.kind != "campaign":
-        rows = rows.filter(month__in=period.months)
-    rows = rows.values("unit_id").annotate(
-        a=Sum("activities"),
-        p=Sum("participants"),
-        r=Sum("reported_on_time"),
-        n=Sum("reviews"),
-        o=Sum("reviews_on_time"),
+    if not unit_ids:
+        return {}
+    sql = (
+        "SELECT unit_id, SUM(activities), SUM(participants), SUM(reported_on_time),"
+        f" SUM(reviews), SUM(reviews_on_time) FROM {UnitRollup._meta.db_table}"
+        f" WHERE unit_id IN ({_marks(unit_ids)}) AND campaign_id = %s AND line = %s"
     )
-    return {
-        r["unit_id"]: UnitTotals(r["a"] or 0, r["p"] or 0, r["r"] or 0, r["n"] or 0, r["o"] or 0)
-        for r in rows
-    }
+    params = [*unit_ids, period.campaign.pk, line]
+    if period.kind != "campaign":
+        months = _months(period)
+        sql += f" AND month IN ({_marks(months)})"
+        params += months
+    rows = _read(sql + " GROUP BY unit_id", params)
+    return {row[0]: UnitTotals(*(int(value or 0) for value in row[1:])) for row in rows}
 
 
 def monthly_trend(unit: Unit, period: Period, line: str = ALL_LINES) -> list[tuple[date, int, int]]:
     """[(month, approved activities, participants)] of the subtree, every month of the period."""
-    rows = {
-        r["month"]: (r["activities"], r["participants"])
-        for r in UnitRollup.objects.filter(
-            unit=unit, campaign=period.campaign, month__in=period.months, line=line
-        ).values("month", "activities", "participants")
+    months = _months(period)
+    rows = _read(
+        f"SELECT month, activities, participants FROM {UnitRollup._meta.db_table}"
+        f" WHERE unit_id = %s AND campaign_id = %s AND line = %s AND month IN ({_marks(months)})",
+        [unit.pk, period.campaign.pk, line, *months],
+    )
+    # A date from PostgreSQL, its ISO text from SQLite: both print as YYYY-MM-DD.
+    found = {
+        str(month)[:10]: (activities, participants) for month, activities, participants in rows
     }
-    return [(m, *rows.get(m, (0, 0))) for m in period.months]
+    return [(m, *found.get(m.isoformat(), (0, 0))) for m in period.months]
 
 
-def overdue_reviews(unit: Unit, campaign: Campaign, now=None) -> QuerySet[Activity]:
-    """Submissions of the subtree waiting longer than the campaign's review deadline."""
-    now = now or timezone.now()
-    limit = now - timedelta(days=campaign.review_deadline_days)
+def overdue_since(campaign: Campaign, today: date | None = None) -> date:
+    """A submission whose wait began before this day is overdue: it has waited more whole days
+    than the campaign's review deadline (as the review queue counts them)."""
+    return (today or timezone.localdate()) - timedelta(days=campaign.review_deadline_days)
+
+
+def overdue_reviews(unit: Unit, campaign: Campaign, today: date | None = None):
+    """Submissions of the subtree overdue for a review (to list them)."""
+    day = overdue_since(campaign, today)
+    start = timezone.make_aware(datetime.combine(day, time.min))
     return Activity.objects.filter(
         campaign=campaign,
         status=Status.SUBMITTED,
-        waiting_since__lt=limit,
+        waiting_since__lt=start,
         unit__path__startswith=unit.path,
     )
+
+
+def overdue_count(unit: Unit, campaign: Campaign, today: date | None = None) -> int:
+    """How many submissions of the subtree are overdue for a review, from the roll-up."""
+    day = connection.ops.adapt_datefield_value(overdue_since(campaign, today))
+    rows = _read(
+        f"SELECT SUM(submissions) FROM {WaitingRollup._meta.db_table}"
+        " WHERE unit_id = %s AND campaign_id = %s AND day < %s",
+        [unit.pk, campaign.pk, day],
+    )
+    return int(rows[0][0] or 0)
 
 
 # --- A subtree's progress, task by task --------------------------------------------------------
@@ -348,18 +433,18 @@ class Summary:
 
     items: list[TaskProgress] = field(default_factory=list)
 
-    @property
+    @cached_property
     def targeted(self) -> list[TaskProgress]:
         return [p for p in self.items if p.target is not None]
 
-    @property
+    @cached_property
     def percent(self) -> int | None:
         targeted = self.targeted
         if not targeted:
             return None
         return round(100 * sum(min(p.completion, 1.0) for p in targeted) / len(targeted))
 
-    @property
+    @cached_property
     def pace(self) -> str | None:
         paces = {p.pace for p in self.targeted}
         for pace in (Pace.AT_RISK, Pace.BEHIND, Pace.ON_TRACK):
@@ -390,19 +475,22 @@ def targets_progress(unit: Unit, targets: list[Target]) -> list["TargetProgress"
 
 @dataclass(frozen=True)
 class TargetProgress:
+    """A target against its figures; a page reads each figure several times, so each is worked
+    out once."""
+
     target: Target
     figures: Figures
 
-    @property
+    @cached_property
     def achieved(self) -> Decimal:
         return self.figures.of(self.target.task.metric)
 
-    @property
+    @cached_property
     def percent(self) -> int:
         """Completion, capped at 100 for the bar; `achieved` keeps the real figure."""
         return min(100, int(completion(self.achieved, self.target.value) * 100))
 
-    @property
+    @cached_property
     def pace(self) -> str:
         campaign = self.target.task.campaign
         share = completion(self.achieved, self.target.value)

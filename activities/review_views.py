@@ -6,12 +6,13 @@ crafted request cannot reach anything else. Approve and return of a single row p
 activity's own transition views (activities.views) with `next` pointing back here."""
 
 import datetime
+import math
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,13 +29,33 @@ from activities.filters import ReviewFilter, review_status
 from activities.models import Activity, Status
 from campaigns.models import TargetTask
 from campaigns.selectors import campaigns_visible_to
+from chuangxian import markup
 from units.models import Role, Unit
 from units.selectors import units_for_role
 
 PAGE_SIZE = 25
+# The figure above the queue is exact up to here, then "more than": counting stops here.
+COUNT_LIMIT = 1000
+# Offsets stay cheap on the waiting order this deep; beyond it, narrow the filter.
+MAX_PAGE = 400
 BULK_LIMIT = 200
 LOOK_BACK_DAYS = 30
 DUE_SOON_DAYS = 2  # a submission this close to its review deadline is flagged "due soon"
+# What a row shows (activity_tags.review_rows and _waiting): the page loads these columns only.
+ROW_FIELDS = [
+    "title",
+    "starts_on",
+    "status",
+    "review_level",
+    "submitted_at",
+    "waiting_since",
+    "approved_at",
+    "return_reason",
+    "unit__name",
+    "unit__path",
+    "campaign__review_levels",
+    "campaign__review_deadline_days",
+]
 
 
 def _require_reviewer(user: User) -> selectors.Actor:
@@ -56,16 +77,66 @@ def _looked_back(user: User, status: str) -> QuerySet[Activity]:
     return queryset.select_related("unit", "campaign", "created_by")
 
 
-def _review_filter(user: User, data, status: str, today: datetime.date) -> ReviewFilter:
+def _review_filter(actor: selectors.Actor, data, status: str, today: datetime.date) -> ReviewFilter:
+    user = actor.user
     base = (
-        selectors.review_queue(user) if status == Status.SUBMITTED else _looked_back(user, status)
+        selectors.review_queue(actor) if status == Status.SUBMITTED else _looked_back(user, status)
     )
     tasks = (
         TargetTask.objects.filter(campaign__in=campaigns_visible_to(user), campaign__is_active=True)
-        .select_related("campaign")
         .order_by("campaign__name", "line", "sort_order", "code")
+        .values_list("pk", "title")
     )
-    return ReviewFilter(data, queryset=base, tasks=tasks, today=today)
+    return ReviewFilter(data, queryset=base, tasks=list(tasks), today=today)
+
+
+@dataclass
+class Page:
+    """One page of the queue, and how many match: exactly up to COUNT_LIMIT, or "more than"."""
+
+    activities: list[Activity]
+    number: int
+    count: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def count_is_exact(self) -> bool:
+        return self.count <= COUNT_LIMIT
+
+    @property
+    def num_pages(self) -> int | None:
+        return math.ceil(self.count / PAGE_SIZE) if self.count_is_exact else None
+
+    @classmethod
+    def of(cls, queryset: QuerySet[Activity], number: int) -> "Page":
+        """The page `number` (the last one if it is past the end), after counting the matches no
+        further than needed: a COUNT(*) over a reviewer's whole queue costs more than the page.
+        The count goes on to the end of this page, so it also says whether another follows."""
+        offset = (number - 1) * PAGE_SIZE
+        limit = max(COUNT_LIMIT, offset + PAGE_SIZE)
+        count = queryset.order_by().values("pk")[: limit + 1].count()
+        if count <= offset:  # past the end, as after approving a last page's rows: the last page
+            number = max(math.ceil(count / PAGE_SIZE), 1)
+            offset = (number - 1) * PAGE_SIZE
+        rows = queryset.select_related(None).select_related("unit", "campaign").only(*ROW_FIELDS)
+        activities = list(rows[offset : offset + PAGE_SIZE]) if count else []
+        return cls(activities, number, count, count > offset + PAGE_SIZE)
+
+
+def page_number(value: str | None) -> int:
+    try:
+        number = int(value or 1)
+    except ValueError:
+        return 1
+    return min(max(number, 1), MAX_PAGE)
 
 
 def _waiting(activity: Activity, today: datetime.date) -> dict | None:
@@ -82,15 +153,42 @@ def _waiting(activity: Activity, today: datetime.date) -> dict | None:
     return {"days": days, "deadline": deadline, "state": state}
 
 
+def _day(moment: datetime.datetime | None) -> str:
+    return timezone.localdate(moment).isoformat() if moment else ""
+
+
 def _rows(activities: list[Activity], today: datetime.date) -> list[dict]:
-    parents = {
-        unit.path: unit
-        for unit in Unit.objects.filter(path__in={a.unit.parent_path for a in activities})
-    }
+    """Each activity with what its row shows besides its own fields (the template tag
+    activity_tags.review_rows prints them): the organising unit's parent and the titles of the
+    tasks it counts toward (two small queries for the whole page), its links, its days (the local
+    day of a moment, as Y-m-d) and how long it has waited."""
+    parents = dict(
+        Unit.objects.filter(path__in={a.unit.parent_path for a in activities}).values_list(
+            "path", "name"
+        )
+    )
+    tasks: dict[int, list[str]] = {}
+    tagged = (
+        Activity.tasks.through.objects.filter(activity_id__in=[a.pk for a in activities])
+        .order_by("targettask__line", "targettask__sort_order", "targettask__code")
+        .values_list("activity_id", "targettask__title")
+    )
+    for activity_id, title in tagged:
+        tasks.setdefault(activity_id, []).append(title)
+    detail_url = markup.url_for_pk("activities:detail")
+    approve_url = markup.url_for_pk("activities:approve")
+    return_url = markup.url_for_pk("activities:return")
     return [
         {
             "activity": activity,
+            "url": detail_url(activity.pk),
+            "approve_url": approve_url(activity.pk),
+            "return_url": return_url(activity.pk),
             "parent": parents.get(activity.unit.parent_path),
+            "tasks": tasks.get(activity.pk, ()),
+            "starts_on": activity.starts_on.isoformat(),
+            "submitted_on": _day(activity.submitted_at),
+            "approved_on": _day(activity.approved_at),
             "waiting": _waiting(activity, today),
         }
         for activity in activities
@@ -106,12 +204,11 @@ def _filter_params(data) -> list[tuple[str, str]]:
 @login_required
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
-    _require_reviewer(request.user)
+    actor = _require_reviewer(request.user)
     today = timezone.localdate()
     status = review_status(request.GET)
-    review_filter = _review_filter(request.user, request.GET, status, today)
-    queryset = review_filter.qs.prefetch_related("tasks")
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    review_filter = _review_filter(actor, request.GET, status, today)
+    page = Page.of(review_filter.qs, page_number(request.GET.get("page")))
     params = [(k, v) for k, v in _filter_params(request.GET) if k != "status"]
     return render(
         request,
@@ -121,9 +218,11 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "status": status,
             "is_queue": status == Status.SUBMITTED,
             "page": page,
-            "rows": _rows(list(page.object_list), today),
+            "rows": _rows(page.activities, today),
             "filter_params": params,
             "bulk_limit": BULK_LIMIT,
+            "count_limit": COUNT_LIMIT,
+            "max_page": MAX_PAGE,
             "look_back_days": LOOK_BACK_DAYS,
             "here": request.get_full_path(),
             "listed_at": timezone.now().isoformat(),
@@ -187,7 +286,7 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
     }
     if len(visible) != len(ids):
         raise Http404
-    _require_reviewer(user)
+    actor = _require_reviewer(user)
 
     params = [(k, v) for k, v in _filter_params(request.POST) if k != "status"]
     back = _queue_url(params)
@@ -197,7 +296,7 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
         return redirect(back)
 
     # Always the queue itself, whatever status the page showed, narrowed by the posted filter.
-    review_filter = _review_filter(user, request.POST, Status.SUBMITTED, timezone.localdate())
+    review_filter = _review_filter(actor, request.POST, Status.SUBMITTED, timezone.localdate())
     if not review_filter.is_valid():
         messages.error(request, _("The filter is not valid; nothing was approved."))
         return redirect(back)

@@ -1,4 +1,4 @@
-"""The roll-up tables behind the dashboards: TaskRollup and UnitRollup.
+"""The roll-up tables behind the dashboards: TaskRollup, UnitRollup and WaitingRollup.
 
 They change in the same transaction as the review transition that changes the figures, so a
 dashboard never disagrees with the approved records:
@@ -7,7 +7,10 @@ dashboard never disagrees with the approved records:
 - a reopening takes it away again;
 - a co-organiser confirming an approved activity adds it to the units newly credited;
 - each reviewer's decision counts in `reviews` (and `reviews_on_time`) of the units above the
-  activity's unit, in the month it was made.
+  activity's unit, in the month it was made;
+- a submission's wait for a review is counted for the units above its unit (itself included)
+  on the day it began, and taken away when it ends (approval, return, withdrawal) or begins
+  again at the next level.
 `rollups_rebuild` recomputes everything from the records (`manage.py rollups_rebuild`); moving a
 unit calls it, since the units above an activity change.
 """
@@ -30,6 +33,7 @@ from activities.models import (
     Status,
     TaskRollup,
     UnitRollup,
+    WaitingRollup,
 )
 from campaigns.models import Target, TargetTask
 from units.models import Unit, paths_up_to
@@ -162,14 +166,35 @@ def review_counted(activity: Activity, *, on_time: bool, when: datetime) -> None
     )
 
 
+def waiting_counted(activity: Activity, *, ended: datetime | None, began: datetime | None) -> None:
+    """The submission's wait that began at `ended` is over, and one began at `began` (either
+    may be None)."""
+    unit_ids = _unit_ids([activity.unit.path])
+    for moment, sign in ((ended, -1), (began, 1)):
+        if moment is None:
+            continue
+        day = timezone.localdate(moment)
+        rows = WaitingRollup.objects.filter(
+            unit_id__in=unit_ids, campaign_id=activity.campaign_id, day=day
+        )
+        WaitingRollup.objects.bulk_create(
+            [WaitingRollup(unit_id=u, campaign_id=activity.campaign_id, day=day) for u in unit_ids],
+            ignore_conflicts=True,
+        )
+        list(rows.select_for_update().order_by("pk").values_list("pk"))
+        rows.update(submissions=F("submissions") + sign)
+
+
 REVIEW_ACTIONS = (Action.APPROVE, Action.PASS_ON, Action.RETURN)
 
 
 @transaction.atomic
 def rollups_rebuild() -> tuple[int, int]:
-    """Recompute both tables from the records; returns the number of rows written to each."""
+    """Recompute the tables from the records; returns the number of rows written to the task
+    and unit roll-ups."""
     TaskRollup.objects.all().delete()
     UnitRollup.objects.all().delete()
+    WaitingRollup.objects.all().delete()
     paths = dict(Unit.objects.values_list("pk", "path"))
     ids = {path: pk for pk, path in paths.items()}
     ancestors: dict[str, list[int]] = {}
@@ -239,6 +264,22 @@ def rollups_rebuild() -> tuple[int, int]:
             sums = unit_sums[(unit, campaign_id, month, ALL_LINES)]
             sums[3] += 1
             sums[4] += bool(on_time)
+
+    waiting: dict[tuple, int] = defaultdict(int)
+    submitted = Activity.objects.filter(status=Status.SUBMITTED, waiting_since__isnull=False)
+    for unit_id, campaign_id, since in submitted.values_list(
+        "unit_id", "campaign_id", "waiting_since"
+    ).iterator(chunk_size=_BATCH):
+        day = timezone.localdate(since)
+        for unit in above(paths[unit_id]):
+            waiting[(unit, campaign_id, day)] += 1
+    WaitingRollup.objects.bulk_create(
+        (
+            WaitingRollup(unit_id=u, campaign_id=c, day=d, submissions=n)
+            for (u, c, d), n in waiting.items()
+        ),
+        batch_size=_BATCH,
+    )
 
     for verdict, pks in verdicts.items():
         for chunk in range(0, len(pks), _BATCH):

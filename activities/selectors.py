@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from activities.models import Activity, CoOrganiser, CoOrganiserStatus, Status
-from units.models import Membership, Role, Unit
-from units.selectors import pairs_of, subtree_q
+from units.models import Role, Unit
+from units.selectors import held_memberships, pairs_of, subtree_q
 
 
 @dataclass
@@ -41,10 +41,7 @@ class Actor:
         if not user.is_authenticated or not user.is_active:
             return actor
         actor.superuser = user.is_superuser
-        held = Membership.objects.filter(user=user, unit__is_active=True).values_list(
-            "role", "unit_id", "unit__path"
-        )
-        for role, unit_id, path in held:
+        for role, unit_id, path in held_memberships(user):
             actor.paths.add(path)
             if role == Role.STAFF:
                 actor.staff_unit_ids.add(unit_id)
@@ -126,10 +123,10 @@ def can_respond(actor: Actor, coorganiser: CoOrganiser) -> bool:
     )
 
 
-def review_queue(user: User) -> QuerySet[Activity]:
+def review_queue(user: User | Actor) -> QuerySet[Activity]:
     """Submissions waiting on a reviewing unit at or below one of the user's reviewer units,
     oldest first."""
-    actor = Actor.of(user)
+    actor = user if isinstance(user, Actor) else Actor.of(user)
     queryset = Activity.objects.filter(status=Status.SUBMITTED)
     if not actor.superuser:
         queryset = queryset.filter(subtree_q(actor.reviewer_paths, field="review_unit__path"))

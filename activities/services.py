@@ -226,7 +226,7 @@ def _move(
     )
     if action in rollups.REVIEW_ACTIONS:
         event.on_time = _decided_on_time(activity)
-    was_approved = activity.status == Status.APPROVED
+    was_approved, waited = activity.status == Status.APPROVED, activity.waiting_since
     activity.status = target
     fields = fields or {}
     for name, value in fields.items():
@@ -237,6 +237,8 @@ def _move(
         rollups.review_counted(activity, on_time=event.on_time, when=timezone.now())
     if was_approved != (target == Status.APPROVED):
         rollups.approval_counted(activity, sign=1 if target == Status.APPROVED else -1)
+    if activity.waiting_since != waited:
+        rollups.waiting_counted(activity, ended=waited, began=activity.waiting_since)
     return activity
 
 

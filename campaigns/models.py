@@ -32,6 +32,10 @@ class Campaign(models.Model):
         default=1,
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # A new random value in the transaction of every change to the campaign's targets and of every
+    # move of a unit (campaigns.signals): the dashboards keep their sums of targets under it.
+    # Random, not counted up, so that a rolled-back change's value never comes back.
+    targets_version = models.BigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -130,9 +134,10 @@ class TargetTask(models.Model):
     @property
     def metric_label(self) -> str:
         """The metric in words, with the quantity's unit where it has one."""
+        label = Metric(self.metric).label  # cheaper than get_metric_display, on every row
         if self.metric == Metric.QUANTITY:
-            return f"{self.get_metric_display()} ({self.quantity_label})"
-        return str(self.get_metric_display())
+            return f"{label} ({self.quantity_label})"
+        return str(label)
 
 
 class Target(models.Model):

@@ -124,7 +124,7 @@ def unit_targets(request: HttpRequest, unit_pk: int) -> HttpResponse:
     fixed number of queries however many targets there are."""
     user = request.user
     unit = unit_for_user(user, unit_pk)
-    campaigns = list(selectors.active_campaigns_for(unit).select_related("unit"))
+    campaigns = list(selectors.active_campaigns_for(unit))
     targets = list(selectors.targets_of(unit).filter(task__campaign__in=[c.pk for c in campaigns]))
     rows: dict[int, list[_Row]] = {campaign.pk: [] for campaign in campaigns}
     for progress in targets_progress(unit, targets):

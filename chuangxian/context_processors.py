@@ -1,7 +1,35 @@
+from functools import cache
+
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import get_script_prefix, reverse
 
 from units.models import Role
+from units.selectors import held_memberships
+
+NAV_URLS = (
+    "home",
+    "dashboards:home",
+    "dashboards:activities",
+    "activities:list",
+    "activities:queue",
+    "campaigns:list",
+    "units:tree",
+    "units:import",
+    "admin:index",
+    "notifications:inbox",
+    "accounts:profile",
+    "accounts:password_change",
+    "accounts:logout",
+    "accounts:set_language",
+)
+
+
+@cache
+def _nav_urls(prefix: str) -> dict[str, str]:
+    """The navigation's links, reversed once per process (and script prefix), not per page:
+    "dashboards:home" is nav_urls.dashboards_home in a template."""
+    return {name.replace(":", "_"): reverse(name) for name in NAV_URLS}
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -9,11 +37,12 @@ def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     roles: set[str] = set()
     if user is not None and user.is_authenticated:
-        roles = set(user.memberships.filter(unit__is_active=True).values_list("role", flat=True))
+        roles = {role for role, _unit, _path in held_memberships(user)}
         if user.is_superuser:
             roles |= {Role.ADMIN, Role.LEADER, Role.REVIEWER}
     return {
         "brand_name": settings.SITE_NAME,
+        "nav_urls": _nav_urls(get_script_prefix()),
         "nav_roles": roles,
         "nav_is_admin": Role.ADMIN in roles,
     }

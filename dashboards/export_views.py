@@ -24,9 +24,8 @@ from django.views.decorators.http import require_GET
 
 from activities.progress import (
     as_of,
-    children_targets,
-    subtree_targets,
     subtree_task_figures,
+    target_sums,
 )
 from campaigns.models import TargetTask
 from dashboards import exports, filters
@@ -99,8 +98,7 @@ def _progress_table(unit: Unit, params) -> exports.ProgressTable:
     task_ids = [task.pk for task in tasks]
     children = list(children_of(unit).order_by("path"))
     figures = subtree_task_figures([unit.pk, *(c.pk for c in children)], period, task_ids)
-    by_child = children_targets(unit, campaign, task_ids)
-    whole = subtree_targets(unit, campaign, task_ids)
+    sums = target_sums(unit, campaign)
 
     def row(code: str, name: str, unit_id: int, targets) -> exports.ProgressRow:
         return exports.ProgressRow(
@@ -114,11 +112,8 @@ def _progress_table(unit: Unit, params) -> exports.ProgressTable:
             ],
         )
 
-    rows = [
-        row(child.code, child.name, child.pk, lambda t, p=child.path: by_child.get((p, t)))
-        for child in children
-    ]
-    total = row("", _("Total (whole subtree)"), unit.pk, whole.get)
+    rows = [row(child.code, child.name, child.pk, sums.of_child(child).get) for child in children]
+    total = row("", _("Total (whole subtree)"), unit.pk, sums.whole.get)
     line_label = str(Line(line).label) if line else _("All lines")
     return exports.ProgressTable(
         unit=unit,

@@ -10,15 +10,21 @@ never a join, so that PostgreSQL can filter while walking the date order (see th
 Nothing here counts the matching rows. Results are newest first by (starts_on, pk).
 """
 
+from datetime import date
+from functools import cached_property
+
 import django_filters
 from django import forms
 from django.db.models import DateField, Exists, Func, OuterRef, Q, QuerySet
+from django.forms.models import ModelChoiceField
+from django.forms.utils import flatatt
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from activities.models import Activity, Status
 from activities.selectors import Actor, subtree_scope, visible_scope
-from campaigns.models import Campaign, TargetTask
 from campaigns.selectors import campaigns_visible_to
 from units.models import Line, Unit
 from units.selectors import units_visible_to
@@ -45,12 +51,62 @@ SORTED = (NotByIndex("starts_on").desc(), "-pk")  # newest first, sorting what m
 PARAMETERS = ("unit", "unit_q", "campaign", "line", "task", "status", "starts_from", "starts_to")
 
 
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+class PlainInput:
+    """An <input> written out in Python, as Django's widget template would write it: the
+    templates cost more than the rest of the list's form together."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        value = self.format_value(value)
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            self.input_type,
+            name,
+            format_html(' value="{}"', value) if value is not None else "",
+            flatatt(self.build_attrs(self.attrs, attrs)),
+        )
 
 
-def _select() -> forms.Select:
-    return forms.Select(attrs={"class": "form-select"})
+class PlainTextInput(PlainInput, forms.TextInput):
+    pass
+
+
+class PlainDateInput(PlainInput, forms.DateInput):
+    pass
+
+
+class PlainSelect(forms.Select):
+    """A <select> written out in Python, selecting the first option that matches as Django's
+    does: its templates draw each option (a catalogue holds dozens) with a render of its own."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        chosen = self.format_value(value)
+        options = []
+        found = False
+        for key, label in self.choices:
+            selected = not found and str(key) in chosen
+            found = found or selected
+            options.append(
+                f'<option value="{escape(str(key))}"{" selected" if selected else ""}>'
+                f"{escape(str(label))}</option>"
+            )
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            name,
+            flatatt(self.build_attrs(self.attrs, attrs)),
+            mark_safe("".join(options)),  # each value escaped as it is put in
+        )
+
+
+def _date_input() -> PlainDateInput:
+    return PlainDateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+
+
+def _select() -> PlainSelect:
+    return PlainSelect(attrs={"class": "form-select"})
+
+
+# The choices are ids in a list built per request: refusing one reads as a model choice did.
+NOT_A_CHOICE = {"invalid_choice": ModelChoiceField.default_error_messages["invalid_choice"]}
 
 
 class ActivitySearchFilter(django_filters.FilterSet):
@@ -63,14 +119,17 @@ class ActivitySearchFilter(django_filters.FilterSet):
     unit_q = django_filters.CharFilter(
         label=_("Unit name or code"),
         method="filter_unit_text",
-        widget=forms.TextInput(
+        widget=PlainTextInput(
             attrs={"type": "search", "class": "form-control", "placeholder": _("Unit name or code")}
         ),
     )
-    campaign = django_filters.ModelChoiceFilter(
+    # The campaigns and tasks offered are chosen by id from (id, name) lists read once per
+    # request (see __init__), not from querysets that build a model per option.
+    campaign = django_filters.ChoiceFilter(
         label=_("Campaign"),
-        queryset=Campaign.objects.none(),
+        choices=[],
         empty_label=_("All campaigns"),
+        error_messages=NOT_A_CHOICE,
         widget=_select(),
     )
     line = django_filters.ChoiceFilter(
@@ -80,11 +139,12 @@ class ActivitySearchFilter(django_filters.FilterSet):
         empty_label=_("All lines"),
         widget=_select(),
     )
-    task = django_filters.ModelChoiceFilter(
+    task = django_filters.ChoiceFilter(
         label=_("Target task"),
-        queryset=TargetTask.objects.none(),
+        choices=[],
         method="filter_task",
         empty_label=_("All tasks"),
+        error_messages=NOT_A_CHOICE,
         widget=_select(),
     )
     status = django_filters.ChoiceFilter(
@@ -109,16 +169,16 @@ class ActivitySearchFilter(django_filters.FilterSet):
         super().__init__(data, queryset=Activity.objects.filter(scope.q), **kwargs)
         self.user = user
         self.narrow = scope.narrow  # few enough rows to sort them all
-        campaigns = campaigns_visible_to(user).order_by("-starts_on", "name")
-        self.filters["unit"].queryset = units_visible_to(user)
-        self.filters["campaign"].queryset = campaigns
-        tasks = TargetTask.objects.filter(campaign__in=campaigns)
-        chosen = _campaign_id((data or {}).get("campaign"))
-        if chosen is not None:
-            tasks = tasks.filter(campaign_id=chosen)
-        self.filters["task"].queryset = tasks.select_related("campaign").order_by(
-            "campaign__name", "line", "sort_order", "code"
-        )
+        data = data or {}
+        if data.get("unit"):  # else the field reads no unit and the scope need not be known
+            self.filters["unit"].queryset = self.visible_units
+        campaigns, tasks = _choices(user, chosen=_campaign_id(data.get("campaign")))
+        self.filters["campaign"].extra["choices"] = campaigns
+        self.filters["task"].extra["choices"] = tasks
+
+    @cached_property
+    def visible_units(self) -> QuerySet[Unit]:
+        return units_visible_to(self.user)
 
     # --- What the views ask -------------------------------------------------------------------
 
@@ -162,7 +222,7 @@ class ActivitySearchFilter(django_filters.FilterSet):
         text = (self.form.cleaned_data.get("unit_q") or "").strip()
         if not text:
             return []
-        units = self.filters["unit"].queryset.filter(
+        units = self.visible_units.filter(
             Q(name__icontains=text) | Q(code__icontains=text), is_active=True
         )
         return list(units.order_by("depth", "path")[:limit])
@@ -190,14 +250,36 @@ class ActivitySearchFilter(django_filters.FilterSet):
         )
         return queryset.filter(Exists(tagged))
 
-    def filter_task(self, queryset: QuerySet[Activity], name: str, value: TargetTask) -> QuerySet:
-        tagged = Activity.tasks.through.objects.filter(activity=OuterRef("pk"), targettask=value)
+    def filter_task(self, queryset: QuerySet[Activity], name: str, value: str) -> QuerySet:
+        tagged = Activity.tasks.through.objects.filter(
+            activity=OuterRef("pk"), targettask_id=int(value)
+        )
         return queryset.filter(Exists(tagged))
 
 
 def activity_search(user: User, data=None) -> ActivitySearchFilter:
     """The search over what `user` may see, filtered by `data` (a QueryDict)."""
     return ActivitySearchFilter(data if data else None, user=user)
+
+
+def _choices(user: User, *, chosen: int | None) -> tuple[list[tuple], list[tuple]]:
+    """The campaigns `user` sees, newest first, and their tasks (only the `chosen` campaign's,
+    when one is), by campaign name and catalogue order: each an (id, label) list, read in one
+    query over the campaigns and their catalogues."""
+    rows = (
+        campaigns_visible_to(user)
+        .order_by("name", "tasks__line", "tasks__sort_order", "tasks__code")
+        .values_list("pk", "name", "starts_on", "tasks__pk", "tasks__title")
+    )
+    campaigns: dict[int, tuple[str, date]] = {}
+    tasks = []
+    for pk, name, starts_on, task_pk, title in rows:
+        campaigns.setdefault(pk, (name, starts_on))
+        if task_pk is not None and chosen in (None, pk):
+            tasks.append((task_pk, title))
+    # Newest first; a stable sort keeps the database's order of names among those of a day.
+    newest = sorted(campaigns.items(), key=lambda item: item[1][1], reverse=True)
+    return [(pk, name) for pk, (name, _day) in newest], tasks
 
 
 def _campaign_id(value) -> int | None:

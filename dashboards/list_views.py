@@ -4,7 +4,8 @@ No page counts the whole result: at a million activities a COUNT(*) over a leade
 more than the page itself. Pages are "previous / next", fetched one row long to know whether a
 next page exists. The query count is the same for any page and any amount of data."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,9 +14,10 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from activities.models import Activity
+from campaigns.models import TargetTask
 from dashboards import filters
 from dashboards.filters import ORDERING
-from units.models import Unit
+from units.models import STEPLEN, Unit
 
 PAGE_SIZE = 25
 # Offsets stay cheap on the (starts_on, pk) order well past this; beyond it, narrow the filter.
@@ -23,8 +25,33 @@ MAX_PAGE = 400
 
 
 @dataclass
+class Row:
+    """An activity as the list shows it: read as plain values, a page needs no model built."""
+
+    pk: int
+    title: str
+    status: str
+    starts_on: date
+    ends_on: date | None
+    place: str
+    participants: int
+    unit_id: int
+    unit_name: str
+    unit_path: str
+    parent_name: str | None = None  # of the unit above the organiser; None at a root
+    task_titles: list[str] = field(default_factory=list)
+
+
+# The columns a Row is read from, in its order.
+ROW_COLUMNS = (
+    *("pk", "title", "status", "starts_on", "ends_on", "place", "participants"),
+    *("unit_id", "unit__name", "unit__path"),
+)
+
+
+@dataclass
 class Page:
-    rows: list[Activity]
+    rows: list[Row]
     number: int
     has_next: bool
 
@@ -42,17 +69,29 @@ class Page:
 
     @classmethod
     def of(cls, queryset, number: int) -> "Page":
-        """The page's rows, in two steps: first the ids of the page and one more (a query that
-        can read an index alone), then those rows with their units and tasks."""
+        """The page's rows, in four queries: the ids of the page and one more (a query that can
+        read an index alone); those rows; the names of the units above their organisers; their
+        tasks' titles."""
         offset = (number - 1) * PAGE_SIZE
         ids = list(queryset.values_list("pk", flat=True)[offset : offset + PAGE_SIZE + 1])
-        rows = (
-            Activity.objects.filter(pk__in=ids[:PAGE_SIZE])
-            .select_related("unit")
-            .prefetch_related("tasks")
-            .order_by(*ORDERING)
+        ids, has_next = ids[:PAGE_SIZE], len(ids) > PAGE_SIZE
+        if not ids:
+            return cls([], number, has_next)
+        activities = Activity.objects.filter(pk__in=ids).order_by(*ORDERING)
+        rows = [Row(*values) for values in activities.values_list(*ROW_COLUMNS)]
+        above = {row.unit_path[:-STEPLEN] for row in rows}
+        parents = dict(Unit.objects.filter(path__in=above).values_list("path", "name"))
+        tagged = (
+            Activity.tasks.through.objects.filter(activity_id__in=ids)
+            .order_by(*(f"targettask__{name}" for name in TargetTask._meta.ordering))
+            .values_list("activity_id", "targettask__title")
         )
-        return cls(list(rows), number, len(ids) > PAGE_SIZE)
+        by_id = {row.pk: row for row in rows}
+        for activity_id, title in tagged:
+            by_id[activity_id].task_titles.append(title)
+        for row in rows:
+            row.parent_name = parents.get(row.unit_path[:-STEPLEN])
+        return cls(rows, number, has_next)
 
 
 def page_number(value: str | None) -> int:
@@ -70,22 +109,17 @@ def activity_search(request: HttpRequest) -> HttpResponse:
     if search.out_of_scope:
         raise Http404
     page = Page.of(search.results(), page_number(request.GET.get("page")))
-    parents = {
-        unit.path: unit
-        for unit in Unit.objects.filter(path__in={a.unit.parent_path for a in page.rows})
-    }
     params = search.params()
-    query = urlencode(params)
     return render(
         request,
         "dashboards/activity_search.html",
         {
             "filter": search,
             "page": page,
-            "rows": [(a, parents.get(a.unit.parent_path)) for a in page.rows],
+            "rows": page.rows,
             "chosen_unit": search.chosen_unit,
             "matching_units": search.matching_units(),
-            "query": query,
+            "query": urlencode(params),
             "active_filters": len(params),
             "without_unit": urlencode(search.params(without=("unit",))),
             "without_unit_text": urlencode(search.params(without=("unit", "unit_q"))),

@@ -15,6 +15,7 @@ or of activities in it, and shows nothing the progress selectors did not compute
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.utils.translation import gettext as _
@@ -29,19 +30,18 @@ from activities.progress import (
     TaskProgress,
     UnitTotals,
     as_of,
-    children_targets,
     monthly_trend,
-    overdue_reviews,
+    overdue_count,
     period_choices,
     period_of,
-    subtree_targets,
     subtree_task_figures,
+    target_sums,
     unit_totals,
 )
 from activities.rollups import ALL_LINES
 from campaigns.models import Campaign, TargetTask
-from units.models import Line, Membership, Role, Unit
-from units.selectors import ancestors_of, children_of
+from units.models import Line, Role, Unit
+from units.selectors import ancestors_of, children_of, held_memberships
 
 BAR_STEP = 5  # progress bars are drawn by CSS classes in steps of 5 % (no inline style: CSP)
 SCREEN_RANKING = 10  # rows of the ranking on the big screen
@@ -137,14 +137,11 @@ class Viewer:
     def of(cls, user: User) -> "Viewer":
         if user.is_active and user.is_superuser:
             return cls(True, frozenset(), frozenset())
-        held = Membership.objects.filter(user=user, unit__is_active=True).values_list(
-            "role", "unit__path"
-        )
-        pairs = list(held) if user.is_authenticated and user.is_active else []
+        pairs = held_memberships(user)
         return cls(
             False,
-            frozenset(path for _role, path in pairs),
-            frozenset(path for role, path in pairs if role == Role.REVIEWER),
+            frozenset(path for _role, _unit, path in pairs),
+            frozenset(path for role, _unit, path in pairs if role == Role.REVIEWER),
         )
 
     def can_view(self, unit: Unit) -> bool:
@@ -169,7 +166,7 @@ class Progress:
     period: Summary
     to_date: Summary
 
-    @property
+    @cached_property
     def percent(self) -> int | None:
         return self.period.percent
 
@@ -177,7 +174,7 @@ class Progress:
     def bar(self) -> int:
         return _bar(self.percent)
 
-    @property
+    @cached_property
     def pace(self) -> str | None:
         return self.to_date.pace
 
@@ -251,7 +248,7 @@ class Dashboard:
     ranking: list[UnitRow] = field(default_factory=list)
     trend: list[tuple[date, int, int]] = field(default_factory=list)
 
-    @property
+    @cached_property
     def behind(self) -> list[UnitRow]:
         """Children behind pace or at risk, those at risk first."""
         lagging = [row for row in self.ranking if row.progress.pace in LAGGING]
@@ -353,36 +350,32 @@ def dashboard(unit: Unit, filters: Filters) -> Dashboard:
     figures = subtree_task_figures(unit_ids, period, task_ids)
     whole = period_of(campaign)
     to_date = figures if period == whole else subtree_task_figures(unit_ids, whole, task_ids)
-    targets = {unit.pk: subtree_targets(unit, campaign, task_ids)}
-    by_child = children_targets(unit, campaign, task_ids)
-    for child in children:
-        targets[child.pk] = {
-            task_id: by_child[(child.path, task_id)]
-            for task_id in task_ids
-            if (child.path, task_id) in by_child
-        }
+    sums = target_sums(unit, campaign)
+    targets = {unit.pk: sums.whole, **{child.pk: sums.of_child(child) for child in children}}
     totals = unit_totals(unit_ids, period, line)
     reviews = totals if not line else unit_totals([unit.pk], period, ALL_LINES)
 
-    def items(unit_id: int, found: dict, subset: list[TargetTask]) -> list[TaskProgress]:
+    none = Figures()
+
+    def items(unit_id: int, found: dict) -> list[TaskProgress]:
         unit_targets: dict[int, TargetSum] = targets[unit_id]
         return [
             TaskProgress(
-                task,
-                found.get((unit_id, task.pk), Figures()),
-                unit_targets.get(task.pk),
-                today,
-                start,
+                task, found.get((unit_id, task.id), none), unit_targets.get(task.id), today, start
             )
-            for task in subset
+            for task in tasks
         ]
 
-    def progress(unit_id: int, subset: list[TargetTask]) -> Progress:
-        return Progress(
-            Summary(items(unit_id, figures, subset)), Summary(items(unit_id, to_date, subset))
-        )
+    def progress(unit_id: int) -> Progress:
+        """Over the whole campaign (the default) the period's figures are the pace's too."""
+        in_period = Summary(items(unit_id, figures))
+        return Progress(in_period, in_period if same else Summary(items(unit_id, to_date)))
 
-    own = progress(unit.pk, tasks)
+    def of_line(value: str, summary: Summary) -> Summary:
+        return Summary([item for item in summary.items if item.task.line == value])
+
+    same = to_date is figures
+    own = progress(unit.pk)
     own_totals = totals.get(unit.pk, UnitTotals())
     headline = Headline(
         activities=own_totals.activities,
@@ -391,14 +384,14 @@ def dashboard(unit: Unit, filters: Filters) -> Dashboard:
         pace=own.pace,
         reporting_timeliness=_share(own_totals.reporting_timeliness),
         review_timeliness=_share(reviews.get(unit.pk, UnitTotals()).review_timeliness),
-        overdue_reviews=overdue_reviews(unit, campaign).count(),
+        overdue_reviews=overdue_count(unit, campaign),
     )
 
     lines = []
     for value in Line.values:
-        subset = [task for task in tasks if task.line == value]
-        line_progress = progress(unit.pk, subset)
-        if line_progress.period.targeted:
+        in_period = of_line(value, own.period)
+        line_progress = Progress(in_period, in_period if same else of_line(value, own.to_date))
+        if in_period.targeted:
             lines.append(LineRow(value, line_progress))
 
     task_rows = [
@@ -408,8 +401,7 @@ def dashboard(unit: Unit, filters: Filters) -> Dashboard:
     ]
 
     ranking = [
-        UnitRow(child, totals.get(child.pk, UnitTotals()), progress(child.pk, tasks))
-        for child in children
+        UnitRow(child, totals.get(child.pk, UnitTotals()), progress(child.pk)) for child in children
     ]
     ranking.sort(
         key=lambda row: (

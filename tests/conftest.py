@@ -16,6 +16,7 @@ import pytest
 from django.test import Client, override_settings
 from django.utils import translation
 
+from activities.progress import target_sums_forget
 from tests.factories import (
     ActivityFactory,
     CampaignFactory,
@@ -53,6 +54,13 @@ def client() -> Client:
 def fast_password_hasher(settings):
     """The actor fixtures hash a password per user; the production hasher costs ~0.3 s each."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_target_sums():
+    """The dashboards' sums of targets are kept per process, keyed by a campaign's primary key
+    and version: test databases hand out the same keys again, so each test starts afresh."""
+    target_sums_forget()
 
 
 @dataclass

@@ -68,7 +68,12 @@ class Unit(MP_Node):
     class Meta:
         verbose_name = _("unit")
         verbose_name_plural = _("units")
-        indexes = [models.Index(fields=["line", "kind"])]
+        indexes = [
+            models.Index(fields=["line", "kind"]),
+            # The children of a unit near the top: its few units of the next depth, not its
+            # whole subtree filtered by depth.
+            models.Index(fields=["depth", "path"], name="unit_depth_path_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -29,14 +29,27 @@ def subtree_q(paths: Iterable[str], *, strict: bool = False, field: str = "path"
     return query
 
 
-def membership_paths(user: User, roles: Iterable[str] | None = None) -> list[str]:
-    """Paths of the units on which `user` holds one of `roles` (any role when None)."""
+def held_memberships(user: User) -> list[tuple[str, int, str]]:
+    """(role, unit id, unit path) of each of `user`'s memberships on an active unit, in one
+    query. A page
+    asks several times (its scope, breadcrumbs, the navigation): for the user of a request, whom
+    accounts.middleware.RequestUserMiddleware marks, the answer is read once per request."""
     if not user.is_authenticated or not user.is_active:
         return []
-    memberships = Membership.objects.filter(user=user, unit__is_active=True)
-    if roles is not None:
-        memberships = memberships.filter(role__in=list(roles))
-    return list(memberships.values_list("unit__path", flat=True))
+    found = getattr(user, "held_memberships", None)
+    if found is None:
+        held = Membership.objects.filter(user=user, unit__is_active=True)
+        found = list(held.values_list("role", "unit_id", "unit__path"))
+        if getattr(user, "of_request", False):
+            user.held_memberships = found
+    return found
+
+
+def membership_paths(user: User, roles: Iterable[str] | None = None) -> list[str]:
+    """Paths of the units on which `user` holds one of `roles` (any role when None)."""
+    wanted = None if roles is None else set(roles)
+    held = held_memberships(user)
+    return [path for role, _unit, path in held if wanted is None or role in wanted]
 
 
 def units_visible_to(user: User) -> QuerySet[Unit]:
@@ -115,7 +128,9 @@ def unit_for_user(user: User, pk: int, *, role: str | None = None) -> Unit:
 
 
 def ancestors_of(unit: Unit) -> list[Unit]:
-    """The units above `unit`, root first, in one query."""
+    """The units above `unit`, root first, in one query (none for a root)."""
+    if unit.depth <= 1:
+        return []
     return list(Unit.objects.filter(path__in=unit.ancestor_paths[:-1]).order_by("depth"))
 
 

@@ -166,6 +166,16 @@ class TestScope:
         assert tree.branch_a1.name in html and tree.committee_a.name in html
         assert task.title in html
 
+    def test_a_rows_text_is_escaped(self, client, tree, reviewer, submit):
+        submit(tree.branch_a1, title='<b>"党日"</b> & 学习')
+        client.force_login(reviewer)
+
+        html = client.get(QUEUE).content.decode()
+
+        assert "<b>" not in html
+        assert "&lt;b&gt;&quot;党日&quot;&lt;/b&gt; &amp; 学习</a>" in html
+        assert 'aria-label="Select “&lt;b&gt;&quot;党日&quot;&lt;/b&gt; &amp; 学习”"' in html
+
 
 class TestFilters:
     def test_it_filters_by_unit_name_or_code(self, client, tree, reviewer, submit):
@@ -204,6 +214,20 @@ class TestFilters:
 
         assert _listed(client.get(QUEUE, {"task": other.pk})) == [both.pk]
         assert len(_listed(client.get(QUEUE, {"task": task.pk}))) == 2
+
+    def test_it_offers_only_the_tasks_of_campaigns_in_sight(
+        self, client, tree, reviewer, submit, task
+    ):
+        hidden = TargetTaskFactory(campaign=CampaignFactory(unit=tree.committee_b), title="看不见")
+        submit(tree.branch_a1)
+        client.force_login(reviewer)
+
+        response = client.get(QUEUE, {"task": hidden.pk})
+
+        html = response.content.decode()
+        assert f'<option value="{task.pk}">{task.title}</option>' in html
+        assert hidden.title not in html
+        assert "task" in response.context["filter"].form.errors
 
     def test_it_filters_by_the_activity_date(self, client, tree, reviewer, submit):
         june = submit(tree.branch_a1, starts_on=datetime.date(2010, 6, 10))
@@ -279,6 +303,80 @@ class TestFilters:
 
         assert len(_listed(first)) == 25 and len(_listed(second)) == 1
         assert set(_listed(first)).isdisjoint(_listed(second))
+
+    def test_it_counts_the_queue_and_its_pages_when_it_is_short(
+        self, client, tree, reviewer, submit, monkeypatch
+    ):
+        monkeypatch.setattr(review_views, "PAGE_SIZE", 2)
+        for _ in range(3):
+            submit(tree.branch_a1)
+        client.force_login(reviewer)
+
+        html = client.get(QUEUE).content.decode()
+
+        assert "3 submissions waiting, oldest first" in html
+        assert "Page 1 of 2" in html
+        assert "Approve all 3 matching" in html
+
+    def test_it_stops_counting_a_long_queue_and_says_more_than(
+        self, client, tree, reviewer, submit, monkeypatch, django_assert_max_num_queries
+    ):
+        monkeypatch.setattr(review_views, "PAGE_SIZE", 2)
+        monkeypatch.setattr(review_views, "COUNT_LIMIT", 3)
+        oldest_first = [submit(tree.branch_a1, days_ago=9 - n).pk for n in range(5)]
+        client.force_login(reviewer)
+
+        first = client.get(QUEUE)
+        last = client.get(QUEUE, {"page": 3})
+
+        html = first.content.decode()
+        assert "More than 3 submissions waiting, oldest first" in html
+        assert "Page 1</span>" in html and "Page 1 of" not in html
+        assert 'data-testid="page-next"' in html
+        assert _listed(first) == oldest_first[:2]
+        # The count goes on to the end of the page shown, so the last page knows it is the last.
+        assert _listed(last) == oldest_first[4:]
+        assert 'data-testid="page-next"' not in last.content.decode()
+
+    def test_the_look_back_says_more_than_too(self, client, tree, reviewer, submit, monkeypatch):
+        monkeypatch.setattr(review_views, "COUNT_LIMIT", 1)
+        for _ in range(2):
+            services.activity_approve(actor=reviewer, activity=submit(tree.branch_a1), level=1)
+        client.force_login(reviewer)
+
+        html = client.get(QUEUE, {"status": Status.APPROVED}).content.decode()
+
+        assert "More than 1 activities decided in the last 30 days, newest first" in html
+
+    def test_a_page_past_the_end_shows_the_last_page(
+        self, client, tree, reviewer, submit, monkeypatch
+    ):
+        """As after approving the only row of the last page: back on that page, it is gone."""
+        monkeypatch.setattr(review_views, "PAGE_SIZE", 2)
+        rows = [submit(tree.branch_a1, days_ago=9 - n).pk for n in range(3)]
+        client.force_login(reviewer)
+
+        response = client.get(QUEUE, {"page": 7})
+
+        assert _listed(response) == rows[2:]
+        assert response.context["page"].number == 2
+        assert "Page 2 of 2" in response.content.decode()
+
+    def test_an_empty_queue_is_one_empty_page(self, client, tree, reviewer):
+        client.force_login(reviewer)
+
+        response = client.get(QUEUE, {"page": 3})
+
+        assert response.context["page"].number == 1
+        assert 'data-testid="review-empty"' in response.content.decode()
+        assert 'id="bulk-form"' not in response.content.decode()
+
+    @pytest.mark.parametrize(
+        ("value", "number"),
+        [(None, 1), ("", 1), ("two", 1), ("0", 1), ("-3", 1), ("5", 5), ("10" * 20, 400)],
+    )
+    def test_a_page_number_is_read_leniently(self, value, number):
+        assert review_views.page_number(value) == number
 
 
 class TestWaitingBadge:
@@ -392,6 +490,20 @@ class TestBulkApprove:
         a1.refresh_from_db()
         a2.refresh_from_db()
         assert (a1.status, a2.status) == (Status.SUBMITTED, Status.APPROVED)
+
+    def test_a_task_out_of_sight_makes_the_filter_invalid_and_approves_nothing(
+        self, client, tree, reviewer, submit
+    ):
+        hidden = TargetTaskFactory(campaign=CampaignFactory(unit=tree.committee_b))
+        activity = submit(tree.branch_a1)
+        client.force_login(reviewer)
+
+        response = _bulk(client, scope="filtered", task=str(hidden.pk))
+
+        assert response.status_code == 302
+        activity.refresh_from_db()
+        assert activity.status == Status.SUBMITTED
+        assert not ActivityEvent.objects.filter(action=Action.APPROVE).exists()
 
     def test_selected_ids_are_intersected_with_the_filter(self, client, tree, reviewer, submit):
         a1, a2 = submit(tree.branch_a1), submit(tree.union_a2)
@@ -601,9 +713,11 @@ class TestQueryCount:
         assert len(_listed(response)) == rows
 
 
-# Session read, user, memberships (role check, queue scope, task choices), navigation roles, count,
-# rows, tasks, parents, task choices, session save (3): the same for 4 rows or 12.
-QUEUE_QUERIES = 15  # 14, plus the unread count in the navigation
+# Session read, user, the reviewer's memberships (role check and queue scope), memberships again
+# for the task choices and the navigation (one query where units.selectors keeps them for the
+# request), task choices, count (no further than COUNT_LIMIT), rows, parents, tasks, unread count:
+# the same for 4 rows or 12.
+QUEUE_QUERIES = 11
 
 
 def test_an_id_too_large_for_the_database_is_refused_not_a_crash(client, reviewer):

@@ -11,6 +11,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from activities import services
 from activities.exceptions import ActivityError
@@ -21,8 +22,16 @@ from activities.models import (
     Status,
     TaskRollup,
     UnitRollup,
+    WaitingRollup,
 )
-from activities.progress import period_of, subtree_task_figures, task_figures, unit_totals
+from activities.progress import (
+    overdue_count,
+    overdue_since,
+    period_of,
+    subtree_task_figures,
+    task_figures,
+    unit_totals,
+)
 from activities.rollups import rollups_rebuild
 from activities.selectors import Actor, can_review, coorganiser_choices
 from campaigns.exceptions import CampaignError
@@ -180,7 +189,22 @@ def _rows():
             "reviews_on_time",
         )
     )
-    return tasks, units
+    waiting = set(
+        WaitingRollup.objects.exclude(submissions=0).values_list(
+            "unit_id", "campaign_id", "day", "submissions"
+        )
+    )
+    return tasks, units, waiting
+
+
+def _waiting_by_day(unit) -> dict:
+    """{day its wait began: submissions of `unit`'s subtree waiting}, from the records."""
+    days: dict = defaultdict(int)
+    for since in Activity.objects.filter(
+        status=Status.SUBMITTED, unit__path__startswith=unit.path
+    ).values_list("waiting_since", flat=True):
+        days[timezone.localdate(since)] += 1
+    return dict(days)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
@@ -195,6 +219,8 @@ def test_roll_ups_agree_with_the_records_after_random_transitions(seed):
     totals = unit_totals(unit_ids, period)
     own = _direct_sets(world)
     assert Activity.objects.filter(status=Status.APPROVED).exists(), "the walk approved nothing"
+    assert Activity.objects.filter(status=Status.SUBMITTED).exists(), "nothing left waiting"
+    campaign = world.campaign
 
     for unit in world.units:
         # The roll-ups equal a direct count over the approved records.
@@ -210,6 +236,17 @@ def test_roll_ups_agree_with_the_records_after_random_transitions(seed):
         expected = set().union(*(own[u.pk] for u in below))
         got = totals.get(unit.pk)
         assert (got.activities if got else 0) == len(expected), unit.code
+        # Submissions waiting, by the day their wait began; so the overdue count.
+        waiting = _waiting_by_day(unit)
+        kept = dict(
+            WaitingRollup.objects.filter(unit=unit)
+            .exclude(submissions=0)
+            .values_list("day", "submissions")
+        )
+        assert kept == waiting, unit.code
+        for today in {*waiting, *(day + datetime.timedelta(days=8) for day in waiting)}:
+            overdue = sum(n for day, n in waiting.items() if day < overdue_since(campaign, today))
+            assert overdue_count(unit, campaign, today) == overdue, (unit.code, today)
 
     # Rebuilding from scratch writes the same rows as keeping them up to date.
     before = _rows()

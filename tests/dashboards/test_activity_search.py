@@ -51,7 +51,7 @@ def spread(tree, log):
 
 
 def _titles(response) -> list[str]:
-    return [activity.title for activity, _parent in response.context["rows"]]
+    return [row.title for row in response.context["rows"]]
 
 
 def _get(client, user, **params):
@@ -195,6 +195,82 @@ class TestFilters:
         assert reverse("activities:detail", args=[spread["a1"].pk]) in response.content.decode()
 
 
+class TestRows:
+    def test_a_row_shows_its_organiser_the_unit_above_its_tasks_and_dates(
+        self, client, leader, tree, task, log
+    ):
+        second = TargetTaskFactory(campaign=task.campaign, title="志愿服务", sort_order=9)
+        activity = log(
+            tree.branch_a1,
+            "<b>主题党日</b>",
+            tasks=[second, task],
+            starts_on=datetime.date(2010, 6, 1),
+            ends_on=datetime.date(2010, 6, 3),
+            place="礼堂 & 广场",
+            participants=1234,
+        )
+
+        response = _get(client, leader, status=Status.DRAFT)
+
+        html = response.content.decode()
+        detail = reverse("activities:detail", args=[activity.pk])
+        assert f'href="{detail}">&lt;b&gt;主题党日&lt;/b&gt;</a>' in html
+        assert 'data-testid="status">' in html
+        assert f'href="?status=draft&amp;unit={tree.branch_a1.pk}"' in html
+        assert f"{tree.branch_a1.name}</a> <span" in html
+        assert f"· {tree.committee_a.name}</span>" in html
+        assert html.index(task.title) < html.index("志愿服务")  # in catalogue order
+        assert '<time datetime="2010-06-01">2010-06-01</time> – <time' in html
+        assert "礼堂 &amp; 广场" in html
+        assert "1234" in html
+
+    def test_a_root_units_row_names_no_unit_above(self, client, city_admin, tree, log):
+        log(tree.city, "市委活动")
+
+        response = _get(client, city_admin)
+
+        (row,) = response.context["rows"]
+        assert row.parent_name is None
+        assert row.task_titles
+
+
+class TestFilterForm:
+    def test_the_choices_are_the_users_campaigns_and_their_tasks(
+        self, client, outsider, leader, tree, task
+    ):
+        hidden = CampaignFactory(unit=tree.committee_b, name="乙委周期")
+        TargetTaskFactory(campaign=hidden, title="乙委任务")
+
+        html = _get(client, leader).content.decode()
+
+        assert f'<option value="{task.campaign.pk}">{task.campaign.name}</option>' in html
+        assert f'<option value="{task.pk}">{task.title}</option>' in html
+        assert "乙委周期" not in html and "乙委任务" not in html
+        assert "乙委任务" in _get(client, outsider).content.decode()
+
+    def test_a_chosen_campaign_narrows_the_tasks_and_stays_selected(
+        self, client, city_admin, tree, task
+    ):
+        other = CampaignFactory(unit=tree.city, name="2011 年创先争优")
+        other_task = TargetTaskFactory(campaign=other, title="另一周期任务")
+
+        html = _get(client, city_admin, campaign=other.pk, task=other_task.pk).content.decode()
+
+        assert f'<option value="{other.pk}" selected>' in html
+        assert f'<option value="{other_task.pk}" selected>' in html
+        assert task.title not in html
+
+    def test_a_campaign_or_task_out_of_reach_is_refused(self, client, leader, tree, task):
+        hidden = CampaignFactory(unit=tree.committee_b)
+        hidden_task = TargetTaskFactory(campaign=hidden)
+
+        response = _get(client, leader, campaign=hidden.pk, task=hidden_task.pk)
+
+        assert response.status_code == 200
+        assert set(response.context["filter"].form.errors) == {"campaign", "task"}
+        assert _titles(response) == []
+
+
 class TestPages:
     @pytest.fixture
     def sixty(self, tree, log):
@@ -221,7 +297,7 @@ class TestPages:
 
         response = _get(client, leader)
 
-        assert [a.pk for a, _p in response.context["rows"]] == [newer.pk, older.pk]
+        assert [row.pk for row in response.context["rows"]] == [newer.pk, older.pk]
 
     def test_no_query_counts_the_result(self, client, leader, sixty):
         client.force_login(leader)

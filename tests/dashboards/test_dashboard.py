@@ -15,6 +15,7 @@ from django.utils import timezone
 from activities import services
 from activities.models import Activity, CoOrganiser, Status
 from activities.progress import approved_in_subtree, task_figures
+from activities.rollups import rollups_rebuild
 from campaigns.models import Campaign
 from dashboards.selectors import filters_for
 from tests.factories import (
@@ -213,6 +214,7 @@ def test_overdue_reviews_are_counted_and_linked_for_a_reviewer(
     Activity.objects.filter(pk=waiting.pk).update(
         waiting_since=timezone.now() - datetime.timedelta(days=10)
     )
+    rollups_rebuild()  # the wait was moved back by hand, not by a transition
     client.force_login(leader)
     response = client.get(dashboard_url(tree.committee_a))
     assert response.context["board"].headline.overdue_reviews == 1

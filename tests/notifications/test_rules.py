@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from activities import services
 from activities.models import Action, ActivityEvent, CoOrganiser, CoOrganiserStatus
+from activities.rollups import rollups_rebuild
 from campaigns.models import Phase
 from notifications.models import Notification, Rule
 from notifications.rules import RULES
@@ -375,6 +376,7 @@ def season(tree, staff, reviewer, leader, outsider, task, targets):
     late.tasks.set([task])
     services.activity_submit(actor=staff, activity=late)
     type(late).objects.filter(pk=late.pk).update(waiting_since=later(-9))
+    rollups_rebuild()  # the wait was moved back by hand, not by a transition
     return late
 
 
