@@ -169,13 +169,6 @@ class Activity(models.Model):
                 condition=models.Q(status="submitted"),
                 name="activity_waiting_idx",
             ),
-            # A dashboard's "reviews overdue": one probe per unit of the subtree.
-            models.Index(
-                fields=["unit", "waiting_since"],
-                include=["campaign"],
-                condition=models.Q(status="submitted"),
-                name="activity_overdue_idx",
-            ),
         ]
 
     def __str__(self) -> str:

@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('units', '0001_initial'),
+        ("units", "0001_initial"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='unit',
-            index=models.Index(fields=['depth', 'path'], name='unit_depth_path_idx'),
+            model_name="unit",
+            index=models.Index(fields=["depth", "path"], name="unit_depth_path_idx"),
         ),
     ]
