@@ -5,16 +5,14 @@ filter applied to the same queue in bulk approval can never reach outside the re
 import datetime
 
 import django_filters
-from django import forms
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.lookups import StartsWith
-from django.utils import timezone
-from django.utils.html import escape, format_html
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Status
+from activities.progress import overdue_before
 from campaigns.models import Campaign
+from chuangxian.widgets import NOT_A_CHOICE, CheckboxInput, DateInput, Select, TextInput
 from units.models import Line, Unit
 
 # What the status filter offers: the queue itself, and a look back at recent decisions.
@@ -32,84 +30,15 @@ def review_status(data) -> str:
 
 
 def overdue_q(today: datetime.date) -> Q:
-    """Submissions waiting longer than their campaign's review deadline: waiting since before
-    local midnight `deadline` days ago. One condition per distinct deadline (a handful)."""
+    """Submissions waiting longer than their campaign's review deadline (activities.progress.
+    overdue_since). One condition per distinct deadline (a handful)."""
     query = Q(pk__in=[])
     deadlines = Campaign.objects.values_list("review_deadline_days", flat=True).distinct()
     for days in deadlines.order_by():
-        cutoff = datetime.datetime.combine(today - datetime.timedelta(days=days), datetime.time())
         query |= Q(
-            campaign__review_deadline_days=days,
-            waiting_since__lt=timezone.make_aware(cutoff),
+            campaign__review_deadline_days=days, waiting_since__lt=overdue_before(days, today)
         )
     return query
-
-
-# The filter's widgets write Django's markup, put together in Python: Django renders each widget,
-# and each option of a select, through templates of its own, which cost more than all the rest of
-# the review queue's header.
-
-
-def _html_attrs(attrs: dict) -> SafeString:
-    """Attributes as Django's widgets/attrs.html writes them: in order, True as a bare name."""
-    return mark_safe(
-        "".join(
-            f" {escape(name)}" if value is True else format_html(' {}="{}"', name, value)
-            for name, value in attrs.items()
-            if value is not False
-        )
-    )
-
-
-class _InputMarkup:
-    """Django's widgets/input.html."""
-
-    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        shown = "" if widget["value"] is None else format_html(' value="{}"', widget["value"])
-        return format_html(
-            '<input type="{}" name="{}"{}{}>',
-            widget["type"],
-            widget["name"],
-            shown,
-            _html_attrs(widget["attrs"]),
-        )
-
-
-class TextInput(_InputMarkup, forms.TextInput):
-    pass
-
-
-class DateInput(_InputMarkup, forms.DateInput):
-    pass
-
-
-class CheckboxInput(_InputMarkup, forms.CheckboxInput):
-    pass
-
-
-class Select(forms.Select):
-    """Django's widgets/select.html and select_option.html."""
-
-    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"{}>', widget["name"], _html_attrs(widget["attrs"]))]
-        for group_name, options, _index in widget["optgroups"]:
-            if group_name:
-                parts.append(format_html('\n  <optgroup label="{}">', group_name))
-            for option in options:
-                parts.append(
-                    format_html(
-                        '\n  <option value="{}"{}>{}</option>',
-                        option["value"],
-                        _html_attrs(option["attrs"]),
-                        option["label"],
-                    )
-                )
-            if group_name:
-                parts.append(mark_safe("\n  </optgroup>"))
-        parts.append(mark_safe("\n</select>"))
-        return mark_safe("".join(parts))
 
 
 def _date_input() -> DateInput:
@@ -150,6 +79,7 @@ class ReviewFilter(django_filters.FilterSet):
         choices=[],
         method="filter_task",
         empty_label=_("All tasks"),
+        error_messages=NOT_A_CHOICE,
         widget=Select(attrs={"class": "form-select"}),
     )
     starts_from = django_filters.DateFilter(

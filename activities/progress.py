@@ -364,16 +364,23 @@ def monthly_trend(unit: Unit, period: Period, line: str = ALL_LINES) -> list[tup
     return [(m, *found.get(m.isoformat(), (0, 0))) for m in period.months]
 
 
-def overdue_since(campaign: Campaign, today: date | None = None) -> date:
-    """A submission whose wait began before this day is overdue: it has waited more whole days
-    than the campaign's review deadline (as the review queue counts them)."""
-    return (today or timezone.localdate()) - timedelta(days=campaign.review_deadline_days)
+def overdue_since(deadline_days: int, today: date | None = None) -> date:
+    """A submission whose wait began before this (local) day is overdue: it has waited more
+    whole days than its campaign's review deadline. The queue, its filter and the dashboards
+    count so; a reminder goes out when the deadline passes to the minute
+    (notifications.rules)."""
+    return (today or timezone.localdate()) - timedelta(days=deadline_days)
+
+
+def overdue_before(deadline_days: int, today: date | None = None) -> datetime:
+    """The moment before which a wait began for it to be overdue: local midnight of
+    `overdue_since`."""
+    return timezone.make_aware(datetime.combine(overdue_since(deadline_days, today), time.min))
 
 
 def overdue_reviews(unit: Unit, campaign: Campaign, today: date | None = None):
     """Submissions of the subtree overdue for a review (to list them)."""
-    day = overdue_since(campaign, today)
-    start = timezone.make_aware(datetime.combine(day, time.min))
+    start = overdue_before(campaign.review_deadline_days, today)
     return Activity.objects.filter(
         campaign=campaign,
         status=Status.SUBMITTED,
@@ -384,7 +391,8 @@ def overdue_reviews(unit: Unit, campaign: Campaign, today: date | None = None):
 
 def overdue_count(unit: Unit, campaign: Campaign, today: date | None = None) -> int:
     """How many submissions of the subtree are overdue for a review, from the roll-up."""
-    day = connection.ops.adapt_datefield_value(overdue_since(campaign, today))
+    day = overdue_since(campaign.review_deadline_days, today)
+    day = connection.ops.adapt_datefield_value(day)
     rows = _read(
         f"SELECT SUM(submissions) FROM {WaitingRollup._meta.db_table}"
         " WHERE unit_id = %s AND campaign_id = %s AND day < %s",

@@ -30,14 +30,13 @@ from activities.models import Activity, Status
 from campaigns.models import TargetTask
 from campaigns.selectors import campaigns_visible_to
 from chuangxian import markup
+from chuangxian.paging import MAX_PAGE, page_number
 from units.models import Role, Unit
 from units.selectors import units_for_role
 
 PAGE_SIZE = 25
 # The figure above the queue is exact up to here, then "more than": counting stops here.
 COUNT_LIMIT = 1000
-# Offsets stay cheap on the waiting order this deep; beyond it, narrow the filter.
-MAX_PAGE = 400
 BULK_LIMIT = 200
 LOOK_BACK_DAYS = 30
 DUE_SOON_DAYS = 2  # a submission this close to its review deadline is flagged "due soon"
@@ -131,14 +130,6 @@ class Page:
         return cls(activities, number, count, count > offset + PAGE_SIZE)
 
 
-def page_number(value: str | None) -> int:
-    try:
-        number = int(value or 1)
-    except ValueError:
-        return 1
-    return min(max(number, 1), MAX_PAGE)
-
-
 def _waiting(activity: Activity, today: datetime.date) -> dict | None:
     days = selectors.days_waiting(activity, today)
     if days is None or activity.status != Status.SUBMITTED:
@@ -170,7 +161,7 @@ def _rows(activities: list[Activity], today: datetime.date) -> list[dict]:
     tasks: dict[int, list[str]] = {}
     tagged = (
         Activity.tasks.through.objects.filter(activity_id__in=[a.pk for a in activities])
-        .order_by("targettask__line", "targettask__sort_order", "targettask__code")
+        .order_by(*(f"targettask__{name}" for name in TargetTask._meta.ordering))
         .values_list("activity_id", "targettask__title")
     )
     for activity_id, title in tagged:

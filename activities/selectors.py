@@ -123,10 +123,10 @@ def can_respond(actor: Actor, coorganiser: CoOrganiser) -> bool:
     )
 
 
-def review_queue(user: User | Actor) -> QuerySet[Activity]:
+def review_queue(who: User | Actor) -> QuerySet[Activity]:
     """Submissions waiting on a reviewing unit at or below one of the user's reviewer units,
     oldest first."""
-    actor = user if isinstance(user, Actor) else Actor.of(user)
+    actor = who if isinstance(who, Actor) else Actor.of(who)
     queryset = Activity.objects.filter(status=Status.SUBMITTED)
     if not actor.superuser:
         queryset = queryset.filter(subtree_q(actor.reviewer_paths, field="review_unit__path"))

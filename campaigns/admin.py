@@ -25,6 +25,10 @@ class TargetTaskAdmin(SimpleHistoryAdmin):
     search_fields = ("code", "title", "programme")
     list_select_related = ("campaign",)
 
+    def get_readonly_fields(self, request, obj=None):
+        # A task stays in its campaign: its targets' sums and roll-ups are kept per campaign.
+        return ("campaign",) if obj is not None else ()
+
 
 @admin.register(Target)
 class TargetAdmin(SimpleHistoryAdmin):
@@ -33,3 +37,7 @@ class TargetAdmin(SimpleHistoryAdmin):
     search_fields = ("unit__name", "unit__code", "task__code", "task__title")
     autocomplete_fields = ("unit", "task")
     list_select_related = ("unit", "task")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A target stays the one unit's on the one task; set another one for other pairs.
+        return ("unit", "task") if obj is not None else ()

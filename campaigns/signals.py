@@ -1,6 +1,8 @@
-"""Every change to a target, and every move of a unit, gives Campaign.targets_version a new random
-value in its own transaction: the key of the sums of targets that activities.progress.target_sums
-keeps."""
+"""Every change to a target, every save of a campaign and every move of a unit give
+Campaign.targets_version a new random value in its own transaction: the key of the sums of targets
+that activities.progress.target_sums keeps. (A target's unit and task, and a task's campaign, do
+not change after creation: the admin shows them read-only. Bulk writes that skip signals — the
+bench set's — are made on campaigns created for them.)"""
 
 import secrets
 
@@ -18,6 +20,12 @@ def _target_changed(sender, instance: Target, **kwargs) -> None:
     Campaign.objects.filter(tasks=instance.task_id).update(targets_version=_new_version())
 
 
+def _campaign_saved(sender, instance: Campaign, **kwargs) -> None:
+    # A full save writes back the version it read, which a target's change may have renewed
+    # since: renew it again.
+    Campaign.objects.filter(pk=instance.pk).update(targets_version=_new_version())
+
+
 def _unit_moved(sender, **kwargs) -> None:
     # The subtrees change shape: every sum of targets may change.
     Campaign.objects.update(targets_version=_new_version())
@@ -26,4 +34,5 @@ def _unit_moved(sender, **kwargs) -> None:
 def connect() -> None:
     post_save.connect(_target_changed, sender=Target, dispatch_uid="campaigns.target_saved")
     post_delete.connect(_target_changed, sender=Target, dispatch_uid="campaigns.target_deleted")
+    post_save.connect(_campaign_saved, sender=Campaign, dispatch_uid="campaigns.campaign_saved")
     unit_moved.connect(_unit_moved, dispatch_uid="campaigns.unit_moved")

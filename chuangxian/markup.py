@@ -21,6 +21,11 @@ def url_for_pk(name: str, *args) -> Callable[[int], str]:
     return lambda pk: f"{prefix}{pk}{suffix}"
 
 
+def percent(value: int | None) -> str:
+    """A share in per cent, or a dash when there is nothing to measure it against."""
+    return DASH if value is None else f"{value}%"
+
+
 def status_badge(status: str, label: str) -> str:
     return (
         f'<span class="badge status-badge status-{escape(status)}" data-testid="status">'

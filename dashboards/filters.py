@@ -16,16 +16,13 @@ from functools import cached_property
 import django_filters
 from django import forms
 from django.db.models import DateField, Exists, Func, OuterRef, Q, QuerySet
-from django.forms.models import ModelChoiceField
-from django.forms.utils import flatatt
-from django.utils.html import escape, format_html
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from activities.models import Activity, Status
 from activities.selectors import Actor, subtree_scope, visible_scope
 from campaigns.selectors import campaigns_visible_to
+from chuangxian.widgets import NOT_A_CHOICE, DateInput, Select, TextInput
 from units.models import Line, Unit
 from units.selectors import units_visible_to
 
@@ -51,62 +48,12 @@ SORTED = (NotByIndex("starts_on").desc(), "-pk")  # newest first, sorting what m
 PARAMETERS = ("unit", "unit_q", "campaign", "line", "task", "status", "starts_from", "starts_to")
 
 
-class PlainInput:
-    """An <input> written out in Python, as Django's widget template would write it: the
-    templates cost more than the rest of the list's form together."""
-
-    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        value = self.format_value(value)
-        return format_html(
-            '<input type="{}" name="{}"{}{}>',
-            self.input_type,
-            name,
-            format_html(' value="{}"', value) if value is not None else "",
-            flatatt(self.build_attrs(self.attrs, attrs)),
-        )
+def _date_input() -> DateInput:
+    return DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 
 
-class PlainTextInput(PlainInput, forms.TextInput):
-    pass
-
-
-class PlainDateInput(PlainInput, forms.DateInput):
-    pass
-
-
-class PlainSelect(forms.Select):
-    """A <select> written out in Python, selecting the first option that matches as Django's
-    does: its templates draw each option (a catalogue holds dozens) with a render of its own."""
-
-    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        chosen = self.format_value(value)
-        options = []
-        found = False
-        for key, label in self.choices:
-            selected = not found and str(key) in chosen
-            found = found or selected
-            options.append(
-                f'<option value="{escape(str(key))}"{" selected" if selected else ""}>'
-                f"{escape(str(label))}</option>"
-            )
-        return format_html(
-            '<select name="{}"{}>{}</select>',
-            name,
-            flatatt(self.build_attrs(self.attrs, attrs)),
-            mark_safe("".join(options)),  # each value escaped as it is put in
-        )
-
-
-def _date_input() -> PlainDateInput:
-    return PlainDateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
-
-
-def _select() -> PlainSelect:
-    return PlainSelect(attrs={"class": "form-select"})
-
-
-# The choices are ids in a list built per request: refusing one reads as a model choice did.
-NOT_A_CHOICE = {"invalid_choice": ModelChoiceField.default_error_messages["invalid_choice"]}
+def _select() -> Select:
+    return Select(attrs={"class": "form-select"})
 
 
 class ActivitySearchFilter(django_filters.FilterSet):
@@ -119,7 +66,7 @@ class ActivitySearchFilter(django_filters.FilterSet):
     unit_q = django_filters.CharFilter(
         label=_("Unit name or code"),
         method="filter_unit_text",
-        widget=PlainTextInput(
+        widget=TextInput(
             attrs={"type": "search", "class": "form-control", "placeholder": _("Unit name or code")}
         ),
     )

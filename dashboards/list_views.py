@@ -15,13 +15,12 @@ from django.views.decorators.http import require_GET
 
 from activities.models import Activity
 from campaigns.models import TargetTask
+from chuangxian.paging import MAX_PAGE, page_number
 from dashboards import filters
 from dashboards.filters import ORDERING
-from units.models import STEPLEN, Unit
+from units.models import Unit, parent_path_of
 
 PAGE_SIZE = 25
-# Offsets stay cheap on the (starts_on, pk) order well past this; beyond it, narrow the filter.
-MAX_PAGE = 400
 
 
 @dataclass
@@ -79,7 +78,7 @@ class Page:
             return cls([], number, has_next)
         activities = Activity.objects.filter(pk__in=ids).order_by(*ORDERING)
         rows = [Row(*values) for values in activities.values_list(*ROW_COLUMNS)]
-        above = {row.unit_path[:-STEPLEN] for row in rows}
+        above = {parent_path_of(row.unit_path) for row in rows}
         parents = dict(Unit.objects.filter(path__in=above).values_list("path", "name"))
         tagged = (
             Activity.tasks.through.objects.filter(activity_id__in=ids)
@@ -90,16 +89,8 @@ class Page:
         for activity_id, title in tagged:
             by_id[activity_id].task_titles.append(title)
         for row in rows:
-            row.parent_name = parents.get(row.unit_path[:-STEPLEN])
+            row.parent_name = parents.get(parent_path_of(row.unit_path))
         return cls(rows, number, has_next)
-
-
-def page_number(value: str | None) -> int:
-    try:
-        number = int(value or 1)
-    except ValueError:
-        return 1
-    return min(max(number, 1), MAX_PAGE)
 
 
 @login_required

@@ -271,8 +271,9 @@ def target_due(now: datetime) -> list[int]:
 
 
 def _waiting_past_deadline(now: datetime) -> list[Activity]:
-    """Submissions of active campaigns waiting longer than their campaign's review deadline
-    (activities.progress.overdue_reviews, for every campaign in one query)."""
+    """Submissions of active campaigns waiting longer than their campaign's review deadline, to
+    the minute: the reminder goes out as soon as it passes (the queue and the dashboards count
+    whole days, activities.progress.overdue_since)."""
     deadlines = Campaign.objects.filter(is_active=True).values_list("pk", "review_deadline_days")
     late = Q(pk__in=[])
     for campaign_id, days in deadlines:

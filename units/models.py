@@ -43,6 +43,11 @@ KIND_LINES: dict[str, str] = {
 STEPLEN = 4  # treebeard's default path step
 
 
+def parent_path_of(path: str) -> str:
+    """The path of the unit above the one at `path` ("" for a root)."""
+    return path[:-STEPLEN]
+
+
 def paths_up_to(path: str) -> list[str]:
     """The paths of the unit at `path` and of every unit above it, root first."""
     return [path[:end] for end in range(STEPLEN, len(path) + 1, STEPLEN)]
@@ -101,7 +106,7 @@ class Unit(MP_Node):
 
     @property
     def parent_path(self) -> str:
-        return self.path[: -self.steplen]
+        return parent_path_of(self.path)
 
 
 class Role(models.TextChoices):

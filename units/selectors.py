@@ -31,9 +31,8 @@ def subtree_q(paths: Iterable[str], *, strict: bool = False, field: str = "path"
 
 def held_memberships(user: User) -> list[tuple[str, int, str]]:
     """(role, unit id, unit path) of each of `user`'s memberships on an active unit, in one
-    query. A page
-    asks several times (its scope, breadcrumbs, the navigation): for the user of a request, whom
-    accounts.middleware.RequestUserMiddleware marks, the answer is read once per request."""
+    query. A page asks several times (its scope, breadcrumbs, the navigation): for the user of a
+    request, whom accounts.middleware.RequestUserMiddleware marks, it is read once per request."""
     if not user.is_authenticated or not user.is_active:
         return []
     found = getattr(user, "held_memberships", None)

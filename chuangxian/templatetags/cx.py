@@ -22,8 +22,7 @@ def minutes(value: timedelta | None) -> int:
 
 @register.filter
 def percent(value: int | None) -> str:
-    """A share in per cent, or a dash when there is nothing to measure it against."""
-    return markup.DASH if value is None else f"{value}%"
+    return markup.percent(value)
 
 
 @register.simple_tag

@@ -10,13 +10,12 @@ from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from activities.progress import CENTS
 from chuangxian import markup
 from dashboards.selectors import TaskRow, UnitRow
 from units.models import Line
 
 register = template.Library()
-
-CENTS = Decimal("0.01")
 
 _RANKING_ROW = """
               <tr data-testid="ranking-row" data-unit="{pk}">
@@ -102,7 +101,7 @@ def behind_rows(behind: list[UnitRow], query: str) -> SafeString:
             _BEHIND_ROW.format(
                 url=url(row.unit.pk),
                 name=escape(row.unit.name),
-                percent=markup.DASH if row.progress.percent is None else f"{row.progress.percent}%",
+                percent=markup.percent(row.progress.percent),
                 pace=markup.pace_badge(row.progress.pace, row.progress.pace_label, no_target),
             )
             for row in behind

@@ -3,6 +3,7 @@ link, badges, dates, a loop over tasks), or by format_html's escaping of each va
 they cost more than everything else on the page. The markup is the template's it replaced."""
 
 from html import escape
+from typing import TYPE_CHECKING
 
 from django import template
 from django.utils.formats import localize
@@ -11,7 +12,9 @@ from django.utils.translation import gettext as _
 
 from activities.models import Status
 from chuangxian import markup
-from dashboards.list_views import Row
+
+if TYPE_CHECKING:  # the view hands the rows over; the tag only reads them
+    from dashboards.list_views import Row
 
 register = template.Library()
 
@@ -46,7 +49,7 @@ PLACE = '<div class="text-break"><i class="bi bi-geo-alt" aria-hidden="true"></i
 
 
 @register.simple_tag
-def activity_rows(rows: list[Row], without_unit: str) -> SafeString:
+def activity_rows(rows: list["Row"], without_unit: str) -> SafeString:
     """The list's rows. `without_unit` is the list's query string less the unit filter, which
     the link on each organiser's name sets to that unit."""
     detail = markup.url_for_pk("activities:detail")

@@ -1,4 +1,4 @@
-"""The sums of targets behind the dashboards are kept in the cache under the campaign's
+"""The sums of targets behind the dashboards are kept in each process under the campaign's
 targets_version: a changed, deleted or moved target shows at once, and re-sorting units (which
 changes their paths) leaves each child with its own sums."""
 
@@ -8,10 +8,12 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from campaigns import services as campaign_services
-from campaigns.models import Target
+from campaigns.models import Campaign, Target
 from tests.dashboards.test_dashboard import board_of
+from tests.factories import UserFactory
 from units import services as unit_services
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +88,23 @@ def test_re_sorting_children_keeps_each_childs_sums(client, tree, leader, task, 
     sums = targets_by_unit(board_of(client, tree.committee_a))
     assert sums[tree.branch_a1] == Decimal(10)
     assert sums[tree.union_a2] == Decimal(4)
+
+
+def test_saving_the_campaign_renews_its_version(campaign):
+    """A full save writes back the version it read; the save renews it again."""
+    before = Campaign.objects.get(pk=campaign.pk).targets_version
+    campaign.save()
+    assert Campaign.objects.get(pk=campaign.pk).targets_version != before
+
+
+def test_the_admin_keeps_a_targets_unit_and_task_and_a_tasks_campaign(client, task, targets):
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    admin_client, target = client, targets["A1"]
+    page = admin_client.get(reverse("admin:campaigns_target_change", args=[target.pk]))
+    assert page.status_code == 200
+    assert 'name="task"' not in page.content.decode()
+    assert 'name="unit"' not in page.content.decode()
+    page = admin_client.get(reverse("admin:campaigns_targettask_change", args=[task.pk]))
+    assert page.status_code == 200
+    assert 'name="campaign"' not in page.content.decode()
+    assert 'name="title"' in page.content.decode()

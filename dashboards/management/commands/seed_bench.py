@@ -49,6 +49,7 @@ from activities.models import (
     Status,
     TaskRollup,
     UnitRollup,
+    WaitingRollup,
 )
 from activities.rollups import rollups_rebuild
 from campaigns.models import Campaign, Metric, Phase, Target, TargetTask
@@ -950,6 +951,7 @@ def _wipe(root: Unit) -> None:
             Activity,
             TaskRollup,
             UnitRollup,
+            WaitingRollup,
         ]
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {', '.join(m._meta.db_table for m in big)} CASCADE")
@@ -966,6 +968,7 @@ def _wipe(root: Unit) -> None:
         (f"DELETE FROM {t['Activity']} WHERE unit_id IN ({units})", like),
         (f"DELETE FROM {TaskRollup._meta.db_table} WHERE unit_id IN ({units})", like),
         (f"DELETE FROM {UnitRollup._meta.db_table} WHERE unit_id IN ({units})", like),
+        (f"DELETE FROM {WaitingRollup._meta.db_table} WHERE unit_id IN ({units})", like),
         (f"DELETE FROM {Target._meta.db_table} WHERE unit_id IN ({units})", like),
         (f"DELETE FROM {Target.history.model._meta.db_table} WHERE unit_id IN ({units})", like),
         (
