@@ -424,6 +424,8 @@ def main() -> None:
             out.write(json.dumps(result, ensure_ascii=False) + "\n")
     failed = [r["page"] for r in results if r.get("ok") is False]
     log(f"bars missed: {', '.join(failed)}" if failed else "every page within its bar")
+    if failed:
+        sys.exit(1)
 
 
 def measure_export(server: Server, page: dict) -> dict:
