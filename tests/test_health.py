@@ -14,8 +14,9 @@ def test_healthz_reports_database_and_broker(client):
 
 @pytest.mark.django_db
 def test_healthz_answers_503_when_the_broker_is_down(client, monkeypatch):
-    # A real Celery app whose broker is a port where nothing listens: a refused connection.
-    unreachable = Celery("unreachable", broker="redis://127.0.0.1:1/0")
+    # A real Celery app whose broker is a port where nothing listens: a refused connection. Not
+    # made the current app: shared tasks sent later in this process would go to it.
+    unreachable = Celery("unreachable", broker="redis://127.0.0.1:1/0", set_as_current=False)
     monkeypatch.setattr(health, "celery_app", unreachable)
 
     response = client.get("/healthz")
