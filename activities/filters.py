@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from activities.models import Activity, Status
 from activities.progress import overdue_before
 from campaigns.models import Campaign
-from chuangxian.widgets import NOT_A_CHOICE, CheckboxInput, DateInput, Select, TextInput
+from chuangxian.widgets import NOT_A_CHOICE, CheckboxInput, TextInput, date_input, select
 from units.models import Line, Unit
 
 # What the status filter offers: the queue itself, and a look back at recent decisions.
@@ -41,17 +41,13 @@ def overdue_q(today: datetime.date) -> Q:
     return query
 
 
-def _date_input() -> DateInput:
-    return DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
-
-
 class ReviewFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"),
         choices=REVIEW_STATUSES,
         empty_label=None,
         method="filter_status",
-        widget=Select(attrs={"class": "form-select"}),
+        widget=select(),
     )
     unit = django_filters.CharFilter(
         label=_("Unit name or code"),
@@ -70,7 +66,7 @@ class ReviewFilter(django_filters.FilterSet):
         field_name="unit__line",
         choices=Line.choices,
         empty_label=_("All lines"),
-        widget=Select(attrs={"class": "form-select"}),
+        widget=select(),
     )
     # Choices rather than a queryset: the view reads the (id, title) pairs once, and the select
     # and its validation use that list instead of querying the tasks again.
@@ -80,16 +76,16 @@ class ReviewFilter(django_filters.FilterSet):
         method="filter_task",
         empty_label=_("All tasks"),
         error_messages=NOT_A_CHOICE,
-        widget=Select(attrs={"class": "form-select"}),
+        widget=select(),
     )
     starts_from = django_filters.DateFilter(
         label=_("Activity date from"),
         field_name="starts_on",
         lookup_expr="gte",
-        widget=_date_input(),
+        widget=date_input(),
     )
     starts_to = django_filters.DateFilter(
-        label=_("to"), field_name="starts_on", lookup_expr="lte", widget=_date_input()
+        label=_("to"), field_name="starts_on", lookup_expr="lte", widget=date_input()
     )
     overdue = django_filters.BooleanFilter(
         label=_("Overdue only"),

@@ -41,6 +41,8 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from databases import ensure_database  # bench/ is the script's folder
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 OUT_DIR = BASE_DIR / "var" / "bench"
@@ -90,27 +92,6 @@ def redis_url() -> str:
     if urlsplit(url).scheme not in {"redis", "rediss"}:
         sys.exit("make bench-reminders needs REDIS_URL, e.g. redis://127.0.0.1:6379/0")
     return url
-
-
-def ensure_database(url: str) -> None:
-    import psycopg2
-    from psycopg2 import sql
-
-    parts = urlsplit(url)
-    admin = psycopg2.connect(
-        dbname="postgres",
-        user=parts.username,
-        password=parts.password,
-        host=parts.hostname,
-        port=parts.port or 5432,
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE])
-        if cursor.fetchone() is None:
-            log(f"creating database {DATABASE}")
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))
-    admin.close()
 
 
 # --- the SMTP sink --------------------------------------------------------------------------
@@ -358,7 +339,7 @@ def main() -> None:
 
     database_url = bench_database_url()
     broker_url = redis_url()
-    ensure_database(database_url)
+    ensure_database(database_url, DATABASE, log)
     os.environ.update(WORKER_ENV)
     os.environ["DATABASE_URL"] = database_url
     sys.path.insert(0, str(BASE_DIR))

@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from databases import ensure_database  # bench/ is the script's folder
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 OUT_DIR = BASE_DIR / "var" / "bench"
@@ -71,28 +73,6 @@ def check_database_url() -> str:
             "(a database of its own: the bench adds a million activities to it)."
         )
     return url
-
-
-def ensure_database(url: str) -> None:
-    import psycopg2
-    from psycopg2 import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = psycopg2.connect(
-        dbname="postgres",
-        user=parts.username,
-        password=parts.password,
-        host=parts.hostname,
-        port=parts.port or 5432,
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            log(f"creating database {name}")
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    admin.close()
 
 
 def manage(*args: str) -> None:
@@ -344,7 +324,7 @@ def main() -> None:
     os.environ.update(SERVER_ENV)
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     if not args.skip_setup:
-        ensure_database(url)
+        ensure_database(url, urlsplit(url).path.lstrip("/"), log)
         manage("migrate", "--noinput", "-v", "0")
         manage("seed_bench", f"--units={args.units}", f"--activities={args.activities}")
         manage("collectstatic", "--noinput", "-v", "0")

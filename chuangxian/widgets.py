@@ -72,3 +72,12 @@ class Select(forms.Select):
                 parts.append(mark_safe("\n  </optgroup>"))
         parts.append(mark_safe("\n</select>"))
         return mark_safe("".join(parts))
+
+
+def date_input() -> DateInput:
+    """A Bootstrap date field that the browser's date picker fills in ISO order."""
+    return DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+
+
+def select() -> Select:
+    return Select(attrs={"class": "form-select"})

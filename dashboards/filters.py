@@ -22,7 +22,7 @@ from accounts.models import User
 from activities.models import Activity, Status
 from activities.selectors import Actor, subtree_scope, visible_scope
 from campaigns.selectors import campaigns_visible_to
-from chuangxian.widgets import NOT_A_CHOICE, DateInput, Select, TextInput
+from chuangxian.widgets import NOT_A_CHOICE, TextInput, date_input, select
 from units.models import Line, Unit
 from units.selectors import units_visible_to
 
@@ -48,14 +48,6 @@ SORTED = (NotByIndex("starts_on").desc(), "-pk")  # newest first, sorting what m
 PARAMETERS = ("unit", "unit_q", "campaign", "line", "task", "status", "starts_from", "starts_to")
 
 
-def _date_input() -> DateInput:
-    return DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
-
-
-def _select() -> Select:
-    return Select(attrs={"class": "form-select"})
-
-
 class ActivitySearchFilter(django_filters.FilterSet):
     unit = django_filters.ModelChoiceFilter(
         label=_("Within unit"),
@@ -77,14 +69,14 @@ class ActivitySearchFilter(django_filters.FilterSet):
         choices=[],
         empty_label=_("All campaigns"),
         error_messages=NOT_A_CHOICE,
-        widget=_select(),
+        widget=select(),
     )
     line = django_filters.ChoiceFilter(
         label=_("Line"),
         choices=Line.choices,
         method="filter_line",
         empty_label=_("All lines"),
-        widget=_select(),
+        widget=select(),
     )
     task = django_filters.ChoiceFilter(
         label=_("Target task"),
@@ -92,19 +84,19 @@ class ActivitySearchFilter(django_filters.FilterSet):
         method="filter_task",
         empty_label=_("All tasks"),
         error_messages=NOT_A_CHOICE,
-        widget=_select(),
+        widget=select(),
     )
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=Status.choices, empty_label=_("All statuses"), widget=_select()
+        label=_("Status"), choices=Status.choices, empty_label=_("All statuses"), widget=select()
     )
     starts_from = django_filters.DateFilter(
         label=_("Activity date from"),
         field_name="starts_on",
         lookup_expr="gte",
-        widget=_date_input(),
+        widget=date_input(),
     )
     starts_to = django_filters.DateFilter(
-        label=_("to"), field_name="starts_on", lookup_expr="lte", widget=_date_input()
+        label=_("to"), field_name="starts_on", lookup_expr="lte", widget=date_input()
     )
 
     class Meta:

@@ -16,7 +16,9 @@ from units.selectors import roots_for, unit_for_user
 REFRESH_SECONDS = 60
 
 
-def _context(request: HttpRequest, unit: Unit, viewer: selectors.Viewer) -> dict:
+def _context(
+    request: HttpRequest, unit: Unit, viewer: selectors.Viewer, *, ranking_limit: int | None = None
+) -> dict:
     campaigns = selectors.campaigns_covering(unit)
     filters = selectors.filters_for(campaigns, request.GET)
     board = selectors.dashboard(unit, filters) if filters else None
@@ -25,7 +27,7 @@ def _context(request: HttpRequest, unit: Unit, viewer: selectors.Viewer) -> dict
         "campaigns": campaigns,
         "filters": filters,
         "board": board,
-        "data": board.as_json() if board else None,
+        "data": board.as_json(ranking_limit=ranking_limit) if board else None,
         "breadcrumbs": viewer.ancestors(unit),
         "query": filters.query() if filters else "",
         "line_choices": Line.choices,
@@ -53,9 +55,8 @@ def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
 @login_required
 def big_screen(request: HttpRequest, unit_pk: int) -> HttpResponse:
     unit = unit_for_user(request.user, unit_pk)
-    context = _context(request, unit, selectors.Viewer.of(request.user))
-    if context["board"] is not None:
-        context["data"] = context["board"].as_json(ranking_limit=selectors.SCREEN_RANKING)
+    viewer = selectors.Viewer.of(request.user)
+    context = _context(request, unit, viewer, ranking_limit=selectors.SCREEN_RANKING)
     context["refresh_seconds"] = REFRESH_SECONDS
     context["data_url"] = reverse("dashboards:screen_data", args=[unit.pk])
     return render(request, "dashboards/unit_screen.html", context)

@@ -2,15 +2,14 @@
 template markup, the ranking, the tasks and the trend cost more than the rest of the page (see
 chuangxian.markup). The markup is the template's it replaced; every value is escaped."""
 
-from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
 from django import template
+from django.template.defaultfilters import floatformat
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from activities.progress import CENTS
 from chuangxian import markup
 from dashboards.selectors import TaskRow, UnitRow
 from units.models import Line
@@ -55,13 +54,6 @@ _TASK_ROW = """
 _TREND_ROW = """
                   <tr><td>{month:%Y-%m}</td><td class="text-end">{activities}</td>\
 <td class="text-end">{participants}</td></tr>"""
-
-
-def _figure(value: Decimal) -> str:
-    """A decimal as floatformat:"-2" shows it: whole numbers bare, else two places."""
-    if value == value.to_integral_value():
-        return localize(int(value))
-    return localize(value.quantize(CENTS, ROUND_HALF_UP))
 
 
 def _drill_url(query: str):
@@ -125,8 +117,8 @@ def task_rows(rows: list[TaskRow]) -> SafeString:
                 title=escape(task.title),
                 metric=escape(task.metric_label),
                 pace=pace,
-                achieved=_figure(item.achieved),
-                target=markup.DASH if row.target is None else _figure(row.target),
+                achieved=floatformat(item.achieved, "-2"),
+                target=markup.DASH if row.target is None else floatformat(row.target, "-2"),
                 cell=markup.progress_cell(item.percent, row.bar, task.title, no_target),
             )
         )
