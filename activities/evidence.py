@@ -1,6 +1,7 @@
 """What an evidence file is, decided from its bytes and never from its name, and its thumbnail.
 
-Accepted: JPEG, PNG, GIF and WebP images (opened with Pillow to prove it), PDF, Office Open XML
+Accepted: JPEG, PNG, GIF and WebP images (opened by those four decoders only and decoded once, at
+most MAX_IMAGE_PIXELS, see chuangxian.uploads), PDF, Office Open XML
 (.docx/.xlsx/.pptx, a zip with the parts Office writes) and the older OLE2 Office formats
 (.doc/.xls/.ppt). Anything else, such as an executable renamed to .jpg, is refused."""
 
@@ -8,15 +9,15 @@ import io
 import zipfile
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from activities.exceptions import EvidenceRejected
+from chuangxian.uploads import MAX_IMAGE_PIXELS, ImageRefused, decode_image
 
 THUMBNAIL_SIZE = (480, 480)
-_MAX_PIXELS = 60_000_000  # refuse decompression bombs before decoding them
 
 _IMAGE_FORMATS = {
     "JPEG": ("image/jpeg", ".jpg"),
@@ -41,6 +42,7 @@ _OLE2_TYPES = {
 class Sniffed:
     content_type: str
     extension: str
+    thumbnail: bytes | None = None  # a JPEG within THUMBNAIL_SIZE, for images
 
     @property
     def is_image(self) -> bool:
@@ -55,6 +57,14 @@ def _refuse(name: str) -> EvidenceRejected:
         )
         % {"name": name}
     )
+
+
+def size_refusal(name: str) -> str:
+    """Why a file over EVIDENCE_MAX_BYTES is refused (on upload, or while it streamed in)."""
+    return _("“%(name)s” is larger than %(limit)s MB.") % {
+        "name": name,
+        "limit": settings.EVIDENCE_MAX_BYTES // (1024 * 1024) or 1,
+    }
 
 
 def sniff(upload: UploadedFile) -> Sniffed:
@@ -93,33 +103,24 @@ def _sniff_ooxml(upload: UploadedFile, name: str) -> Sniffed:
 
 
 def _sniff_image(upload: UploadedFile, name: str) -> Sniffed:
+    """Decoded once, through chuangxian.uploads (accepted formats only, pixels capped, JPEG
+    decoded at reduced scale); the thumbnail comes from that one decode."""
     try:
-        with Image.open(upload) as image:
-            if image.width * image.height > _MAX_PIXELS:
-                raise _refuse(name)
-            found = _IMAGE_FORMATS.get(image.format or "")
-            image.verify()
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image.load()  # verify() misses a truncated file; decoding it does not
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        found, small = decode_image(upload, fit=THUMBNAIL_SIZE)
+    except ImageRefused as refused:
+        if refused.too_large:
+            raise EvidenceRejected(
+                _("“%(name)s” has more than %(megapixels)s million pixels: attach a smaller photo.")
+                % {"name": name, "megapixels": MAX_IMAGE_PIXELS // 1_000_000}
+            ) from None
         raise _refuse(name) from None
-    finally:
-        upload.seek(0)
-    if found is None:
-        raise _refuse(name)
-    return Sniffed(*found)
+    buffer = io.BytesIO()
+    small.save(buffer, format="JPEG", quality=82)
+    return Sniffed(*_IMAGE_FORMATS[found], thumbnail=buffer.getvalue())
 
 
 def thumbnail(upload: UploadedFile) -> ContentFile:
     """A JPEG no larger than THUMBNAIL_SIZE, turned upright from the photo's EXIF orientation."""
-    upload.seek(0)
-    with Image.open(upload) as image:
-        image = ImageOps.exif_transpose(image)
-        image.thumbnail(THUMBNAIL_SIZE)
-        if image.mode not in ("RGB", "L"):
-            image = image.convert("RGB")
-        buffer = io.BytesIO()
-        image.save(buffer, format="JPEG", quality=82)
-    upload.seek(0)
-    return ContentFile(buffer.getvalue())
+    preview = _sniff_image(upload, upload.name or "").thumbnail
+    assert preview is not None
+    return ContentFile(preview)

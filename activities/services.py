@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -482,10 +483,7 @@ def evidence_add(*, actor: User | Actor, activity: Activity, upload: UploadedFil
     _check_campaign(activity)
     name = upload.name or ""
     if upload.size > settings.EVIDENCE_MAX_BYTES:
-        raise EvidenceRejected(
-            _("“%(name)s” is larger than %(limit)s MB.")
-            % {"name": name, "limit": settings.EVIDENCE_MAX_BYTES // (1024 * 1024) or 1}
-        )
+        raise EvidenceRejected(evidence_files.size_refusal(name))
     if activity.evidence.count() >= settings.EVIDENCE_MAX_FILES:
         raise EvidenceRejected(
             _("An activity may have at most %(count)s files.")
@@ -499,7 +497,7 @@ def evidence_add(*, actor: User | Actor, activity: Activity, upload: UploadedFil
         size=upload.size,
         uploaded_by=who.user,
     )
-    preview = evidence_files.thumbnail(upload) if sniffed.is_image else None
+    preview = ContentFile(sniffed.thumbnail) if sniffed.thumbnail else None
     item.file.save(f"upload{sniffed.extension}", upload, save=False)
     try:
         if preview is not None:

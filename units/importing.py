@@ -132,6 +132,10 @@ def _choice_lookup(choices: Iterable[tuple[str, Any]], aliases: dict[str, str]) 
 # --- Reading files ---------------------------------------------------------------------------
 
 
+def file_too_large(max_bytes: int) -> str:
+    return _("The file is larger than %(size)s MB.") % {"size": round(max_bytes / 2**20, 1)}
+
+
 def read_table(
     upload: IO[bytes],
     *,
@@ -147,9 +151,7 @@ def read_table(
         raise ImportFileError(_("Upload an .xlsx or .csv file."))
     data = upload.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise ImportFileError(
-            _("The file is larger than %(size)s MB.") % {"size": round(max_bytes / 2**20, 1)}
-        )
+        raise ImportFileError(file_too_large(max_bytes))
     if not data.strip():
         raise ImportFileError(_("The file is empty."))
     table = _xlsx_rows(data) if extension == ".xlsx" else _csv_rows(data)
