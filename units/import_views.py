@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from accounts.models import User
+from chuangxian.spreadsheets import csv_row, xlsx_append
 from chuangxian.uploads import oversized_uploads, upload_limit
 from units.import_forms import ImportForm
 from units.importing import (
@@ -175,13 +176,13 @@ def import_template(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
         sheet = workbook.active
         sheet.title = kind
         for row in rows:
-            sheet.append([int(v) if v.isdigit() and len(v) < 6 else v for v in row])
+            xlsx_append(sheet, [int(v) if v.isdigit() and len(v) < 6 else v for v in row])
         buffer = io.BytesIO()
         workbook.save(buffer)
         content = buffer.getvalue()
     else:
         text = io.StringIO()
-        csv.writer(text, lineterminator="\r\n").writerows(rows)
+        csv.writer(text, lineterminator="\r\n").writerows(csv_row(row) for row in rows)
         # The byte-order mark makes Excel read the file as UTF-8 rather than the local code page.
         content = ("\ufeff" + text.getvalue()).encode("utf-8")
     response = HttpResponse(content, content_type=_CONTENT_TYPES[fmt])
