@@ -112,6 +112,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
     }
+    # Its folder (var/ by default) is made here, not by whichever command happens to run first:
+    # `make run` in a fresh clone starts with migrate.
+    _sqlite_name = str(DATABASES["default"]["NAME"])
+    if _sqlite_name != ":memory:" and not _sqlite_name.startswith("file:"):
+        Path(_sqlite_name).parent.mkdir(parents=True, exist_ok=True)
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
