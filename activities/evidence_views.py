@@ -16,12 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from activities import services
-from activities.evidence import size_refusal
-from activities.exceptions import ActivityError, TransitionRefused
+from activities.exceptions import ActivityError
 from activities.models import Evidence
 from activities.selectors import Actor, activities_visible_to, activity_for_user
 from activities.services import NotAllowed
-from activities.views import detail_url
+from activities.views import attach_uploads, detail_url
 from chuangxian.uploads import oversized_uploads, upload_limit
 
 
@@ -56,32 +55,10 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     activity = activity_for_user(actor, pk)
     uploads = request.FILES.getlist("files")
     oversized = oversized_uploads(request)
-    for name in oversized:
-        messages.error(request, size_refusal(name))
-    if not uploads:
-        if not oversized:
-            messages.error(request, _("Choose one or more files to attach."))
+    if not uploads and not oversized:
+        messages.error(request, _("Choose one or more files to attach."))
         return redirect(detail_url(activity))
-    for upload in uploads:
-        name = upload.name or ""
-        try:
-            services.evidence_add(actor=actor, activity=activity, upload=upload)
-        except NotAllowed as error:
-            raise PermissionDenied(str(error)) from error
-        except TransitionRefused as error:
-            # The activity is locked: every other file would be refused for the same reason.
-            messages.error(request, str(error))
-            break
-        except ActivityError as error:
-            reason = str(error)
-            if name not in reason:
-                reason = _("“%(name)s” was not attached: %(reason)s") % {
-                    "name": name,
-                    "reason": reason,
-                }
-            messages.error(request, reason)
-        else:
-            messages.success(request, _("“%(name)s” has been attached.") % {"name": name})
+    attach_uploads(request, actor, activity, uploads)
     return redirect(detail_url(activity))
 
 

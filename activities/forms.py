@@ -5,8 +5,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import PARTICIPANT_FIELDS, Activity
-from activities.services import DRAFT_FIELDS
-from campaigns.models import TargetTask
+from activities.services import DRAFT_FIELDS, date_outside_campaign
+from campaigns.models import Campaign, TargetTask
 from units.models import Unit
 
 
@@ -54,9 +54,20 @@ class ActivityForm(forms.ModelForm):
         *args,
         tasks: QuerySet[TargetTask],
         coorganisers: QuerySet[Unit],
+        campaign: Campaign,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        # The browser's date picker offers only the campaign's days; a date typed outside them
+        # is marked on the field itself (clean_starts_on), in the services' words.
+        for name in ("starts_on", "ends_on"):
+            self.fields[name].widget.attrs["min"] = campaign.starts_on.isoformat()
+        self.fields["starts_on"].widget.attrs["max"] = campaign.ends_on.isoformat()
+        self.fields["starts_on"].help_text = _("Within the campaign: %(start)s – %(end)s.") % {
+            "start": campaign.starts_on.isoformat(),
+            "end": campaign.ends_on.isoformat(),
+        }
         self.fields["tasks"].queryset = tasks
         self.fields["tasks"].help_text = _(
             "The target tasks it counts toward: only those your unit has targets for."
@@ -95,6 +106,13 @@ class ActivityForm(forms.ModelForm):
             # A long list of units scrolls in its own box (app.css) rather than stretching the form.
             Field("coorganisers", wrapper_class="coorganiser-choices"),
         )
+
+    def clean_starts_on(self):
+        day = self.cleaned_data["starts_on"]
+        outside = date_outside_campaign(self.campaign, day)
+        if outside:
+            raise forms.ValidationError(outside, code="outside_campaign")
+        return day
 
     def clean_title(self) -> str:
         return self.cleaned_data["title"].strip()

@@ -7,7 +7,7 @@ at once the second is refused ("someone else acted first") instead of acting on 
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -76,11 +76,30 @@ def _check_campaign(activity: Activity) -> None:
     campaign = activity.campaign
     if not campaign.is_active:
         raise ActivityError(_("This campaign is closed."))
-    if not campaign.starts_on <= activity.starts_on <= campaign.ends_on:
-        raise ActivityError(
-            _("The activity must take place within the campaign (%(start)s – %(end)s).")
-            % {"start": campaign.starts_on, "end": campaign.ends_on}
+    outside = date_outside_campaign(campaign, activity.starts_on)
+    if outside:
+        raise ActivityError(outside)
+
+
+def date_outside_campaign(campaign: Campaign, day: date | None) -> str | None:
+    """Why an activity on `day` cannot count in the campaign, or None when it can: the form marks
+    its date field with the same words the services refuse with."""
+    if day is not None and not campaign.starts_on <= day <= campaign.ends_on:
+        return _("The activity must take place within the campaign (%(start)s – %(end)s).") % {
+            "start": campaign.starts_on,
+            "end": campaign.ends_on,
+        }
+    return None
+
+
+def missing_evidence(activity: Activity) -> str | None:
+    """Why the activity cannot be submitted for want of evidence, or None."""
+    if activity.campaign.evidence_required and not activity.evidence.exists():
+        return _(
+            "This campaign requires evidence before submission: attach at least one photo or "
+            "document, then submit."
         )
+    return None
 
 
 def _check_tasks(unit: Unit, campaign: Campaign, tasks: Iterable[TargetTask]) -> list[TargetTask]:
@@ -299,6 +318,9 @@ def activity_submit(*, actor: User | Actor, activity: Activity, comment: str = "
     if not activity.tasks.exists():
         raise ActivityError(_("Choose at least one target task the activity counts toward."))
     _check_campaign(activity)
+    missing = missing_evidence(activity)
+    if missing:
+        raise ActivityError(missing)
     now = timezone.now()
     activity = _move(
         activity,

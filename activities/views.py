@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from activities import services
-from activities.exceptions import ActivityError
+from activities.evidence import size_refusal
+from activities.exceptions import ActivityError, TransitionRefused
 from activities.forms import ActivityForm
 from activities.models import PARTICIPANT_FIELDS, Activity, CoOrganiser, CoOrganiserStatus, Status
 from activities.selectors import (
@@ -42,7 +43,7 @@ from activities.selectors import (
 )
 from activities.services import NotAllowed
 from campaigns.selectors import active_campaigns_for, targeted_tasks
-from chuangxian.uploads import MAX_IMAGE_PIXELS
+from chuangxian.uploads import MAX_IMAGE_PIXELS, oversized_uploads, upload_limit
 from units.models import Unit
 
 LIST_PAGE_SIZE = 25
@@ -174,15 +175,67 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 
 
 def _form_page(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
+    activity = context.get("activity")
+    context |= {
+        "evidence_max_mb": max(settings.EVIDENCE_MAX_BYTES // (1024 * 1024), 1),
+        "evidence_max_files": settings.EVIDENCE_MAX_FILES,
+        "evidence_count": activity.evidence.count() if activity else 0,
+        # Files sent with a form that did not validate were not kept: say so next to the field.
+        "files_dropped": bool(request.FILES.getlist("files")),
+    }
     return render(request, "activities/activity_form.html", context, status=status)
+
+
+def attach_uploads(request: HttpRequest, actor: Actor, activity: Activity, uploads) -> bool:
+    """Attach each file on its own through the evidence service: a refused file is reported by
+    name and the others are kept. A file over the size limit was skipped while it streamed in
+    (chuangxian.uploads) and is reported here too. True when every file was attached."""
+    attached_all = True
+    for name in oversized_uploads(request):
+        messages.error(request, size_refusal(name))
+        attached_all = False
+    for upload in uploads:
+        name = upload.name or ""
+        try:
+            services.evidence_add(actor=actor, activity=activity, upload=upload)
+        except NotAllowed as error:
+            raise PermissionDenied(str(error)) from error
+        except TransitionRefused as error:
+            # The activity is locked: every other file would be refused for the same reason.
+            messages.error(request, str(error))
+            return False
+        except ActivityError as error:
+            reason = str(error)
+            if name not in reason:
+                reason = _("“%(name)s” was not attached: %(reason)s") % {
+                    "name": name,
+                    "reason": reason,
+                }
+            messages.error(request, reason)
+            attached_all = False
+        else:
+            messages.success(request, _("“%(name)s” has been attached.") % {"name": name})
+    return attached_all
 
 
 def _save_and_maybe_submit(
     request: HttpRequest, actor: Actor, activity: Activity, saved: str
 ) -> HttpResponse:
+    """After the draft is saved: attach the files chosen on the form, then submit it when asked.
+    A refused submission leaves a draft with everything typed and attached, back on the form
+    with the reason, so nothing is lost and nothing is locked without its evidence."""
+    attached_all = attach_uploads(request, actor, activity, request.FILES.getlist("files"))
     if "save_submit" not in request.POST:
         messages.success(request, saved)
         return redirect(detail_url(activity))
+    edit_url = reverse("activities:edit", args=[activity.pk])
+    if not attached_all:
+        messages.warning(
+            request,
+            _("Saved as a draft but not submitted: a file was not attached. Attach it again or "
+              "remove it from the form, then submit."),
+        )  # fmt: skip
+        return redirect(edit_url)
     try:
         services.activity_submit(actor=actor, activity=activity)
     except ActivityError as error:
@@ -190,8 +243,15 @@ def _save_and_maybe_submit(
             request,
             _("Saved as a draft but not submitted: %(reason)s") % {"reason": error},
         )
-    else:
+        return redirect(edit_url)
+    if activity.evidence.exists():
         messages.success(request, _("Saved and submitted for review."))
+    else:
+        messages.success(
+            request,
+            _("Saved and submitted for review without evidence. To attach files now, withdraw it "
+              "first (possible until a reviewer acts)."),
+        )  # fmt: skip
     return redirect(detail_url(activity))
 
 
@@ -202,6 +262,7 @@ def _service_error(form: ActivityForm, error: Exception) -> None:
         form.add_error(None, str(error))
 
 
+@upload_limit("EVIDENCE_MAX_BYTES")
 @login_required
 def activity_create(request: HttpRequest) -> HttpResponse:
     actor = Actor.of(request.user)
@@ -220,6 +281,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         tasks=targeted_tasks(unit, campaign),
         coorganisers=coorganiser_choices(unit),
+        campaign=campaign,
     )
     context["form"] = form
     if request.method == "POST" and form.is_valid():
@@ -241,6 +303,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     return _form_page(request, context)
 
 
+@upload_limit("EVIDENCE_MAX_BYTES")
 @login_required
 def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = Actor.of(request.user)
@@ -255,6 +318,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         instance=activity,
         tasks=targeted_tasks(activity.unit, activity.campaign),
         coorganisers=coorganiser_choices(activity.unit),
+        campaign=activity.campaign,
     )
     context = {"unit": activity.unit, "campaign": activity.campaign, "form": form}
     context["activity"] = activity

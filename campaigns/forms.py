@@ -41,6 +41,7 @@ class CampaignForm(forms.ModelForm):
             "ends_on",
             "review_deadline_days",
             "review_levels",
+            "evidence_required",
             "is_active",
         ]
         widgets = _date_widgets("starts_on", "ends_on")

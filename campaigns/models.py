@@ -31,6 +31,13 @@ class Campaign(models.Model):
         choices=[(1, _("One level")), (2, _("Two levels"))],
         default=1,
     )
+    evidence_required = models.BooleanField(
+        _("evidence required before submission"),
+        default=False,
+        help_text=_(
+            "An activity can be submitted for review only with at least one evidence file."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     # A new random value in the transaction of every change to the campaign's targets and of every
     # move of a unit (campaigns.signals): the dashboards keep their sums of targets under it.
