@@ -1,7 +1,10 @@
 import datetime
+import io
 from decimal import Decimal
 
 import factory
+from pypdf import PdfWriter
+from pypdf.generic import NameObject
 
 from accounts.models import User
 from activities.models import Activity
@@ -110,3 +113,16 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     def tasks(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.tasks.set(extracted)
+
+
+def pdf_bytes(active: dict | None = None, attachment: bool = False) -> bytes:
+    """A one-page PDF written by pypdf; `active` goes into the catalogue (e.g. an OpenAction)."""
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    for key, value in (active or {}).items():
+        writer.root_object[NameObject(key)] = value
+    if attachment:
+        writer.add_attachment("run.exe", b"MZ\x90\x00")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

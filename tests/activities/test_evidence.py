@@ -9,28 +9,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
-from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from activities import services
 from activities.exceptions import EvidenceRejected
 from activities.models import Evidence, Status
+from tests.factories import pdf_bytes
 
-
-def _pdf_bytes(active: dict | None = None, attachment: bool = False) -> bytes:
-    """A one-page PDF written by pypdf; `active` goes into the catalogue (e.g. an OpenAction)."""
-    writer = PdfWriter()
-    writer.add_blank_page(100, 100)
-    for key, value in (active or {}).items():
-        writer.root_object[NameObject(key)] = value
-    if attachment:
-        writer.add_attachment("run.exe", b"MZ\x90\x00")
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
-PDF = _pdf_bytes()
+PDF = pdf_bytes()
 JAVASCRIPT = {
     "/OpenAction": DictionaryObject(
         {
@@ -381,12 +367,12 @@ class TestContentOverName:
     @pytest.mark.parametrize(
         "data",
         [
-            _pdf_bytes(JAVASCRIPT),
+            pdf_bytes(JAVASCRIPT),
             # Escaped names: a search for the bytes "/JavaScript" or "/JS" finds nothing here.
-            _pdf_bytes(JAVASCRIPT)
+            pdf_bytes(JAVASCRIPT)
             .replace(b"/JavaScript", b"/J#61vaScript")
             .replace(b"/JS ", b"/J#53 "),
-            _pdf_bytes(
+            pdf_bytes(
                 {
                     "/OpenAction": DictionaryObject(
                         {
@@ -396,7 +382,7 @@ class TestContentOverName:
                     )
                 }
             ),
-            _pdf_bytes(attachment=True),
+            pdf_bytes(attachment=True),
         ],
         ids=["javascript", "escaped-javascript", "launch", "attachment"],
     )

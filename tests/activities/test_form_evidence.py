@@ -13,8 +13,9 @@ from activities import services
 from activities.exceptions import ActivityError
 from activities.models import Activity, Evidence, Status
 from tests.activities.test_views import _form_data, _messages
+from tests.factories import pdf_bytes
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 @pytest.fixture(autouse=True)

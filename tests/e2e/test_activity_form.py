@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from activities.models import Activity, Status
 from tests.e2e import test_review_flow
 from tests.e2e.test_review_flow import field, sign_in_as
+from tests.factories import pdf_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +21,7 @@ language = test_review_flow.language
 browser_context_args = test_review_flow.browser_context_args
 t = test_review_flow.t
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 @pytest.fixture
