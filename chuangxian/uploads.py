@@ -56,7 +56,7 @@ def open_image(file: IO[bytes], *, max_pixels: int = MAX_IMAGE_PIXELS) -> Iterat
     except _DECODE_ERRORS:
         file.seek(0)
         raise ImageRefused() from None
-    # Leaving `with image` frees the decoded frame but, unlike close(), leaves `file` open.
+    # `with image`, not close(): close() would also close `file`, which is the caller's.
     with image:
         try:
             if image.format not in ACCEPTED_IMAGE_FORMATS:

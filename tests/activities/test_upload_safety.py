@@ -281,3 +281,26 @@ class TestStreamingLimit:
         assert response.status_code == 400
         assert "larger than 0.1 MB" in response.content.decode()
         assert sum(written) <= settings.IMPORT_MAX_BYTES
+
+    def test_more_files_in_one_request_than_an_activity_holds_is_a_400(
+        self, client, settings, staff, draft
+    ):
+        settings.DATA_UPLOAD_MAX_NUMBER_FILES = 2
+        client.force_login(staff)
+        files = [SimpleUploadedFile(f"{n}.png", _png((8, 8), "RGB"), "image/png") for n in range(3)]
+
+        response = _upload(client, draft, *files)
+
+        assert response.status_code == 400
+        assert not draft.evidence.exists()
+
+    def test_the_request_limits_follow_the_evidence_limits(self):
+        from django.conf import settings
+
+        assert settings.DATA_UPLOAD_MAX_NUMBER_FILES == settings.EVIDENCE_MAX_FILES
+        assert settings.FILE_UPLOAD_HANDLERS[0] == "chuangxian.uploads.SizeLimitedUploadHandler"
+        assert (
+            settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            == settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+            == 2_621_440
+        )
