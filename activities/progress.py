@@ -372,6 +372,20 @@ def overdue_since(deadline_days: int, today: date | None = None) -> date:
     return (today or timezone.localdate()) - timedelta(days=deadline_days)
 
 
+DUE_SOON_DAYS = 2  # a submission this close to its review deadline is flagged "due soon"
+
+
+def wait_state(days: int, deadline_days: int) -> str:
+    """How urgent a submission that has waited `days` whole (local) days is: "overdue" past its
+    campaign's review deadline (as overdue_since), "due_soon" within DUE_SOON_DAYS of it, else
+    "ok". The queue's badges and the workbench's counts both ask here."""
+    if days > deadline_days:
+        return "overdue"
+    if days >= deadline_days - DUE_SOON_DAYS:
+        return "due_soon"
+    return "ok"
+
+
 def overdue_before(deadline_days: int, today: date | None = None) -> datetime:
     """The moment before which a wait began for it to be overdue: local midnight of
     `overdue_since`."""

@@ -32,14 +32,19 @@ def _nav_urls(prefix: str) -> dict[str, str]:
     return {name.replace(":", "_"): reverse(name) for name in NAV_URLS}
 
 
-def navigation(request: HttpRequest) -> dict:
-    """What the navigation bar needs: the roles the user holds anywhere, computed once."""
-    user = getattr(request, "user", None)
+def roles_held(user) -> set[str]:
+    """The roles the user holds anywhere (a superuser: every role but staff's)."""
     roles: set[str] = set()
     if user is not None and user.is_authenticated:
         roles = {role for role, _unit, _path in held_memberships(user)}
         if user.is_superuser:
             roles |= {Role.ADMIN, Role.LEADER, Role.REVIEWER}
+    return roles
+
+
+def navigation(request: HttpRequest) -> dict:
+    """What the navigation bar needs: the roles the user holds anywhere, computed once."""
+    roles = roles_held(getattr(request, "user", None))
     return {
         "brand_name": settings.SITE_NAME,
         "nav_urls": _nav_urls(get_script_prefix()),
