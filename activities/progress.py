@@ -119,7 +119,7 @@ class Period:
             return f"{self.start:%Y-%m}"
         if self.kind == "quarter":
             return f"{self.start.year} Q{(self.start.month - 1) // 3 + 1}"
-        return self.campaign.name
+        return str(_("Whole campaign"))
 
 
 def period_of(campaign: Campaign, value: str = "") -> Period:

@@ -42,10 +42,37 @@ def roles_held(user) -> set[str]:
     return roles
 
 
+# The menu entry each page belongs to, by URL namespace (and by name where one namespace feeds
+# two entries): the entry is highlighted and marked aria-current.
+SECTIONS_BY_NAME = {
+    "home": "home",
+    "activities:queue": "review",
+    "activities:bulk_approve": "review",
+    "dashboards:activities": "search",
+    "units:import": "import",
+}
+SECTIONS_BY_NAMESPACE = {
+    "activities": "activities",
+    "dashboards": "dashboard",
+    "campaigns": "campaigns",
+    "units": "units",
+    "admin": "admin",
+}
+
+
+def nav_section(request: HttpRequest) -> str:
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return ""
+    found = SECTIONS_BY_NAME.get(match.view_name)
+    return found or SECTIONS_BY_NAMESPACE.get(match.namespace.split(":", 1)[0], "")
+
+
 def navigation(request: HttpRequest) -> dict:
     """What the navigation bar needs: the roles the user holds anywhere, computed once."""
     roles = roles_held(getattr(request, "user", None))
     return {
+        "nav_section": nav_section(request),
         "brand_name": settings.SITE_NAME,
         "nav_urls": _nav_urls(get_script_prefix()),
         "nav_roles": roles,

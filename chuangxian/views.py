@@ -1,7 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -26,6 +27,12 @@ def home(request: HttpRequest) -> HttpResponse:
             "bench": workbench(request.user, roles_held(request.user)),
         },
     )
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Pages that name no icon (the Django admin) make browsers ask for /favicon.ico."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 @require_GET
