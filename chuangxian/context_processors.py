@@ -56,7 +56,6 @@ SECTIONS_BY_NAMESPACE = {
     "dashboards": "dashboard",
     "campaigns": "campaigns",
     "units": "units",
-    "admin": "admin",
 }
 
 

@@ -190,9 +190,17 @@ def _role_paths(actor: Actor, role: str) -> list[str]:
 
 def leader_panel(actor: Actor) -> LeaderPanel | None:
     """The headline of the leader's topmost unit (the first by path when they lead several
-    subtrees; the dashboard's chooser offers the others)."""
+    subtrees; the dashboard's chooser offers the others). A superuser without a leader's
+    membership sees the unit running the newest campaign."""
     if actor.superuser and not _role_paths(actor, Role.LEADER):
-        unit = Unit.objects.filter(depth=1, is_active=True).order_by("path").first()
+        # Leads nowhere in particular: the unit running the newest campaign, else the first root.
+        newest = (
+            Campaign.objects.filter(is_active=True, unit__is_active=True)
+            .select_related("unit")
+            .order_by("-starts_on", "-pk")
+            .first()
+        )
+        unit = newest.unit if newest else Unit.objects.filter(depth=1).order_by("path").first()
     else:
         unit = _top_units(_role_paths(actor, Role.LEADER)).first()
     if unit is None:
