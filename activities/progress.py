@@ -119,7 +119,7 @@ class Period:
             return f"{self.start:%Y-%m}"
         if self.kind == "quarter":
             return f"{self.start.year} Q{(self.start.month - 1) // 3 + 1}"
-        return self.campaign.name
+        return str(_("Whole campaign"))
 
 
 def period_of(campaign: Campaign, value: str = "") -> Period:
@@ -370,6 +370,20 @@ def overdue_since(deadline_days: int, today: date | None = None) -> date:
     count so; a reminder goes out when the deadline passes to the minute
     (notifications.rules)."""
     return (today or timezone.localdate()) - timedelta(days=deadline_days)
+
+
+DUE_SOON_DAYS = 2  # a submission this close to its review deadline is flagged "due soon"
+
+
+def wait_state(days: int, deadline_days: int) -> str:
+    """How urgent a submission that has waited `days` whole (local) days is: "overdue" past its
+    campaign's review deadline (as overdue_since), "due_soon" within DUE_SOON_DAYS of it, else
+    "ok". The queue's badges and the workbench's counts both ask here."""
+    if days > deadline_days:
+        return "overdue"
+    if days >= deadline_days - DUE_SOON_DAYS:
+        return "due_soon"
+    return "ok"
 
 
 def overdue_before(deadline_days: int, today: date | None = None) -> datetime:

@@ -27,6 +27,7 @@ from accounts.models import User
 from activities import selectors, services
 from activities.filters import ReviewFilter, review_status
 from activities.models import Activity, Status
+from activities.progress import wait_state
 from campaigns.models import TargetTask
 from campaigns.selectors import campaigns_visible_to
 from chuangxian import markup
@@ -39,7 +40,6 @@ PAGE_SIZE = 25
 COUNT_LIMIT = 1000
 BULK_LIMIT = 200
 LOOK_BACK_DAYS = 30
-DUE_SOON_DAYS = 2  # a submission this close to its review deadline is flagged "due soon"
 # What a row shows (activity_tags.review_rows and _waiting): the page loads these columns only.
 ROW_FIELDS = [
     "title",
@@ -135,13 +135,7 @@ def _waiting(activity: Activity, today: datetime.date) -> dict | None:
     if days is None or activity.status != Status.SUBMITTED:
         return None
     deadline = activity.campaign.review_deadline_days
-    if days > deadline:
-        state = "overdue"
-    elif days >= deadline - DUE_SOON_DAYS:
-        state = "due_soon"
-    else:
-        state = "ok"
-    return {"days": days, "deadline": deadline, "state": state}
+    return {"days": days, "deadline": deadline, "state": wait_state(days, deadline)}
 
 
 def _day(moment: datetime.datetime | None) -> str:

@@ -143,7 +143,7 @@ class TargetTask(models.Model):
         """The metric in words, with the quantity's unit where it has one."""
         label = Metric(self.metric).label  # cheaper than get_metric_display, on every row
         if self.metric == Metric.QUANTITY:
-            return f"{label} ({self.quantity_label})"
+            return _("%(metric)s (%(unit)s)") % {"metric": label, "unit": self.quantity_label}
         return str(label)
 
 

@@ -32,15 +32,46 @@ def _nav_urls(prefix: str) -> dict[str, str]:
     return {name.replace(":", "_"): reverse(name) for name in NAV_URLS}
 
 
-def navigation(request: HttpRequest) -> dict:
-    """What the navigation bar needs: the roles the user holds anywhere, computed once."""
-    user = getattr(request, "user", None)
+def roles_held(user) -> set[str]:
+    """The roles the user holds anywhere (a superuser: every role but staff's)."""
     roles: set[str] = set()
     if user is not None and user.is_authenticated:
         roles = {role for role, _unit, _path in held_memberships(user)}
         if user.is_superuser:
             roles |= {Role.ADMIN, Role.LEADER, Role.REVIEWER}
+    return roles
+
+
+# The menu entry each page belongs to, by URL namespace (and by name where one namespace feeds
+# two entries): the entry is highlighted and marked aria-current.
+SECTIONS_BY_NAME = {
+    "home": "home",
+    "activities:queue": "review",
+    "activities:bulk_approve": "review",
+    "dashboards:activities": "search",
+    "units:import": "import",
+}
+SECTIONS_BY_NAMESPACE = {
+    "activities": "activities",
+    "dashboards": "dashboard",
+    "campaigns": "campaigns",
+    "units": "units",
+}
+
+
+def nav_section(request: HttpRequest) -> str:
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return ""
+    found = SECTIONS_BY_NAME.get(match.view_name)
+    return found or SECTIONS_BY_NAMESPACE.get(match.namespace.split(":", 1)[0], "")
+
+
+def navigation(request: HttpRequest) -> dict:
+    """What the navigation bar needs: the roles the user holds anywhere, computed once."""
+    roles = roles_held(getattr(request, "user", None))
     return {
+        "nav_section": nav_section(request),
         "brand_name": settings.SITE_NAME,
         "nav_urls": _nav_urls(get_script_prefix()),
         "nav_roles": roles,

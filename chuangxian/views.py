@@ -1,37 +1,38 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from activities.selectors import review_queue
+from chuangxian.context_processors import roles_held
 from chuangxian.health import broker_status, database_status
-from units.models import Role
-from units.selectors import roots_for
+from dashboards.workbench import workbench
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The workbench (工作台): what needs the user today, a panel per role they hold."""
     memberships = list(
         request.user.memberships.filter(unit__is_active=True)
         .select_related("unit")
         .order_by("unit__path", "role")
-    )
-    roles_held = {m.role for m in memberships} | (
-        {Role.REVIEWER} if request.user.is_superuser else set()
     )
     return render(
         request,
         "home.html",
         {
             "memberships": memberships,
-            "roots": roots_for(request.user),
-            "waiting_reviews": review_queue(request.user).count()
-            if Role.REVIEWER in roles_held
-            else 0,
+            "bench": workbench(request.user, roles_held(request.user)),
         },
     )
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Pages that name no icon (the Django admin) make browsers ask for /favicon.ico."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 @require_GET

@@ -97,3 +97,39 @@ def test_every_app_page_asks_an_anonymous_user_to_log_in(client, tree):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_pages_name_an_icon_and_favicon_ico_leads_to_it(client, staff):
+    client.force_login(staff)
+
+    page = client.get(reverse("home")).content.decode()
+    response = client.get("/favicon.ico")
+
+    assert re.search(r'<link rel="icon" href="[^"]*favicon[^"]*\.svg"', page)
+    assert response.status_code == 301
+    assert "favicon" in response["Location"]
+
+
+def test_the_menu_marks_the_current_section_only(client, tree, city_admin):
+    client.force_login(city_admin)
+
+    for url, entry in (
+        (reverse("campaigns:list"), reverse("campaigns:list")),
+        (reverse("units:detail", args=[tree.committee_a.pk]), reverse("units:tree")),
+        (reverse("units:import"), reverse("units:import")),
+        (reverse("home"), reverse("home")),
+    ):
+        html = client.get(url).content.decode()
+        current = re.findall(r'<a class="nav-link active" aria-current="page" href="([^"]+)"', html)
+        assert current == [entry], url
+    assert "aria-current" not in client.get(reverse("accounts:profile")).content.decode()
+
+
+def test_the_tree_keeps_links_out_of_its_toggles(client, tree, city_admin):
+    client.force_login(city_admin)
+
+    html = client.get(reverse("units:tree")).content.decode()
+
+    summaries = re.findall(r"<summary\b.*?</summary>", html, re.DOTALL)
+    assert summaries
+    assert not any("<a " in summary for summary in summaries)

@@ -50,7 +50,7 @@ form="bulk-form" id="select-{pk}" aria-label="{label}">
 _PARENT = ' <span class="text-nowrap">· {name}</span>'
 _TASK = '<span class="badge text-bg-light border me-1">{title}</span>'
 _REASON = """
-          <div class="small mt-1"><span class="text-danger">{label}:</span> {reason}</div>"""
+          <div class="small mt-1"><span class="text-danger">{label}{colon}</span>{reason}</div>"""
 
 _WAITING = """
         <div class="col-12 col-md-auto">
@@ -125,6 +125,7 @@ def review_rows(context: template.Context, rows: list[dict], is_queue: bool) -> 
         "approve": _("Approve"),
         "return": _("Return"),
         "return_to_unit": _("Return to the unit"),
+        "colon": _(": "),
         **{state: str(label) for state, label in WAITING_LABELS.items()},
     }
     words = {key: SafeString(escape(text)) for key, text in words.items()}
@@ -173,7 +174,9 @@ def _row(row: dict, is_queue: bool, words: dict, formats: dict) -> str:
     elif not is_queue:
         badge = _html(_STATUS, badge=status_badge(activity))
     if activity.status == Status.RETURNED and activity.return_reason:
-        reason = _html(_REASON, label=words["reason"], reason=activity.return_reason)
+        reason = _html(
+            _REASON, label=words["reason"], colon=words["colon"], reason=activity.return_reason
+        )
     if row["parent"]:
         parent = _html(_PARENT, name=row["parent"])
     tasks = "".join(_html(_TASK, title=title) for title in row["tasks"])

@@ -329,6 +329,20 @@ class TestProgressExport:
         assert "市直机关党工委" in sheet["A1"].value
         assert sheet["E6"].number_format == "0.0%"
 
+    def test_the_subtitle_names_the_whole_campaign_as_such(
+        self, client, leader, tree, catalogue, joint
+    ):
+        leader.language = "zh-hans"
+        leader.save(update_fields=["language"])
+        client.force_login(leader)
+
+        response = client.get(
+            reverse("dashboards:progress_export", args=[tree.committee_a.pk]),
+            headers={"accept-language": "zh-hans"},
+        )
+
+        assert _sheet(response)["A2"].value.startswith("统计期间：整个活动周期 · ")
+
     def test_the_total_row_is_the_subtrees_figure_not_the_sum_of_the_rows(
         self, client, leader, tree, catalogue, joint
     ):

@@ -1,0 +1,321 @@
+"""The workbench (工作台): the start page, one panel per role the user holds, each saying what
+needs them today. Composed from the selectors that own each rule, so a count here is the same
+count as on the page it links to:
+
+- staff: returned activities with the reason, drafts, co-organisation requests to answer (the
+  staff's own units, as activities.selectors.Actor.is_staff_of), and their units' targets due soon
+  that are behind pace (activities.progress: pace and completion);
+- reviewers: the review queue (activities.selectors.review_queue) by urgency
+  (activities.progress.wait_state);
+- leaders: the dashboard's headline of their top unit (dashboards.selectors.dashboard): figures,
+  the units below behind pace, reviews overdue;
+- admins: what is incomplete in their subtree: units without staff, units whose submissions have
+  no reviewer above them, active tasks of their campaigns without any target.
+
+Every panel costs a fixed number of queries whatever the size of the subtree or the queue; lists
+show the first few rows and the counts say how many there are in all.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, Exists, F, OuterRef, QuerySet
+from django.db.models.functions import TruncDate
+from django.db.models.lookups import StartsWith
+from django.utils import timezone
+
+from accounts.models import User
+from activities.models import Activity, CoOrganiser, CoOrganiserStatus, Status
+from activities.progress import (
+    Figures,
+    Pace,
+    TargetProgress,
+    period_of,
+    subtree_task_figures,
+    wait_state,
+)
+from activities.selectors import Actor, days_waiting, review_queue
+from campaigns.models import Campaign, Target, TargetTask
+from campaigns.selectors import campaigns_visible_to
+from dashboards.selectors import Dashboard, campaigns_covering, dashboard, filters_for
+from units.models import Membership, Role, Unit
+from units.selectors import held_memberships, subtree_q
+
+SHOWN = 5  # rows of each list; its count says how many in all
+TARGET_DUE_DAYS = 30  # a target due within this many days is "due soon"
+
+
+# --- Staff ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class StaffPanel:
+    returned: list[Activity]
+    returned_count: int
+    drafts: list[Activity]
+    draft_count: int
+    requests: list[CoOrganiser]
+    request_count: int
+    targets: list[TargetProgress]  # due soon and behind pace, the most urgent first
+
+
+def _unit_activities(unit_ids: set[int], status: str) -> QuerySet[Activity]:
+    return (
+        Activity.objects.filter(unit_id__in=unit_ids, status=status)
+        .select_related("unit")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def targets_due_behind(unit_ids: set[int], today: date) -> list[TargetProgress]:
+    """The units' own targets in running campaigns that are due within TARGET_DUE_DAYS (or already
+    due while the campaign runs) and not on track, soonest due first: two queries."""
+    targets = list(
+        Target.objects.filter(
+            unit_id__in=unit_ids,
+            task__is_active=True,
+            task__campaign__is_active=True,
+            task__campaign__starts_on__lte=today,
+            task__campaign__ends_on__gte=today,
+            due_on__lte=today + timedelta(days=TARGET_DUE_DAYS),
+        )
+        .select_related("unit", "task", "task__campaign")
+        .order_by("due_on", "unit__path", "task__sort_order", "task__code")
+    )
+    if not targets:
+        return []
+    # Over a whole campaign the figures are not limited to months: one query for every campaign.
+    period = period_of(targets[0].task.campaign)
+    figures = subtree_task_figures(
+        sorted({t.unit_id for t in targets}), period, sorted({t.task_id for t in targets})
+    )
+    progress = [
+        TargetProgress(target, figures.get((target.unit_id, target.task_id)) or Figures())
+        for target in targets
+    ]
+    return [p for p in progress if p.pace != Pace.ON_TRACK]
+
+
+def staff_panel(actor: Actor, today: date) -> StaffPanel:
+    units = actor.staff_unit_ids
+    counts = dict(
+        Activity.objects.filter(unit_id__in=units, status__in=[Status.RETURNED, Status.DRAFT])
+        .values_list("status")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    pending = CoOrganiser.objects.filter(unit_id__in=units, status=CoOrganiserStatus.PENDING)
+    return StaffPanel(
+        returned=list(_unit_activities(units, Status.RETURNED)[:SHOWN]),
+        returned_count=counts.get(Status.RETURNED, 0),
+        drafts=list(_unit_activities(units, Status.DRAFT)[:SHOWN]),
+        draft_count=counts.get(Status.DRAFT, 0),
+        requests=list(
+            pending.select_related("unit", "activity", "activity__unit").order_by(
+                "created_at", "pk"
+            )[:SHOWN]
+        ),
+        request_count=pending.count(),
+        targets=targets_due_behind(units, today),
+    )
+
+
+# --- Reviewers -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Waiting:
+    activity: Activity
+    days: int
+    state: str  # wait_state's
+
+
+@dataclass
+class ReviewerPanel:
+    overdue: int
+    due_soon: int
+    on_time: int
+    oldest: list[Waiting]  # the longest waiting first
+
+    @property
+    def total(self) -> int:
+        return self.overdue + self.due_soon + self.on_time
+
+
+def reviewer_panel(actor: Actor, today: date) -> ReviewerPanel:
+    """The queue counted by urgency in one query: grouped by the local day the wait began and the
+    campaign's deadline, each group judged by wait_state as the queue's badges are."""
+    queue = review_queue(actor)
+    groups = (
+        queue.select_related(None)
+        .order_by()
+        .annotate(day=TruncDate("waiting_since"))
+        .values_list("day", "campaign__review_deadline_days")
+        .annotate(n=Count("*"))
+    )
+    counts = {"overdue": 0, "due_soon": 0, "ok": 0}
+    for day, deadline, n in groups:
+        if day is not None:
+            counts[wait_state((today - day).days, deadline)] += n
+    return ReviewerPanel(
+        overdue=counts["overdue"],
+        due_soon=counts["due_soon"],
+        on_time=counts["ok"],
+        oldest=[_waiting(activity, today) for activity in queue[:SHOWN]],
+    )
+
+
+def _waiting(activity: Activity, today: date) -> Waiting:
+    days = days_waiting(activity, today) or 0
+    return Waiting(activity, days, wait_state(days, activity.campaign.review_deadline_days))
+
+
+# --- Leaders -------------------------------------------------------------------------------------
+
+
+@dataclass
+class LeaderPanel:
+    unit: Unit
+    board: Dashboard | None  # None when no campaign covers the unit
+
+
+def _top_units(paths: list[str]) -> QuerySet[Unit]:
+    tops = [p for p in set(paths) if not any(p != q and p.startswith(q) for q in paths)]
+    return Unit.objects.filter(path__in=tops, is_active=True).order_by("path")
+
+
+def _role_paths(actor: Actor, role: str) -> list[str]:
+    return [path for held_role, _id, path in held_memberships(actor.user) if held_role == role]
+
+
+def leader_panel(actor: Actor) -> LeaderPanel | None:
+    """The headline of the leader's topmost unit (the first by path when they lead several
+    subtrees; the dashboard's chooser offers the others). A superuser without a leader's
+    membership sees the unit running the newest campaign."""
+    if actor.superuser and not _role_paths(actor, Role.LEADER):
+        # Leads nowhere in particular: the unit running the newest campaign, else the first root.
+        newest = (
+            Campaign.objects.filter(is_active=True, unit__is_active=True)
+            .select_related("unit")
+            .order_by("-starts_on", "-pk")
+            .first()
+        )
+        unit = newest.unit if newest else Unit.objects.filter(depth=1).order_by("path").first()
+    else:
+        unit = _top_units(_role_paths(actor, Role.LEADER)).first()
+    if unit is None:
+        return None
+    filters = filters_for(campaigns_covering(unit), {})
+    return LeaderPanel(unit, dashboard(unit, filters) if filters else None)
+
+
+# --- Admins --------------------------------------------------------------------------------------
+
+
+@dataclass
+class AdminPanel:
+    without_staff: list[Unit]
+    without_staff_count: int
+    without_reviewer: list[Unit]
+    without_reviewer_count: int
+    tasks_without_targets: list[TargetTask]
+    tasks_without_targets_count: int
+
+    @property
+    def complete(self) -> bool:
+        return not (
+            self.without_staff_count
+            or self.without_reviewer_count
+            or self.tasks_without_targets_count
+        )
+
+
+def _counted(queryset: QuerySet) -> tuple[list, int]:
+    """The first SHOWN rows and how many there are, in two queries."""
+    return list(queryset[:SHOWN]), queryset.count()
+
+
+def admin_panel(actor: Actor) -> AdminPanel:
+    """What is incomplete in the admin's subtrees. A unit needs staff to report; a unit below the
+    top of the tree needs active reviewers on a unit above it, or its submissions wait on no one
+    (units.selectors.reviewer_levels_above); a running campaign's task needs targets."""
+    paths = None if actor.superuser else _role_paths(actor, Role.ADMIN)
+    units = Unit.objects.filter(is_active=True)
+    campaigns = Campaign.objects.filter(is_active=True)
+    if paths is not None:
+        units = units.filter(subtree_q(paths))
+        campaigns = campaigns.filter(subtree_q(paths, field="unit__path"))
+    active = Membership.objects.filter(user__is_active=True, unit__is_active=True)
+    has_staff = active.filter(role=Role.STAFF, unit=OuterRef("pk"))
+    reviewer_above = active.filter(
+        StartsWith(OuterRef("path"), F("unit__path")), role=Role.REVIEWER
+    ).exclude(unit__path=OuterRef("path"))
+    without_staff = units.filter(~Exists(has_staff)).order_by("path")
+    without_reviewer = units.filter(depth__gt=1).filter(~Exists(reviewer_above)).order_by("path")
+    tasks = (
+        TargetTask.objects.filter(campaign__in=campaigns, is_active=True)
+        .filter(~Exists(Target.objects.filter(task=OuterRef("pk"))))
+        .select_related("campaign")
+        .order_by("campaign__starts_on", "campaign_id", "line", "sort_order", "code")
+    )
+    staff_rows, staff_count = _counted(without_staff)
+    reviewer_rows, reviewer_count = _counted(without_reviewer)
+    task_rows, task_count = _counted(tasks)
+    return AdminPanel(staff_rows, staff_count, reviewer_rows, reviewer_count, task_rows, task_count)
+
+
+# --- Campaigns -----------------------------------------------------------------------------------
+
+
+@dataclass
+class CampaignsPanel:
+    running: list[Campaign] = field(default_factory=list)
+    upcoming: list[Campaign] = field(default_factory=list)
+    finished: list[Campaign] = field(default_factory=list)
+
+
+def campaigns_panel(user: User, today: date) -> CampaignsPanel:
+    """The campaigns the user sees: running now, not started yet, finished (ended, or closed)."""
+    panel = CampaignsPanel()
+    visible = campaigns_visible_to(user).select_related("unit").order_by("-starts_on", "-pk")
+    for campaign in visible:
+        if not campaign.is_active or campaign.ends_on < today:
+            panel.finished.append(campaign)
+        elif campaign.starts_on > today:
+            panel.upcoming.append(campaign)
+        else:
+            panel.running.append(campaign)
+    return panel
+
+
+# --- The page ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Workbench:
+    today: date
+    campaigns: CampaignsPanel
+    staff: StaffPanel | None = None
+    reviewer: ReviewerPanel | None = None
+    leader: LeaderPanel | None = None
+    admin: AdminPanel | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.staff or self.reviewer or self.leader or self.admin)
+
+
+def workbench(user: User, roles: set[str]) -> Workbench:
+    """The panels for `roles` (the roles the user holds anywhere, as the navigation has them)."""
+    actor = Actor.of(user)
+    today = timezone.localdate()
+    bench = Workbench(today=today, campaigns=campaigns_panel(user, today))
+    if Role.STAFF in roles and actor.staff_unit_ids:
+        bench.staff = staff_panel(actor, today)
+    if Role.REVIEWER in roles:
+        bench.reviewer = reviewer_panel(actor, today)
+    if Role.LEADER in roles:
+        bench.leader = leader_panel(actor)
+    if Role.ADMIN in roles:
+        bench.admin = admin_panel(actor)
+    return bench
