@@ -327,18 +327,21 @@ def targets_workbook(*, user: User, campaign: Campaign) -> bytes:
     sheet.append(EXPORT_HEADER)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for target in targets.iterator(chunk_size=2000):
-        sheet.append(
-            [
-                target.unit.code,
-                target.task.code,
-                target.value,
-                target.due_on,
-                target.unit.name,
-                target.task.title,
-            ]
-        )
-        sheet.cell(row=sheet.max_row, column=4).number_format = "yyyy-mm-dd"
+    # In a transaction, the cursor lives in it: behind PgBouncer's transaction pooling a cursor
+    # held across transactions (WITH HOLD) would be lost with the server connection.
+    with transaction.atomic(using=targets.db):
+        for target in targets.iterator(chunk_size=2000):
+            sheet.append(
+                [
+                    target.unit.code,
+                    target.task.code,
+                    target.value,
+                    target.due_on,
+                    target.unit.name,
+                    target.task.title,
+                ]
+            )
+            sheet.cell(row=sheet.max_row, column=4).number_format = "yyyy-mm-dd"
     for letter, width in zip("ABCDEF", (14, 12, 10, 12, 28, 28), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
