@@ -3,7 +3,22 @@ in batches so that several workers share the sending. Each service claims its wo
 run twice, by two beat processes or retried after a crash, sends nothing twice."""
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
+
+# Every task that writes retries when the database is locked (SQLite under a concurrent writer)
+# or gone (a dropped PostgreSQL connection: Celery's Django fix-up closes the broken connection
+# before the retry runs). Bounded, with exponential backoff and jitter: about an hour and a half
+# in all. Each task's work is claimed or written under a unique key, so a retry after a partial
+# run sends nothing twice; what is still pending after the last retry is picked up by
+# `deliver_due`. One set of options, used by every writing task below.
+WRITES = {
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": 2,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 12,
+}
 
 
 def _deliver_in_batches(ids: list[int]) -> int:
@@ -14,7 +29,7 @@ def _deliver_in_batches(ids: list[int]) -> int:
     return len(ids)
 
 
-@shared_task
+@shared_task(**WRITES)
 def deliver(ids: list[int]) -> int:
     """E-mail these notifications if they still wait."""
     from notifications.services import deliver as deliver_notifications
@@ -22,7 +37,7 @@ def deliver(ids: list[int]) -> int:
     return deliver_notifications(ids)
 
 
-@shared_task
+@shared_task(**WRITES)
 def deliver_due() -> int:
     """Pick up what waits: failed sends to retry and claims left by crashed workers."""
     from notifications.services import due_ids
@@ -30,7 +45,7 @@ def deliver_due() -> int:
     return _deliver_in_batches(due_ids())
 
 
-@shared_task
+@shared_task(**WRITES)
 def run_rule(name: str) -> int:
     """Run one reminder rule (notifications.rules.RULES) now and e-mail what it wrote."""
     from notifications.rules import RULES
@@ -40,7 +55,7 @@ def run_rule(name: str) -> int:
     return _deliver_in_batches(RULES[name](timezone.now()))
 
 
-@shared_task
+@shared_task(**WRITES)
 def notify_transition(kind: str, activity_id: int, event_id: int | None = None) -> int:
     """Notify the people a workflow transition concerns; enqueue with transaction.on_commit."""
     from notifications import transitions
@@ -56,7 +71,7 @@ def notify_transition(kind: str, activity_id: int, event_id: int | None = None) 
     return _deliver_in_batches(ids)
 
 
-@shared_task
+@shared_task(**WRITES)
 def send_digests() -> int:
     """Send today's daily digests, each once."""
     from notifications.digests import digests_send

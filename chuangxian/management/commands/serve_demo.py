@@ -23,6 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, host: str, port: int, **options) -> None:
         python = sys.executable
+        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)  # the beat schedule lives there
         commands = {
             "web": [python, "manage.py", "runserver", f"{host}:{port}", "--noreload"],
             "worker": [
