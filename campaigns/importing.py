@@ -31,6 +31,7 @@ from accounts.models import User
 from campaigns.exceptions import CampaignError
 from campaigns.models import Campaign, Target, TargetTask
 from campaigns.services import target_set
+from chuangxian.streaming import stream
 from units.importing import Column
 from units.models import Role, Unit
 from units.selectors import units_for_role
@@ -330,7 +331,7 @@ def targets_workbook(*, user: User, campaign: Campaign) -> bytes:
     # In a transaction, the cursor lives in it: behind PgBouncer's transaction pooling a cursor
     # held across transactions (WITH HOLD) would be lost with the server connection.
     with transaction.atomic(using=targets.db):
-        for target in targets.iterator(chunk_size=2000):
+        for target in stream(targets, 2000):
             sheet.append(
                 [
                     target.unit.code,

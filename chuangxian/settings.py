@@ -146,8 +146,10 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     # A task taken by a worker that dies without acknowledging it goes back on the queue after
     # this many seconds (acks_late below); the notification claim makes a second run send nothing.
+    # Each worker sweeps for such tasks every 10 s (kombu's default is every 100 s).
     CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
-        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=10)
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=10),
+        "unacked_restore_throttle": 1,
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -170,6 +172,14 @@ CELERY_TIMEZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Workers log through LOGGING below, so their lines carry the request id that caused the task.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Sending a task rides out a broker restart (about 15 s of retries) instead of losing the notice
+# a committed transition enqueues (activities.services._notify_after_commit).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 20,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
 
 # --- Accounts, sessions, lockout ------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -243,6 +253,13 @@ EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
 # A send that hangs must end well within a notification claim (notifications.services).
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+# A notification claimed by a worker that died (SIGKILL, power) is sent again after this long;
+# it must outlast a send (EMAIL_TIMEOUT) so that a slow send is never doubled.
+NOTIFICATION_CLAIM_SECONDS = env_int("NOTIFICATION_CLAIM_SECONDS", 600, minimum=2)
+if NOTIFICATION_CLAIM_SECONDS <= EMAIL_TIMEOUT:
+    raise ImproperlyConfigured(
+        "Environment variable NOTIFICATION_CLAIM_SECONDS must be greater than EMAIL_TIMEOUT."
+    )
 EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
 EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
 EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")
