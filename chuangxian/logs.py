@@ -12,7 +12,10 @@ _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            record.request_id = current.get()
+            # django.request logs a 4xx/5xx after the middleware has returned: the request
+            # it passes along still carries its id.
+            request = getattr(record, "request", None)
+            record.request_id = getattr(request, "request_id", None) or current.get()
         return True
 
 
