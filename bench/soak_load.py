@@ -18,6 +18,9 @@ from datetime import date, timedelta
 from urllib.parse import urlencode, urlsplit
 
 PASSWORD = "Fukang-2010"
+# A keep-alive connection idle this long is replaced before the next request (nginx's
+# keepalive_timeout is 75 s; a request on a connection it has just closed fails).
+IDLE_SECONDS = 50
 STAFF = ["union_staff", "cg_staff", "league_staff", "women_staff", "yq_staff"]
 REVIEWERS = ["jg_reviewer", "cg_reviewer", "city_reviewer"]
 LEADERS = ["city_leader", "jg_leader", "cg_leader"]
@@ -59,6 +62,7 @@ class Browser:
         self.recorder = recorder
         self.cookies: dict[str, str] = {}
         self.conn: http.client.HTTPSConnection | None = None
+        self.last_used = 0.0
 
     def request(
         self, kind: str, method: str, path: str, body: bytes | None = None, ctype: str = ""
@@ -72,6 +76,8 @@ class Browser:
             )
         started = time.time()
         clock = time.monotonic()
+        if self.conn is not None and clock - self.last_used > IDLE_SECONDS:
+            self.close()  # as a browser drops a socket idle for long: nginx closes it at 75 s
         try:
             if self.conn is None:
                 self.conn = http.client.HTTPSConnection(
@@ -90,7 +96,8 @@ class Browser:
         except (OSError, http.client.HTTPException):
             self.close()
             result = (0, b"", {})
-        self.recorder.add(kind, result[0], started, (time.monotonic() - clock) * 1000)
+        self.last_used = time.monotonic()
+        self.recorder.add(kind, result[0], started, (self.last_used - clock) * 1000)
         return result
 
     def close(self) -> None:
