@@ -53,3 +53,17 @@ bench: venv
 .PHONY: bench-reminders
 bench-reminders: venv
 	@$(PY) bench/reminders.py
+
+# Issue 17's soak: the production stack (nginx TLS → gunicorn → PgBouncer → PostgreSQL, Redis, two
+# Celery workers, beat) started on loopback ports of its own — never the machine's shared
+# PostgreSQL or Redis — driven for SOAK_SECONDS (default 300) with faults injected; one JSON line,
+# exit 1 when a bar is missed. Needs Debian's postgresql, redis-server, pgbouncer, nginx, openssl.
+# deploy/README.md, "Proof: make soak".
+SOAK_SECONDS ?= 300
+.PHONY: soak test-pgbouncer
+soak: venv
+	SOAK_SECONDS=$(SOAK_SECONDS) $(PY) bench/soak.py
+
+# The export and review tests against PostgreSQL behind PgBouncer (transaction pooling).
+test-pgbouncer: venv
+	$(PY) bench/pgbouncer_tests.py

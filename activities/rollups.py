@@ -36,6 +36,7 @@ from activities.models import (
     WaitingRollup,
 )
 from campaigns.models import Target, TargetTask
+from chuangxian.streaming import stream
 from units.models import Unit, paths_up_to
 
 ALL_LINES = ""
@@ -208,10 +209,11 @@ def rollups_rebuild() -> tuple[int, int]:
     due = {(u, t): d for u, t, d in Target.objects.values_list("unit_id", "task_id", "due_on")}
     approved = Activity.objects.filter(status=Status.APPROVED)
     tasks_of: dict[int, list[int]] = defaultdict(list)
-    for activity_id, task_id in (
-        Activity.tasks.through.objects.filter(activity__status=Status.APPROVED)
-        .values_list("activity_id", "targettask_id")
-        .iterator(chunk_size=_BATCH)
+    for activity_id, task_id in stream(
+        Activity.tasks.through.objects.filter(activity__status=Status.APPROVED).values_list(
+            "activity_id", "targettask_id"
+        ),
+        _BATCH,
     ):
         tasks_of[activity_id].append(task_id)
     coorganisers: dict[int, list[str]] = defaultdict(list)
@@ -232,7 +234,7 @@ def rollups_rebuild() -> tuple[int, int]:
         participants,
         quantity,
         first_submitted,
-    ) in approved.values_list(*fields, "first_submitted_at").iterator(chunk_size=_BATCH):
+    ) in stream(approved.values_list(*fields, "first_submitted_at"), _BATCH):
         month = month_of(starts_on)
         task_ids = tasks_of.get(pk, [])
         credited = set(above(paths[unit_id]))
@@ -258,7 +260,7 @@ def rollups_rebuild() -> tuple[int, int]:
     events = ActivityEvent.objects.filter(action__in=REVIEW_ACTIONS).values_list(
         "activity__unit_id", "activity__campaign_id", "created_at", "on_time"
     )
-    for unit_id, campaign_id, created_at, on_time in events.iterator(chunk_size=_BATCH):
+    for unit_id, campaign_id, created_at, on_time in stream(events, _BATCH):
         month = month_of(timezone.localdate(created_at))
         for unit in above(paths[unit_id]):
             sums = unit_sums[(unit, campaign_id, month, ALL_LINES)]
@@ -267,9 +269,9 @@ def rollups_rebuild() -> tuple[int, int]:
 
     waiting: dict[tuple, int] = defaultdict(int)
     submitted = Activity.objects.filter(status=Status.SUBMITTED, waiting_since__isnull=False)
-    for unit_id, campaign_id, since in submitted.values_list(
-        "unit_id", "campaign_id", "waiting_since"
-    ).iterator(chunk_size=_BATCH):
+    for unit_id, campaign_id, since in stream(
+        submitted.values_list("unit_id", "campaign_id", "waiting_since"), _BATCH
+    ):
         day = timezone.localdate(since)
         for unit in above(paths[unit_id]):
             waiting[(unit, campaign_id, day)] += 1

@@ -32,6 +32,7 @@ from campaigns.exceptions import CampaignError
 from campaigns.models import Campaign, Target, TargetTask
 from campaigns.services import target_set
 from chuangxian.spreadsheets import xlsx_append
+from chuangxian.streaming import stream
 from units.importing import Column
 from units.models import Role, Unit
 from units.selectors import units_for_role
@@ -328,19 +329,22 @@ def targets_workbook(*, user: User, campaign: Campaign) -> bytes:
     xlsx_append(sheet, EXPORT_HEADER)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for target in targets.iterator(chunk_size=2000):
-        xlsx_append(
-            sheet,
-            [
-                target.unit.code,
-                target.task.code,
-                target.value,
-                target.due_on,
-                target.unit.name,
-                target.task.title,
-            ],
-        )
-        sheet.cell(row=sheet.max_row, column=4).number_format = "yyyy-mm-dd"
+    # In a transaction, the cursor lives in it: behind PgBouncer's transaction pooling a cursor
+    # held across transactions (WITH HOLD) would be lost with the server connection.
+    with transaction.atomic(using=targets.db):
+        for target in stream(targets, 2000):
+            xlsx_append(
+                sheet,
+                [
+                    target.unit.code,
+                    target.task.code,
+                    target.value,
+                    target.due_on,
+                    target.unit.name,
+                    target.task.title,
+                ]
+            )
+            sheet.cell(row=sheet.max_row, column=4).number_format = "yyyy-mm-dd"
     for letter, width in zip("ABCDEF", (14, 12, 10, 12, 28, 28), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"

@@ -58,9 +58,13 @@ INSTALLED_APPS = [
     "notifications",
     "dashboards",
     "evaluations",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    # First: the request id (chuangxian.requestid) and the metrics' clock cover every response.
+    "chuangxian.requestid.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -76,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by the backend into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -120,6 +125,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Behind PgBouncer in transaction pooling every streamed read already runs in a transaction
+    # (deploy/README.md, "PgBouncer"); this switches server-side cursors off altogether.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+        "DISABLE_SERVER_SIDE_CURSORS", False
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -134,7 +144,13 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+    # A task taken by a worker that dies without acknowledging it goes back on the queue after
+    # this many seconds (acks_late below); the notification claim makes a second run send nothing.
+    # Each worker sweeps for such tasks every 10 s (kombu's default is every 100 s).
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=10),
+        "unacked_restore_throttle": 1,
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # kombu's file-system transport: a real worker and beat with no broker server.
@@ -154,6 +170,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers log through LOGGING below, so their lines carry the request id that caused the task.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Sending a task rides out a broker restart (about 15 s of retries) instead of losing the notice
+# a committed transition enqueues (activities.services._notify_after_commit).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 20,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
 
 # --- Accounts, sessions, lockout ------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -264,6 +290,13 @@ EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
 # A send that hangs must end well within a notification claim (notifications.services).
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+# A notification claimed by a worker that died (SIGKILL, power) is sent again after this long;
+# it must outlast a send (EMAIL_TIMEOUT) so that a slow send is never doubled.
+NOTIFICATION_CLAIM_SECONDS = env_int("NOTIFICATION_CLAIM_SECONDS", 600, minimum=2)
+if NOTIFICATION_CLAIM_SECONDS <= EMAIL_TIMEOUT:
+    raise ImproperlyConfigured(
+        "Environment variable NOTIFICATION_CLAIM_SECONDS must be greater than EMAIL_TIMEOUT."
+    )
 EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
 EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
 EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")
@@ -309,12 +342,38 @@ if not DEBUG:
     if env_bool("BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# One line per request on `chuangxian.request` (LOG_REQUESTS=0 silences it), every line with the
+# request id (chuangxian.requestid); LOG_FORMAT=json writes one JSON object per line.
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(
+        f"Environment variable LOG_FORMAT={LOG_FORMAT!r} is not valid: expected text or json."
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "chuangxian.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "chuangxian.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "chuangxian.request": {"level": "INFO" if env_bool("LOG_REQUESTS", True) else "WARNING"},
+        "celery.app.trace": {"level": "INFO"},
+    },
 }
+
+# /metrics (chuangxian.metrics): a superuser's session or `Authorization: Bearer METRICS_TOKEN`.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+METRICS_QUEUES = env_list("METRICS_QUEUES", "celery")
 
 # Shown in the page title and navigation.
 SITE_NAME = _("Create Advanced, Strive for Excellence")

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from chuangxian import views
+from chuangxian import metrics, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,6 +9,7 @@ urlpatterns = [
     path("ping", views.ping, name="ping"),
     # Pages that name no icon (the Django admin) make browsers ask for /favicon.ico.
     path("favicon.ico", views.favicon, name="favicon"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("units/", include("units.urls")),

@@ -36,6 +36,7 @@ from activities.models import PARTICIPANT_FIELDS, Activity, Status
 from activities.progress import Figures, TargetSum, TaskProgress
 from campaigns.models import Metric, TargetTask
 from chuangxian.spreadsheets import csv_row, xlsx_cell
+from chuangxian.streaming import stream
 from dashboards.filters import SORTED
 from units.models import Line, Unit
 
@@ -152,7 +153,7 @@ def activity_rows(
             submitted,
             approved,
             task_ids,
-        ) in _export_rows(queryset).iterator(chunk_size=chunk_size):
+        ) in stream(_export_rows(queryset), chunk_size):
             tasks = sorted(catalogue[pk] for pk in task_ids.split(",")) if task_ids else ()
             yield [
                 code,

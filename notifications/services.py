@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import F
@@ -24,7 +25,7 @@ from notifications.models import EmailState, Notification
 
 log = logging.getLogger(__name__)
 
-CLAIM_TIMEOUT = timedelta(minutes=10)
+CLAIM_TIMEOUT = timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS)
 MAX_ATTEMPTS = 20
 BATCH = 200
 
