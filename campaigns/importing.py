@@ -342,7 +342,7 @@ def targets_workbook(*, user: User, campaign: Campaign) -> bytes:
                     target.due_on,
                     target.unit.name,
                     target.task.title,
-                ]
+                ],
             )
             sheet.cell(row=sheet.max_row, column=4).number_format = "yyyy-mm-dd"
     for letter, width in zip("ABCDEF", (14, 12, 10, 12, 28, 28), strict=True):
