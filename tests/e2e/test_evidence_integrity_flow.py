@@ -72,7 +72,7 @@ def test_a_reviewer_sees_the_duplicate_and_the_thumbnails(
     page.goto(live_server.url + reverse("activities:detail", args=[second.pk]))
     upload = page.get_by_test_id("upload")
     upload.locator("input[type=file]").set_input_files([copy, fresh])
-    upload.get_by_role("button", name=zh("Upload")).click()
+    upload.get_by_role("button", name=zh("Upload"), exact=True).click()
     expect(page.get_by_test_id("gallery").get_by_test_id("thumbnail")).to_have_count(2)
     expect(page.get_by_test_id("evidence-warnings")).to_have_count(0)  # not shown to the unit
     page.get_by_test_id("submit").click()
