@@ -116,6 +116,19 @@ class TestNearDuplicates:
         assert warnings_on(client, reviewer, draft) == ""
         assert warnings_on(client, staff_b, second) == ""
 
+    def test_people_who_see_but_do_not_review_it_are_not_told(
+        self, client, tree, staff, draft, staff_b, second
+    ):
+        scene = photos.scene(2)
+        attach(staff, draft, photos.jpeg(scene))
+        attach(staff_b, second, photos.jpeg(scene))
+        submit(staff_b, second)
+        leader_b = _member(tree.committee_b, Role.LEADER, "leader_b")
+        admin_city = _member(tree.city, Role.ADMIN, "admin_city")
+
+        for user in (leader_b, admin_city):
+            assert warnings_on(client, user, second) == ""
+
     def test_an_unrelated_photo_is_not_flagged(
         self, client, staff, reviewer_b, draft, staff_b, second
     ):
