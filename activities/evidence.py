@@ -1,22 +1,28 @@
 """What an evidence file is, decided from its bytes and never from its name, and its thumbnail.
 
-Accepted: JPEG, PNG, GIF and WebP images (opened with Pillow to prove it), PDF, Office Open XML
-(.docx/.xlsx/.pptx, a zip with the parts Office writes) and the older OLE2 Office formats
-(.doc/.xls/.ppt). Anything else, such as an executable renamed to .jpg, is refused."""
+Accepted: JPEG, PNG, GIF and WebP images (opened by those four decoders only and decoded once, at
+most MAX_IMAGE_PIXELS, see chuangxian.uploads); PDF that pypdf parses, every object of which is
+free of JavaScript, launch actions and attached files; Office Open XML (.docx/.xlsx/.pptx, a zip
+with the parts Office writes, without macros). The older OLE2 Office formats (.doc/.xls/.ppt) are
+refused with a request to save them in the new format: they may carry macros that cannot be
+seen without parsing the whole compound file. Anything else, such as an executable renamed to
+.jpg, is refused."""
 
 import io
 import zipfile
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 from activities.exceptions import EvidenceRejected
+from chuangxian.uploads import MAX_IMAGE_PIXELS, ImageRefused, decode_image
 
 THUMBNAIL_SIZE = (480, 480)
-_MAX_PIXELS = 60_000_000  # refuse decompression bombs before decoding them
 
 _IMAGE_FORMATS = {
     "JPEG": ("image/jpeg", ".jpg"),
@@ -30,17 +36,28 @@ _OOXML = {
     "ppt/": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", ".pptx"),
 }
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_OLE2_TYPES = {
-    ".doc": "application/msword",
-    ".xls": "application/vnd.ms-excel",
-    ".ppt": "application/vnd.ms-powerpoint",
-}
+# Names that make a PDF run something or carry another file. pypdf decodes escaped names
+# (/J#61vaScript is /JavaScript), so a byte search could miss what this cannot.
+_PDF_ACTIVE_NAMES = frozenset(
+    {
+        "/JavaScript",
+        "/JS",
+        "/Launch",
+        "/EmbeddedFiles",
+        "/EmbeddedFile",
+        "/FileAttachment",
+        "/RichMedia",
+        "/XFA",
+    }
+)
+_PDF_MAX_OBJECTS = 200_000  # a 10 MB file holds far fewer real objects
 
 
 @dataclass(frozen=True)
 class Sniffed:
     content_type: str
     extension: str
+    thumbnail: bytes | None = None  # a JPEG within THUMBNAIL_SIZE, for images
 
     @property
     def is_image(self) -> bool:
@@ -57,6 +74,14 @@ def _refuse(name: str) -> EvidenceRejected:
     )
 
 
+def size_refusal(name: str) -> str:
+    """Why a file over EVIDENCE_MAX_BYTES is refused (on upload, or while it streamed in)."""
+    return _("“%(name)s” is larger than %(limit)s MB.") % {
+        "name": name,
+        "limit": settings.EVIDENCE_MAX_BYTES // (1024 * 1024) or 1,
+    }
+
+
 def sniff(upload: UploadedFile) -> Sniffed:
     """The file's real type, or EvidenceRejected."""
     name = upload.name or ""
@@ -64,15 +89,74 @@ def sniff(upload: UploadedFile) -> Sniffed:
     head = upload.read(16)
     upload.seek(0)
     if head.startswith(b"%PDF-"):
+        _check_pdf(upload, name)
         return Sniffed("application/pdf", ".pdf")
     if head.startswith(_OLE2_MAGIC):
-        extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-        if extension in _OLE2_TYPES:
-            return Sniffed(_OLE2_TYPES[extension], extension)
-        raise _refuse(name)
+        raise EvidenceRejected(
+            _(
+                "“%(name)s” is in an old Office format (.doc, .xls or .ppt), which may hold "
+                "macros: open it in Office or WPS and save it as .docx, .xlsx or .pptx."
+            )
+            % {"name": name}
+        )
     if head.startswith(b"PK\x03\x04"):
         return _sniff_ooxml(upload, name)
     return _sniff_image(upload, name)
+
+
+def _check_pdf(upload: UploadedFile, name: str) -> None:
+    """Refuse a PDF that pypdf cannot parse, or one with scripts, launch actions or attached
+    files anywhere among the objects reachable from its trailer."""
+    try:
+        reader = PdfReader(upload, strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise _refuse(name)  # a password-protected file cannot be checked
+        active = _pdf_active_names(reader.trailer)
+    except EvidenceRejected:
+        raise
+    except Exception:
+        # Not a PDF pypdf can read, whatever its first bytes say; on hostile input its parser
+        # raises more than its own errors (ValueError, KeyError, RecursionError…).
+        raise _refuse(name) from None
+    finally:
+        upload.seek(0)
+    if active:
+        raise EvidenceRejected(
+            _(
+                "“%(name)s” is a PDF with scripts or attached files: print it to a new PDF "
+                "(or save it as PDF/A) and attach that."
+            )
+            % {"name": name}
+        )
+
+
+def _pdf_active_names(root: object) -> bool:
+    """True when a dictionary key or a name value anywhere under `root` is active content."""
+    seen: set[tuple[int, int]] = set()
+    stack = [root]
+    visited = 0
+    while stack:
+        item = stack.pop()
+        if isinstance(item, IndirectObject):
+            key = (item.idnum, item.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            item = item.get_object()
+        visited += 1
+        if visited > _PDF_MAX_OBJECTS:
+            raise ValueError("too many objects")
+        if isinstance(item, NameObject):
+            if str(item) in _PDF_ACTIVE_NAMES:
+                return True
+        elif isinstance(item, DictionaryObject):  # streams too: their dictionary, not data
+            for key, value in item.items():
+                if str(key) in _PDF_ACTIVE_NAMES:
+                    return True
+                stack.append(value)
+        elif isinstance(item, ArrayObject):
+            stack.extend(item)
+    return False
 
 
 def _sniff_ooxml(upload: UploadedFile, name: str) -> Sniffed:
@@ -93,33 +177,24 @@ def _sniff_ooxml(upload: UploadedFile, name: str) -> Sniffed:
 
 
 def _sniff_image(upload: UploadedFile, name: str) -> Sniffed:
+    """Decoded once, through chuangxian.uploads (accepted formats only, pixels capped, JPEG
+    decoded at reduced scale); the thumbnail comes from that one decode."""
     try:
-        with Image.open(upload) as image:
-            if image.width * image.height > _MAX_PIXELS:
-                raise _refuse(name)
-            found = _IMAGE_FORMATS.get(image.format or "")
-            image.verify()
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image.load()  # verify() misses a truncated file; decoding it does not
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        found, small = decode_image(upload, fit=THUMBNAIL_SIZE)
+    except ImageRefused as refused:
+        if refused.too_large:
+            raise EvidenceRejected(
+                _("“%(name)s” has more than %(megapixels)s million pixels: attach a smaller photo.")
+                % {"name": name, "megapixels": MAX_IMAGE_PIXELS // 1_000_000}
+            ) from None
         raise _refuse(name) from None
-    finally:
-        upload.seek(0)
-    if found is None:
-        raise _refuse(name)
-    return Sniffed(*found)
+    buffer = io.BytesIO()
+    small.save(buffer, format="JPEG", quality=82)
+    return Sniffed(*_IMAGE_FORMATS[found], thumbnail=buffer.getvalue())
 
 
 def thumbnail(upload: UploadedFile) -> ContentFile:
     """A JPEG no larger than THUMBNAIL_SIZE, turned upright from the photo's EXIF orientation."""
-    upload.seek(0)
-    with Image.open(upload) as image:
-        image = ImageOps.exif_transpose(image)
-        image.thumbnail(THUMBNAIL_SIZE)
-        if image.mode not in ("RGB", "L"):
-            image = image.convert("RGB")
-        buffer = io.BytesIO()
-        image.save(buffer, format="JPEG", quality=82)
-    upload.seek(0)
-    return ContentFile(buffer.getvalue())
+    preview = _sniff_image(upload, upload.name or "").thumbnail
+    assert preview is not None
+    return ContentFile(preview)

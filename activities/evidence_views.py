@@ -16,11 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from activities import services
+from activities.evidence import size_refusal
 from activities.exceptions import ActivityError, TransitionRefused
 from activities.models import Evidence
 from activities.selectors import Actor, activities_visible_to, activity_for_user
 from activities.services import NotAllowed
 from activities.views import detail_url
+from chuangxian.uploads import oversized_uploads, upload_limit
 
 
 def _visible_evidence(request: HttpRequest, pk: int) -> Evidence:
@@ -53,15 +55,21 @@ def _serve(stored: FieldFile, *, content_type: str, filename: str, inline: bool)
     return response
 
 
+@upload_limit("EVIDENCE_MAX_BYTES")
 @login_required
 @require_POST
 def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    """Attach each file on its own: a refused file is reported and the others are kept."""
+    """Attach each file on its own, one after the other: a refused file is reported and the
+    others are kept. A file over the size limit was skipped while it streamed in."""
     actor = Actor.of(request.user)
     activity = activity_for_user(actor, pk)
     uploads = request.FILES.getlist("files")
+    oversized = oversized_uploads(request)
+    for name in oversized:
+        messages.error(request, size_refusal(name))
     if not uploads:
-        messages.error(request, _("Choose one or more files to attach."))
+        if not oversized:
+            messages.error(request, _("Choose one or more files to attach."))
         return redirect(detail_url(activity))
     for upload in uploads:
         name = upload.name or ""

@@ -13,7 +13,6 @@ were (ActivityEvent.evidence_warnings)."""
 import hashlib
 import logging
 from collections.abc import Iterable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,6 +32,7 @@ from PIL import Image
 from activities import fingerprints, photos
 from activities.models import Activity, Evidence, EvidenceMatch
 from campaigns.models import Campaign
+from chuangxian.uploads import ImageRefused, decode_image, open_image
 from units.models import Unit
 
 log = logging.getLogger(__name__)
@@ -43,21 +43,18 @@ BACKFILL_BATCH = 200
 # --- Reading a stored photo ----------------------------------------------------------------------
 
 
-@contextmanager
-def _open_image(stored: FieldFile):
-    """The stored photo, decoded. Its type was proved on upload; a file that no longer decodes
-    yields None (no hash, no thumbnails) rather than failing the task."""
+def _read_photo(stored: FieldFile) -> tuple[datetime | None, Image.Image] | None:
+    """(capture time, the photo upright within the medium thumbnail size), through the one safe
+    way an upload is decoded (chuangxian.uploads: accepted decoders only, pixels capped, one
+    reduced-scale decode). None when it no longer decodes: no hash, no thumbnails, no failure."""
     with stored.open("rb") as handle:
         try:
-            image = Image.open(handle)
-            image.load()
-        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-            image = None
-        try:
-            yield image
-        finally:
-            if image is not None:
-                image.close()
+            with open_image(handle) as image:  # the EXIF header, before any pixel is decoded
+                captured = photos.capture_time(image)
+            _format, upright = decode_image(handle, fit=photos.THUMBNAIL_SIZES["medium"])
+        except ImageRefused:
+            return None
+    return captured, upright
 
 
 def _sha256(stored: FieldFile) -> str:
@@ -143,15 +140,14 @@ def evidence_process(*, evidence_id: int) -> Evidence | None:
         fields["sha256"] = _sha256(item.file)
     except (FileNotFoundError, OSError, ValueError):
         log.warning("Evidence %s: the file is missing from storage", item.pk)
-    if item.is_image and "sha256" in fields:
-        with _open_image(item.file) as image:
-            if image is not None:
-                fields["captured_at"] = photos.capture_time(image)
-                value = fingerprints.phash(image)
-                fields["phash"] = value
-                for band, band_value in enumerate(fingerprints.bands(value)):
-                    fields[f"phash_b{band}"] = band_value
-                made = photos.thumbnails(image)
+    photo = _read_photo(item.file) if item.is_image and "sha256" in fields else None
+    if photo is not None:
+        fields["captured_at"], upright = photo
+        value = fingerprints.phash(upright)
+        fields["phash"] = value
+        for band, band_value in enumerate(fingerprints.bands(value)):
+            fields[f"phash_b{band}"] = band_value
+        made = photos.thumbnails(upright)
     stored = _store_thumbnails(item, made)
     try:
         with transaction.atomic():

@@ -26,6 +26,7 @@ class Action(models.TextChoices):
     RETURN = "return", _("Returned")
     REOPEN = "reopen", _("Reopened")
     ESCALATE = "escalate", _("Escalated to the reviewers above")
+    REROUTE = "reroute", _("Sent to the reviewers now responsible, after a unit move")
 
 
 # The moves each action may make: action → (from statuses, to status). A level-1 approval in a
@@ -40,6 +41,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     # Written by the reminder job when a submission waits past twice the review deadline: the
     # reviewers above are told, and the activity stays where it is.
     Action.ESCALATE: (frozenset({Status.SUBMITTED}), Status.SUBMITTED),
+    # Written when a unit moves: its waiting submissions go to the reviewers now above it.
+    Action.REROUTE: (frozenset({Status.SUBMITTED}), Status.SUBMITTED),
 }
 
 EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.RETURNED})

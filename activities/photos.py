@@ -5,7 +5,7 @@ import io
 from datetime import datetime, timedelta, timezone
 
 from django.utils import timezone as django_timezone
-from PIL import Image, ImageOps
+from PIL import Image
 
 # name → the largest width and height; `medium` is what Evidence.thumbnail holds.
 THUMBNAIL_SIZES = {"small": (160, 160), "medium": (480, 480)}
@@ -64,11 +64,10 @@ def capture_time(image: Image.Image) -> datetime | None:
     return None
 
 
-def thumbnails(image: Image.Image) -> dict[str, bytes]:
-    """A JPEG per THUMBNAIL_SIZES, turned upright from the EXIF orientation. Pillow writes no EXIF,
-    ICC profile or comment unless asked to: none of the photo's metadata (its GPS position, its
-    camera) reaches the thumbnails."""
-    upright = ImageOps.exif_transpose(image)
+def thumbnails(upright: Image.Image) -> dict[str, bytes]:
+    """A JPEG per THUMBNAIL_SIZES of a photo already turned upright (chuangxian.uploads.decode_image
+    does that from its EXIF orientation). Made from the pixels alone: none of the photo's metadata
+    (EXIF with its GPS position and camera, ICC profile, comments) reaches the thumbnails."""
     if upright.mode not in ("RGB", "L"):
         upright = upright.convert("RGB")
     made = {}

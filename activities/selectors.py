@@ -7,10 +7,12 @@ live, and the services check them again under the row lock.
 - Staff of the organising unit create, edit, submit and withdraw (before any review).
 - A submission waits on a *reviewing unit*: the nearest unit above the organiser that has
   reviewers (for level 2, the nearest above level 1's). Reviewers on that unit or any unit above
-  it may approve, return, or (once approved) reopen it.
+  it may approve, return, or (once approved) reopen it — decided from the tree as it is now: the
+  reviewer's unit must still be above the organiser (Actor.reviews_for, reviewable_q).
 - Staff of a co-organising unit confirm or decline it.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -52,13 +54,22 @@ class Actor:
     def is_staff_of(self, unit_id: int) -> bool:
         return unit_id in self.staff_unit_ids
 
-    def reviews_for(self, review_unit: Unit | None) -> bool:
-        """May act as a reviewer for submissions waiting on `review_unit`."""
+    def reviews_for(self, activity: Activity) -> bool:
+        """May act as a reviewer on `activity`, judged from the tree as it is now: a reviewer
+        membership on a unit strictly above the activity's unit *and* at or above the unit it
+        waits on. Paths are rewritten when a unit moves, so a reviewer the unit has moved away
+        from is refused even before its submissions are re-routed (services.submissions_reroute).
+        """
         if self.superuser:
             return True
+        review_unit = activity.review_unit
         if review_unit is None:
             return False
-        return any(review_unit.path.startswith(path) for path in self.reviewer_paths)
+        below = activity.unit.path
+        return any(
+            below.startswith(path) and below != path and review_unit.path.startswith(path)
+            for path in self.reviewer_paths
+        )
 
 
 def activities_visible_to(user: User) -> QuerySet[Activity]:
@@ -105,7 +116,7 @@ def is_reviewer_of(actor: Actor, activity: Activity) -> bool:
     """Among those who review the activity where it was last sent (its reviewing unit's reviewers
     or those above them), and not its own unit's: who may approve, return or reopen it, and who
     sees the warnings on its evidence (activities.integrity)."""
-    return actor.reviews_for(activity.review_unit) and not is_own(actor, activity)
+    return actor.reviews_for(activity) and not is_own(actor, activity)
 
 
 def can_review(actor: Actor, activity: Activity) -> bool:
@@ -122,13 +133,26 @@ def can_respond(actor: Actor, coorganiser: CoOrganiser) -> bool:
     )
 
 
+def reviewable_q(reviewer_paths: Iterable[str]) -> Q:
+    """Activities that reviewers on these units may act on (Actor.reviews_for, as a query):
+    the activity's unit strictly below one of them, and its reviewing unit at or below it."""
+    query = Q(pk__in=[])
+    for path in set(reviewer_paths):
+        query |= (
+            Q(unit__path__startswith=path)
+            & ~Q(unit__path=path)
+            & Q(review_unit__path__startswith=path)
+        )
+    return query
+
+
 def review_queue(who: User | Actor) -> QuerySet[Activity]:
     """Submissions waiting on a reviewing unit at or below one of the user's reviewer units,
     oldest first."""
     actor = who if isinstance(who, Actor) else Actor.of(who)
     queryset = Activity.objects.filter(status=Status.SUBMITTED)
     if not actor.superuser:
-        queryset = queryset.filter(subtree_q(actor.reviewer_paths, field="review_unit__path"))
+        queryset = queryset.filter(reviewable_q(actor.reviewer_paths))
     # Never one's own (see is_own): those are not the reviewer's to act on.
     queryset = queryset.exclude(created_by=actor.user).exclude(unit_id__in=actor.staff_unit_ids)
     return queryset.select_related("unit", "campaign", "created_by").order_by("waiting_since", "pk")

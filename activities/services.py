@@ -487,10 +487,7 @@ def evidence_add(*, actor: User | Actor, activity: Activity, upload: UploadedFil
     _check_campaign(activity)
     name = upload.name or ""
     if upload.size > settings.EVIDENCE_MAX_BYTES:
-        raise EvidenceRejected(
-            _("“%(name)s” is larger than %(limit)s MB.")
-            % {"name": name, "limit": settings.EVIDENCE_MAX_BYTES // (1024 * 1024) or 1}
-        )
+        raise EvidenceRejected(evidence_files.size_refusal(name))
     if activity.evidence.count() >= settings.EVIDENCE_MAX_FILES:
         raise EvidenceRejected(
             _("An activity may have at most %(count)s files.")
@@ -543,6 +540,58 @@ def evidence_delete(*, actor: User | Actor, evidence: Evidence) -> None:
     evidence.delete()
     integrity.flags_refresh(evidence_ids=later)
     transaction.on_commit(lambda: [storage.delete(name) for name in names if name])
+
+
+def _routed_unit(unit: Unit, level: int, cache: dict[tuple[int, int], Unit | None]) -> Unit | None:
+    """Where a submission of `unit` at review `level` waits, from the tree now: as
+    activity_submit and activity_approve route it (level 2: the nearest reviewers above level
+    1's)."""
+    key = (unit.pk, level)
+    if key not in cache:
+        found: Unit | None = _review_unit(unit)
+        for _step in range(level - 1):
+            if found is None:
+                break
+            found = _review_unit(found)
+        cache[key] = found
+    return cache[key]
+
+
+@transaction.atomic
+def submissions_reroute(*, unit: Unit | None) -> list[ActivityEvent]:
+    """After `unit` moved (None: a move whose unit is unknown, as in the admin: every waiting
+    submission is looked at), send each waiting submission whose reviewing unit is no longer the
+    one the tree names to the reviewers now responsible: one REROUTE event each (comment: the
+    new reviewing unit), and their notices follow once the move commits. The wait goes on from
+    when it began: the deadline does not restart."""
+    waiting = Activity.objects.filter(status=Status.SUBMITTED)
+    if unit is not None:
+        waiting = waiting.filter(unit__path__startswith=unit.path)
+    waiting = (
+        waiting.select_for_update(of=("self",)).select_related("unit", "review_unit").order_by("pk")
+    )
+    cache: dict[tuple[int, int], Unit | None] = {}
+    events = []
+    for activity in waiting:
+        target = _routed_unit(activity.unit, activity.review_level or 1, cache)
+        if (target.pk if target else None) == activity.review_unit_id:
+            continue
+        event = ActivityEvent(
+            activity=activity,
+            actor=None,
+            action=Action.REROUTE,
+            from_status=activity.status,
+            to_status=TRANSITIONS[Action.REROUTE][1],
+            level=activity.review_level,
+            comment=target.name if target else "",
+        )
+        activity.review_unit = target
+        activity.save(update_fields=["review_unit", "updated_at"])
+        event.full_clean()
+        event.save()
+        events.append(event)
+        _notify_after_commit("rerouted", activity.pk, event.pk)
+    return events
 
 
 @transaction.atomic

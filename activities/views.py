@@ -43,6 +43,7 @@ from activities.selectors import (
 )
 from activities.services import NotAllowed
 from campaigns.selectors import active_campaigns_for, targeted_tasks
+from chuangxian.uploads import MAX_IMAGE_PIXELS
 from units.models import Unit
 
 LIST_PAGE_SIZE = 25
@@ -328,6 +329,8 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_review": can_review(actor, activity),
             "can_reopen": can_reopen(actor, activity),
             "evidence_max_files": settings.EVIDENCE_MAX_FILES,
+            "evidence_max_mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024) or 1,
+            "evidence_max_megapixels": MAX_IMAGE_PIXELS // 1_000_000,
         },
     )
 

@@ -31,6 +31,7 @@ from accounts.models import User
 from campaigns.exceptions import CampaignError
 from campaigns.models import Campaign, Target, TargetTask
 from campaigns.services import target_set
+from chuangxian.spreadsheets import xlsx_append
 from units.importing import Column
 from units.models import Role, Unit
 from units.selectors import units_for_role
@@ -324,11 +325,12 @@ def targets_workbook(*, user: User, campaign: Campaign) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "指标"
-    sheet.append(EXPORT_HEADER)
+    xlsx_append(sheet, EXPORT_HEADER)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for target in targets.iterator(chunk_size=2000):
-        sheet.append(
+        xlsx_append(
+            sheet,
             [
                 target.unit.code,
                 target.task.code,
@@ -336,7 +338,7 @@ def targets_workbook(*, user: User, campaign: Campaign) -> bytes:
                 target.due_on,
                 target.unit.name,
                 target.task.title,
-            ]
+            ],
         )
         sheet.cell(row=sheet.max_row, column=4).number_format = "yyyy-mm-dd"
     for letter, width in zip("ABCDEF", (14, 12, 10, 12, 28, 28), strict=True):

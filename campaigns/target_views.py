@@ -8,6 +8,7 @@ who sees the unit without that role gets a 403."""
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +26,8 @@ from campaigns.exceptions import CampaignError
 from campaigns.forms import TargetAssignForm, TargetImportForm, TargetSetForm
 from campaigns.importing import ImportRejected, TargetsPlan, admin_units_in
 from campaigns.models import Campaign, Target, TargetTask
+from chuangxian.uploads import oversized_uploads, upload_limit
+from units.importing import file_too_large
 from units.models import Role, Unit
 from units.selectors import (
     ancestors_of,
@@ -218,6 +221,7 @@ def targets_export(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@upload_limit("IMPORT_MAX_BYTES")
 @login_required
 def targets_import(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _import_campaign(request.user, pk)
@@ -229,6 +233,8 @@ def targets_import(request: HttpRequest, pk: int) -> HttpResponse:
         )
     form = TargetImportForm(request.POST, request.FILES)
     if not form.is_valid():
+        if oversized_uploads(request):  # skipped while it streamed in
+            form.errors["file"] = form.error_class([file_too_large(settings.IMPORT_MAX_BYTES)])
         return render(
             request,
             "campaigns/targets_import.html",

@@ -194,12 +194,23 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Uploads (chuangxian/uploads.py): each file is skipped while it streams in once it passes its
+# view's limit (EVIDENCE_MAX_BYTES, IMPORT_MAX_BYTES); a request whose files together are under
+# 2.5 MB stays in memory, anything larger goes to a temporary file. The form fields of a request
+# (files excluded) may hold 2.5 MB, far above the largest form (the review queue's ids), and a
+# request may carry no more files than an activity may hold.
+FILE_UPLOAD_HANDLERS = [
+    "chuangxian.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 # Evidence attached to an activity: each file at most this size, at most this many per activity.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 20, minimum=1)
+DATA_UPLOAD_MAX_NUMBER_FILES = EVIDENCE_MAX_FILES
 # Evidence integrity (activities.integrity): photos whose perceptual hashes differ in at most this
 # many of 64 bits are flagged as the same photo; a capture date more than this many days outside
 # the activity's days is flagged.

@@ -35,6 +35,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from activities.models import PARTICIPANT_FIELDS, Activity, Status
 from activities.progress import Figures, TargetSum, TaskProgress
 from campaigns.models import Metric, TargetTask
+from chuangxian.spreadsheets import csv_row, xlsx_cell
 from dashboards.filters import SORTED
 from units.models import Line, Unit
 
@@ -171,29 +172,15 @@ def activity_rows(
 # --- CSV -------------------------------------------------------------------------------------
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
 def csv_stream(header: list[str], rows: Iterable[list]) -> Iterator[bytes]:
     """UTF-8 with a byte-order mark, so that Excel opens the Chinese text as such; one chunk of
     bytes per few hundred rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     yield "\ufeff".encode()
-    writer.writerow(header)
+    writer.writerow(csv_row(header))
     for count, row in enumerate(rows, 1):
-        writer.writerow([_csv_text(value) for value in row])
+        writer.writerow(csv_row(row))
         if count % 500 == 0:
             yield buffer.getvalue().encode()
             buffer.seek(0)
@@ -270,6 +257,7 @@ def _xml_cell(ref: str, value, style: int = 0) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, str):
+        # An inline string is text, never a formula (chuangxian.spreadsheets).
         text = _xml_text(value)
         styled = f' s="{style}"' if style else ""
         return f'<c r="{ref}"{styled} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
@@ -382,7 +370,7 @@ def _number_format(task: TargetTask) -> str:
 
 
 def _merge(sheet: Worksheet, row: int, first: int, last: int, value, **style) -> None:
-    cell = sheet.cell(row=row, column=first, value=value)
+    cell = xlsx_cell(sheet, row, first, value)
     for name, setting in style.items():
         setattr(cell, name, setting)
     if last > first:
@@ -395,7 +383,7 @@ def _header(sheet: Worksheet, tasks: list[TargetTask]) -> int:
     top, middle, bottom = _HEADER_ROWS
     bold = Font(bold=True)
     for column, label in ((1, _("Unit code")), (2, _("Unit name"))):
-        sheet.cell(row=top, column=column, value=label)
+        xlsx_cell(sheet, top, column, label)
         sheet.merge_cells(start_row=top, start_column=column, end_row=bottom, end_column=column)
     column = _FIXED_COLUMNS + 1
     groups: list[tuple[str, list[TargetTask]]] = []
@@ -412,7 +400,7 @@ def _header(sheet: Worksheet, tasks: list[TargetTask]) -> int:
             label = f"{task.title}\n（{task.metric_label}）"
             _merge(sheet, middle, column, column + 2, label, fill=fill)
             for offset, measure in enumerate((_("Target"), _("Achieved"), _("Completion"))):
-                sheet.cell(row=bottom, column=column + offset, value=measure).fill = fill
+                xlsx_cell(sheet, bottom, column + offset, measure).fill = fill
             column += 3
     last_column = column - 1
     for row in _HEADER_ROWS:
@@ -437,7 +425,7 @@ def _data_row(sheet: Worksheet, row: int, item: ProgressRow, bold: bool = False)
         number = _number_format(progress.task)
         formats += [number, number, "0.0%"]
     for column, (value, number_format) in enumerate(zip(values, formats, strict=True), 1):
-        cell = sheet.cell(row=row, column=column, value=value)
+        cell = xlsx_cell(sheet, row, column, value)
         cell.border, cell.font = _BORDER, font
         if number_format:
             cell.number_format = number_format

@@ -47,6 +47,8 @@ def notify_transition(kind: str, activity_id: int, event_id: int | None = None) 
 
     if kind == "submitted":
         ids = transitions.on_submitted(activity_id)
+    elif kind == "rerouted":
+        ids = transitions.on_rerouted(activity_id)
     elif kind == "returned":
         if event_id is None:
             raise ValueError("A returned notification needs the return event's id")

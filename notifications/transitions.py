@@ -7,6 +7,10 @@
   e-mailed; later ones only add themselves to its `activity_ids` and `count`, so a retried task
   counts nothing twice.
 
+- on_rerouted: after a unit move sent a submission to other reviewers, it leaves the queue
+  notices of the reviewers who may no longer act on it (a notice left with none is deleted) and
+  joins those of the reviewers now responsible, as on_submitted.
+
 Context keys: activity_title, unit_name, campaign_name; reason and reviewer (returned);
 count and activity_ids (submitted — activity_title and unit_name are the first submission's).
 """
@@ -82,6 +86,48 @@ def on_submitted(activity_id: int) -> list[int]:
     )
     _count_in(activity, [user.pk for user in reviewers], period)
     return ids
+
+
+def on_rerouted(activity_id: int) -> list[int]:
+    """The submission's notices follow it to the reviewers now responsible."""
+    activity = (
+        Activity.objects.filter(pk=activity_id, status=Status.SUBMITTED)
+        .select_related("unit", "campaign", "review_unit")
+        .first()
+    )
+    if activity is None:
+        return []
+    reviewers = reviewers_who_may_act([activity])[activity.pk]
+    _count_out(activity, [user.pk for user in reviewers])
+    return on_submitted(activity_id)
+
+
+def _count_out(activity: Activity, keep_ids: list[int]) -> None:
+    """Take the activity out of the queue notices (since its wait began) of everyone but
+    `keep_ids`."""
+    since = timezone.localdate(activity.waiting_since or timezone.now()).isoformat()
+    with transaction.atomic():
+        rows = (
+            Notification.objects.select_for_update()
+            .filter(rule=Rule.SUBMITTED, subject=QUEUE, period__gte=since)
+            .exclude(recipient_id__in=keep_ids)
+        )
+        for row in rows.order_by("pk"):
+            context = row.context if isinstance(row.context, dict) else {}
+            seen = list(context.get("activity_ids") or [])
+            if activity.pk not in seen:
+                continue
+            was_first = seen[0] == activity.pk
+            seen.remove(activity.pk)
+            if not seen:
+                row.delete()
+                continue
+            context = {**context, "activity_ids": seen, "count": len(seen)}
+            first = Activity.objects.select_related("unit").filter(pk=seen[0]).first()
+            if was_first and first is not None:  # the notice names its first submission
+                context.update(activity_title=first.title, unit_name=first.unit.name)
+            row.context = context
+            row.save(update_fields=["context"])
 
 
 def _count_in(activity: Activity, reviewer_ids: list[int], period: str) -> None:

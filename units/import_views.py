@@ -7,6 +7,7 @@ import csv
 import io
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,12 +20,15 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from accounts.models import User
+from chuangxian.spreadsheets import csv_row, xlsx_append
+from chuangxian.uploads import oversized_uploads, upload_limit
 from units.import_forms import ImportForm
 from units.importing import (
     COLUMNS,
     ImportRejected,
     MembersPlan,
     UnitsPlan,
+    file_too_large,
     members_import,
     members_validate,
     units_import,
@@ -64,6 +68,7 @@ def _require_admin(user: User) -> None:
         raise PermissionDenied
 
 
+@upload_limit("IMPORT_MAX_BYTES")
 @login_required
 def import_start(request: HttpRequest) -> HttpResponse:
     _require_admin(request.user)
@@ -71,6 +76,8 @@ def import_start(request: HttpRequest) -> HttpResponse:
         return render(request, "units/import_start.html", {"form": ImportForm()})
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
+        if oversized_uploads(request):  # skipped while it streamed in
+            form.errors["file"] = form.error_class([file_too_large(settings.IMPORT_MAX_BYTES)])
         return render(request, "units/import_start.html", {"form": form}, status=400)
     kind, rows = form.cleaned_data["kind"], form.cleaned_data["rows"]
     validate = units_validate if kind == "units" else members_validate
@@ -169,13 +176,13 @@ def import_template(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
         sheet = workbook.active
         sheet.title = kind
         for row in rows:
-            sheet.append([int(v) if v.isdigit() and len(v) < 6 else v for v in row])
+            xlsx_append(sheet, [int(v) if v.isdigit() and len(v) < 6 else v for v in row])
         buffer = io.BytesIO()
         workbook.save(buffer)
         content = buffer.getvalue()
     else:
         text = io.StringIO()
-        csv.writer(text, lineterminator="\r\n").writerows(rows)
+        csv.writer(text, lineterminator="\r\n").writerows(csv_row(row) for row in rows)
         # The byte-order mark makes Excel read the file as UTF-8 rather than the local code page.
         content = ("\ufeff" + text.getvalue()).encode("utf-8")
     response = HttpResponse(content, content_type=_CONTENT_TYPES[fmt])

@@ -40,6 +40,12 @@ from units.selectors import units_for_role
 from units.services import membership_add, unit_create
 
 MAX_ROWS = 5000
+# Lines read at most, blank ones included: the header and room for a few blank lines. Nothing
+# past this is read, so neither a sheet's declared size nor a row placed at 1,048,576 makes
+# openpyxl fill millions of empty cells.
+_SPARE_LINES = 100
+# Columns read at most; an import has about ten, and a sheet declaring more is refused.
+MAX_COLUMNS = 100
 EXTENSIONS = (".xlsx", ".csv")
 # An .xlsx is a zip; refuse one that would inflate far beyond what a 5000-row sheet needs.
 _MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
@@ -132,6 +138,10 @@ def _choice_lookup(choices: Iterable[tuple[str, Any]], aliases: dict[str, str]) 
 # --- Reading files ---------------------------------------------------------------------------
 
 
+def file_too_large(max_bytes: int) -> str:
+    return _("The file is larger than %(size)s MB.") % {"size": round(max_bytes / 2**20, 1)}
+
+
 def read_table(
     upload: IO[bytes],
     *,
@@ -147,9 +157,7 @@ def read_table(
         raise ImportFileError(_("Upload an .xlsx or .csv file."))
     data = upload.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise ImportFileError(
-            _("The file is larger than %(size)s MB.") % {"size": round(max_bytes / 2**20, 1)}
-        )
+        raise ImportFileError(file_too_large(max_bytes))
     if not data.strip():
         raise ImportFileError(_("The file is empty."))
     table = _xlsx_rows(data) if extension == ".xlsx" else _csv_rows(data)
@@ -179,7 +187,12 @@ def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
         raise ImportFileError(not_xlsx) from None
     try:
         sheet = workbook.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
+        _check_declared_size(sheet)
+        # Bounded on both axes before reading: openpyxl's read-only reader pads every row to
+        # the width asked for and every missing row up to the height asked for.
+        for values in sheet.iter_rows(
+            max_row=_max_lines() + 1, max_col=MAX_COLUMNS, values_only=True
+        ):
             yield [_cell_text(value) for value in values]
     except ImportFileError:
         raise
@@ -187,6 +200,32 @@ def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
         raise ImportFileError(not_xlsx) from None
     finally:
         workbook.close()
+
+
+def _max_lines() -> int:
+    return MAX_ROWS + 1 + _SPARE_LINES
+
+
+def _too_many_rows() -> ImportFileError:
+    return ImportFileError(
+        _("The file has more than %(max)s rows: split it into several files.") % {"max": MAX_ROWS}
+    )
+
+
+def _check_declared_size(sheet: Any) -> None:
+    """Refuse a sheet whose <dimension> declares more rows or columns than an import reads: a
+    1.5 KB file may declare A1:XFD1048576."""
+    rows, columns = sheet.max_row or 0, sheet.max_column or 0
+    if rows > _max_lines():
+        raise _too_many_rows()
+    if columns > MAX_COLUMNS:
+        raise ImportFileError(
+            _(
+                "The sheet declares %(columns)s columns; an import reads at most %(max)s. Copy "
+                "the table into a new workbook and upload that."
+            )
+            % {"columns": columns, "max": MAX_COLUMNS}
+        )
 
 
 def _cell_text(value: Any) -> str:
@@ -227,16 +266,15 @@ def _rows_from_table(table: Iterable[list[str]], columns: tuple[Column, ...]) ->
     header: dict[int, str] | None = None
     rows: list[dict] = []
     for number, values in enumerate(table, start=1):
+        if number > _max_lines():  # blank lines count: nothing past the limit is read
+            raise _too_many_rows()
         if not any(values):
             continue
         if header is None:
-            header = _header(values, columns)
+            header = _header(values[:MAX_COLUMNS], columns)
             continue
         if len(rows) == MAX_ROWS:
-            raise ImportFileError(
-                _("The file has more than %(max)s rows: split it into several files.")
-                % {"max": MAX_ROWS}
-            )
+            raise _too_many_rows()
         row: dict = {"row": number}
         for index, name in header.items():
             row[name] = values[index] if index < len(values) else ""

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("activities", "0008_waiting_rollup"),
+        ("activities", "0009_event_reroute"),
         ("campaigns", "0002_targets_version"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -10,12 +10,36 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
 from PIL import Image
+from pypdf import PdfWriter
+from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from activities import services
 from activities.exceptions import EvidenceRejected
 from activities.models import Evidence, Status
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+def _pdf_bytes(active: dict | None = None, attachment: bool = False) -> bytes:
+    """A one-page PDF written by pypdf; `active` goes into the catalogue (e.g. an OpenAction)."""
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    for key, value in (active or {}).items():
+        writer.root_object[NameObject(key)] = value
+    if attachment:
+        writer.add_attachment("run.exe", b"MZ\x90\x00")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+PDF = _pdf_bytes()
+JAVASCRIPT = {
+    "/OpenAction": DictionaryObject(
+        {
+            NameObject("/S"): NameObject("/JavaScript"),
+            NameObject("/JS"): TextStringObject("app.alert(1)"),
+        }
+    )
+}
 EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
 
 
@@ -314,7 +338,7 @@ class TestDelete:
 
 class TestContentOverName:
     def test_a_pdf_named_like_a_script_is_served_as_a_pdf(self, client, staff, draft):
-        item = _attach(staff, draft, SimpleUploadedFile("run.bat", b"%PDF-1.4\r\ncalc.exe"))
+        item = _attach(staff, draft, SimpleUploadedFile("run.bat", PDF))
         client.force_login(staff)
 
         response = client.get(reverse("activities:evidence", args=[item.pk]))
@@ -332,6 +356,74 @@ class TestContentOverName:
         with pytest.raises(EvidenceRejected):
             _attach(staff, draft, SimpleUploadedFile("总结.docm", buffer.getvalue()))
         assert not draft.evidence.exists()
+
+    @pytest.mark.parametrize("name", ["总结.doc", "台账.xls", "汇报.ppt"])
+    def test_it_refuses_legacy_office_files_and_says_how_to_save_them(
+        self, client, staff, draft, media_root, name
+    ):
+        ole2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+        client.force_login(staff)
+
+        response = _upload(client, draft, SimpleUploadedFile(name, ole2))
+
+        assert response.status_code == 200
+        refusals = [m for m in _messages(response) if name in m]
+        assert refusals and "save it as .docx, .xlsx or .pptx" in refusals[0]
+        assert not draft.evidence.exists()
+        assert not any(path.is_file() for path in Path(media_root).rglob("*"))
+
+    @pytest.mark.parametrize(
+        "data",
+        [
+            b"%PDF-1.4\r\ncalc.exe",
+            b"%PDF-1.7\n" + EXECUTABLE,
+            PDF[: len(PDF) // 3],
+        ],
+        ids=["script", "executable", "truncated"],
+    )
+    def test_it_refuses_what_only_starts_like_a_pdf(self, client, staff, draft, data):
+        client.force_login(staff)
+
+        response = _upload(client, draft, SimpleUploadedFile("签到表.pdf", data))
+
+        assert any("签到表.pdf" in m and "not an accepted file" in m for m in _messages(response))
+        assert not draft.evidence.exists()
+
+    @pytest.mark.parametrize(
+        "data",
+        [
+            _pdf_bytes(JAVASCRIPT),
+            # Escaped names: a search for the bytes "/JavaScript" or "/JS" finds nothing here.
+            _pdf_bytes(JAVASCRIPT)
+            .replace(b"/JavaScript", b"/J#61vaScript")
+            .replace(b"/JS ", b"/J#53 "),
+            _pdf_bytes(
+                {
+                    "/OpenAction": DictionaryObject(
+                        {
+                            NameObject("/S"): NameObject("/Launch"),
+                            NameObject("/F"): TextStringObject("cmd.exe"),
+                        }
+                    )
+                }
+            ),
+            _pdf_bytes(attachment=True),
+        ],
+        ids=["javascript", "escaped-javascript", "launch", "attachment"],
+    )
+    def test_it_refuses_a_pdf_with_scripts_or_attached_files(self, client, staff, draft, data):
+        client.force_login(staff)
+
+        response = _upload(client, draft, SimpleUploadedFile("通知.pdf", data))
+
+        refusals = [m for m in _messages(response) if "通知.pdf" in m]
+        assert refusals and "scripts or attached files" in refusals[0]
+        assert not draft.evidence.exists()
+
+    def test_a_plain_pdf_is_accepted(self, staff, draft):
+        item = _attach(staff, draft, SimpleUploadedFile("签到表.pdf", PDF))
+
+        assert item.content_type == "application/pdf"
 
     def test_a_truncated_photo_is_refused_and_leaves_no_file(
         self, client, staff, draft, media_root

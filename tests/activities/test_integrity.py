@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
+from pypdf import PdfWriter
 
 from activities import integrity, services
 from activities.models import Action, Activity, Evidence, EvidenceMatch, Status
@@ -19,7 +20,16 @@ from tests import photos
 from tests.factories import ActivityFactory, MembershipFactory, UserFactory
 from units.models import Role
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+def _pdf_bytes() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+PDF = _pdf_bytes()
 
 
 @pytest.fixture(autouse=True)
