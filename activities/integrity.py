@@ -94,7 +94,7 @@ def near_matches(
     if max_distance is None:
         max_distance = settings.EVIDENCE_MATCH_DISTANCE
     keys = fingerprints.probe_keys(phash, max_distance)
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and connection.pg_version >= 140000:  # bit_count
         with connection.cursor() as cursor:
             params: list = []
             for band_keys in keys:
