@@ -108,8 +108,27 @@ def can_withdraw(actor: Actor, activity: Activity) -> bool:
 
 
 def is_own(actor: Actor, activity: Activity) -> bool:
-    """Written by the actor, or by a unit the actor reports for: never theirs to review."""
-    return actor.user.pk == activity.created_by_id or actor.is_staff_of(activity.unit_id)
+    """Written by the actor, or by a unit the actor reports for — the organiser or a co-organiser
+    that has not declined, for which the activity counts once approved: never theirs to review.
+    (notifications.rules applies the same rule in bulk.)"""
+    if actor.user.pk == activity.created_by_id or actor.is_staff_of(activity.unit_id):
+        return True
+    if not actor.staff_unit_ids:
+        return False
+    return bool(coorganising_unit_ids(activity) & actor.staff_unit_ids)
+
+
+def coorganising_unit_ids(activity: Activity) -> set[int]:
+    """The co-organisers named on `activity` that have not declined (from a prefetch of
+    `coorganisers` when there is one)."""
+    cached = getattr(activity, "_prefetched_objects_cache", {}).get("coorganisers")
+    if cached is not None:
+        return {c.unit_id for c in cached if c.status != CoOrganiserStatus.DECLINED}
+    return set(
+        CoOrganiser.objects.filter(activity_id=activity.pk)
+        .exclude(status=CoOrganiserStatus.DECLINED)
+        .values_list("unit_id", flat=True)
+    )
 
 
 def is_reviewer_of(actor: Actor, activity: Activity) -> bool:
@@ -155,6 +174,11 @@ def review_queue(who: User | Actor) -> QuerySet[Activity]:
         queryset = queryset.filter(reviewable_q(actor.reviewer_paths))
     # Never one's own (see is_own): those are not the reviewer's to act on.
     queryset = queryset.exclude(created_by=actor.user).exclude(unit_id__in=actor.staff_unit_ids)
+    if actor.staff_unit_ids:
+        coorganising = CoOrganiser.objects.filter(
+            activity=OuterRef("pk"), unit_id__in=actor.staff_unit_ids
+        ).exclude(status=CoOrganiserStatus.DECLINED)
+        queryset = queryset.exclude(Exists(coorganising))
     return queryset.select_related("unit", "campaign", "created_by").order_by("waiting_since", "pk")
 
 
@@ -172,14 +196,18 @@ def days_waiting(activity: Activity, today: date) -> int | None:
 
 
 def coorganiser_choices(unit: Unit) -> QuerySet[Unit]:
-    """The units an activity of `unit` may name as co-organisers: the other units under the same
-    parent (a committee and the mass organisations it leads), and the unit's co-building pairs."""
-    parent_path = unit.parent_path or unit.path
+    """The units an activity of `unit` may name as co-organisers — the one rule for the form and
+    the service: the other active units directly under the same parent (a committee's branches
+    and the mass organisations it leads; not the parent itself, nor units further down), and the
+    unit's co-building pairs. A unit at the top has no siblings, only pairs."""
     paired = set()
     for pair in pairs_of(unit):
         paired.add(pair.first_id if pair.second_id == unit.pk else pair.second_id)
+    siblings = (
+        Q(path__startswith=unit.parent_path, depth=unit.depth) if unit.parent_path else Q(pk__in=[])
+    )
     return (
-        Unit.objects.filter(Q(path__startswith=parent_path) | Q(pk__in=paired), is_active=True)
+        Unit.objects.filter(siblings | Q(pk__in=paired), is_active=True)
         .exclude(pk=unit.pk)
         .order_by("path")
     )

@@ -61,7 +61,7 @@ DEMO_USERS: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("union_staff", "市总工会填报员", [("FK-ZGH", Role.STAFF)]),
     ("jg_staff", "市委办公室支部填报员", [("JG-ZB1", Role.STAFF), ("JG-GH", Role.STAFF)]),
     ("cg_staff", "西大街社区填报员", [("CG-ZB1", Role.STAFF)]),
-    ("league_staff", "卡子湾村团支部填报员", [("CG-TZB", Role.STAFF)]),
+    ("league_staff", "卡子湾村团支部填报员", [("CG-TZB", Role.STAFF), ("CG-TW", Role.STAFF)]),
     ("women_staff", "城关镇妇联填报员", [("CG-FL", Role.STAFF)]),
     ("yq_staff", "园区工会填报员", [("YQ-GH", Role.STAFF)]),
 ]

@@ -171,7 +171,34 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
+# The client address of the lockout (django-axes through django-ipware). With no proxy, only
+# REMOTE_ADDR: an X-Forwarded-For header is the client's own words. Behind PROXY_COUNT proxies
+# that each append the address they were reached from to X-Forwarded-For (nginx's
+# $proxy_add_x_forwarded_for), the last proxy is REMOTE_ADDR and the client is the
+# PROXY_COUNT-th entry from the right; what a client writes to the left is never read. ipware
+# counts only the proxies listed in the header, hence PROXY_COUNT - 1, and IPWARE_STRICT off
+# lets a client that sends its own X-Forwarded-For keep its own lockout bucket.
+PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0)
+
+
+def client_address_settings(proxy_count: int) -> dict:
+    if not proxy_count:
+        return {
+            "AXES_IPWARE_META_PRECEDENCE_ORDER": ("REMOTE_ADDR",),
+            "AXES_IPWARE_PROXY_COUNT": None,
+        }
+    return {
+        "AXES_IPWARE_META_PRECEDENCE_ORDER": ("HTTP_X_FORWARDED_FOR",),
+        "AXES_IPWARE_PROXY_COUNT": proxy_count - 1,
+    }
+
+
+AXES_IPWARE_PROXY_ORDER = "left-most"
+AXES_IPWARE_META_PRECEDENCE_ORDER = client_address_settings(PROXY_COUNT)[
+    "AXES_IPWARE_META_PRECEDENCE_ORDER"
+]
+AXES_IPWARE_PROXY_COUNT = client_address_settings(PROXY_COUNT)["AXES_IPWARE_PROXY_COUNT"]
+IPWARE_STRICT = False
 
 # --- Languages and time -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -48,6 +48,7 @@ Context keys (JSON; rendered by notifications.messages, every key optional):
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -131,32 +132,50 @@ def staff_by_unit(unit_ids: Iterable[int]) -> dict[int, list[User]]:
     return found
 
 
-def _own_pairs(activities: list[Activity], users: Iterable[User]) -> set[tuple[int, int]]:
-    """(user_id, unit_id) of the users who are staff of an activity's unit: never theirs to
-    review (activities.selectors.is_own)."""
+@dataclass(frozen=True)
+class _Own:
+    """Who reports for which unit, and which units each activity counts for (its unit and its
+    co-organisers that have not declined): activities.selectors.is_own, in bulk."""
+
+    staff: set[tuple[int, int]]  # (user_id, unit_id)
+    units_of: dict[int, set[int]]  # activity_id → unit ids
+
+    def is_own(self, user: User, activity: Activity) -> bool:
+        if user.pk == activity.created_by_id:
+            return True
+        units = self.units_of.get(activity.pk, {activity.unit_id})
+        return any((user.pk, unit_id) in self.staff for unit_id in units)
+
+
+def _own_pairs(activities: list[Activity], users: Iterable[User]) -> _Own:
     user_ids = {user.pk for user in users}
+    units_of: dict[int, set[int]] = {a.pk: {a.unit_id} for a in activities}
     if not user_ids or not activities:
-        return set()
-    return set(
+        return _Own(set(), units_of)
+    named = (
+        CoOrganiser.objects.filter(activity_id__in=units_of)
+        .exclude(status=CoOrganiserStatus.DECLINED)
+        .values_list("activity_id", "unit_id")
+    )
+    for activity_id, unit_id in named:
+        units_of[activity_id].add(unit_id)
+    staff = set(
         Membership.objects.filter(
             role=Role.STAFF,
             user_id__in=user_ids,
-            unit_id__in={a.unit_id for a in activities},
+            unit_id__in=set().union(*units_of.values()),
             unit__is_active=True,
         ).values_list("user_id", "unit_id")
     )
+    return _Own(staff, units_of)
 
 
-def _may_review(activity: Activity, users: list[User], own: set[tuple[int, int]]) -> list[User]:
-    return [
-        user
-        for user in users
-        if user.pk != activity.created_by_id and (user.pk, activity.unit_id) not in own
-    ]
+def _may_review(activity: Activity, users: list[User], own: _Own) -> list[User]:
+    return [user for user in users if not own.is_own(user, activity)]
 
 
 def reviewers_who_may_act(activities: list[Activity]) -> dict[int, list[User]]:
-    """{activity_id: the active reviewers on its reviewing unit who may act on it}, in two
+    """{activity_id: the active reviewers on its reviewing unit who may act on it}, in three
     queries for any number of activities."""
     by_unit: dict[int, list[User]] = defaultdict(list)
     unit_ids = {a.review_unit_id for a in activities if a.review_unit_id}

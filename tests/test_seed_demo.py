@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from activities.models import Action, Activity, ActivityEvent, CoOrganiser, Evidence, Status
 from activities.progress import approved_in_subtree, targets_progress
-from activities.selectors import days_waiting, review_queue
+from activities.selectors import coorganiser_choices, days_waiting, review_queue
 from campaigns.models import Campaign, Metric, Phase, Target, TargetTask
 from chuangxian import demo_catalogue as catalogue
 from chuangxian.demo import DEMO_PASSWORD, DEMO_UNITS, DEMO_USERS
@@ -198,6 +198,16 @@ def test_some_activities_are_co_organised_under_one_committee(campaign):
     for coorganiser in CoOrganiser.objects.select_related("activity__unit", "unit"):
         organiser = coorganiser.activity.unit
         assert coorganiser.unit.path.startswith(organiser.parent_path), coorganiser
+        # The README's rule (issue 10, item 9): a unit under the same parent, or a pair.
+        assert coorganiser_choices(organiser).filter(pk=coorganiser.unit_id).exists()
+        # …and nobody who reviewed it reports for a co-organiser that took part.
+        if coorganiser.status != "declined":
+            reviewers = coorganiser.activity.events.filter(
+                action__in=["approve", "pass_on", "return"]
+            ).values("actor")
+            assert not Membership.objects.filter(
+                user__in=reviewers, unit=coorganiser.unit, role=Role.STAFF
+            ).exists()
 
 
 def test_a_co_organised_activity_counts_once_for_the_committee(campaign):

@@ -616,6 +616,12 @@ def members_validate(*, user: User, rows: list[dict]) -> MembersPlan:
         units_for_role(user, Role.ADMIN).filter(code__in=unit_codes).values_list("code", flat=True)
     )
     existing_users = {u.username: u for u in User.objects.filter(username__in=usernames)}
+    # Existing users whose details the admin may already see: members of a unit they administer.
+    known_users = set(
+        Membership.objects.filter(
+            user__username__in=existing_users, unit__in=units_for_role(user, Role.ADMIN)
+        ).values_list("user__username", flat=True)
+    )
     held = set(
         Membership.objects.filter(
             user__username__in=usernames, unit__code__in=unit_codes
@@ -697,7 +703,9 @@ def members_validate(*, user: User, rows: list[dict]) -> MembersPlan:
                 seen[key] = number
 
         if username in existing_users:
-            _check_existing_user(errors, row, existing_users[username])
+            _check_existing_user(
+                errors, row, existing_users[username], reveal=username in known_users
+            )
         elif username and len(errors) == before:
             _merge_new_user(errors, row, new_users)
 
@@ -718,20 +726,26 @@ def members_validate(*, user: User, rows: list[dict]) -> MembersPlan:
     return plan
 
 
-def _check_existing_user(errors: _Errors, row: dict, existing: User) -> None:
+def _check_existing_user(errors: _Errors, row: dict, existing: User, *, reveal: bool) -> None:
+    """A name or e-mail in the file must match the existing user's. The stored value is shown
+    only to an admin who may see it already (`reveal`: the user is a member of a unit they
+    administer); anyone else learns only that it differs."""
     for name, label in (("name", _("name")), ("email", _("e-mail"))):
         given, stored = row[name], getattr(existing, name)
         same = given.casefold() == stored.casefold() if name == "email" else given == stored
-        if given and not same:
-            errors.add(
-                row["row"],
-                name,
-                _(
-                    "The user “%(username)s” already exists with the %(field)s “%(stored)s”: "
-                    "the import does not change existing users."
-                )
-                % {"username": existing.username, "field": label, "stored": stored},
-            )
+        if not given or same:
+            continue
+        if reveal:
+            message = _(
+                "The user “%(username)s” already exists with the %(field)s “%(stored)s”: "
+                "the import does not change existing users."
+            ) % {"username": existing.username, "field": label, "stored": stored}
+        else:
+            message = _(
+                "The user “%(username)s” already exists with another %(field)s: the import does "
+                "not change existing users. Leave the cell empty to add the existing user."
+            ) % {"username": existing.username, "field": label}
+        errors.add(row["row"], name, message)
 
 
 def _merge_new_user(errors: _Errors, row: dict, new_users: dict[str, PlannedUser]) -> None:

@@ -6,9 +6,9 @@ from django.urls import reverse
 
 from activities import services
 from activities.models import PARTICIPANT_FIELDS, CoOrganiser, CoOrganiserStatus
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UnitFactory, UserFactory
 from units import services as unit_services
-from units.models import Role
+from units.models import Role, UnitKind
 
 
 @pytest.fixture
@@ -17,6 +17,12 @@ def union_staff(tree):
     user = UserFactory(username="staff_a2")
     MembershipFactory(user=user, unit=tree.union_a2, role=Role.STAFF)
     return user
+
+
+@pytest.fixture
+def league(tree):
+    """A third unit under committee_a: branch_a1's other sibling."""
+    return UnitFactory(parent=tree.committee_a, code="A3", kind=UnitKind.LEAGUE_COMMITTEE)
 
 
 @pytest.fixture
@@ -46,32 +52,32 @@ def _respond(client, coorganiser, confirm: str, **extra):
     )
 
 
-def test_staff_name_co_organisers_on_the_form(client, tree, staff, task, draft):
+def test_staff_name_co_organisers_on_the_form(client, tree, staff, task, draft, league):
     client.force_login(staff)
-    data = _form(draft, task, [tree.union_a2, tree.committee_a])
+    data = _form(draft, task, [tree.union_a2, league])
 
     response = client.post(reverse("activities:edit", args=[draft.pk]), data)
 
     assert response.status_code == 302
     rows = draft.coorganisers.order_by("unit__path")
     assert [(c.unit, c.status) for c in rows] == [
-        (tree.committee_a, CoOrganiserStatus.PENDING),
         (tree.union_a2, CoOrganiserStatus.PENDING),
+        (league, CoOrganiserStatus.PENDING),
     ]
 
 
 def test_renaming_keeps_the_answers_of_units_still_named(
-    client, tree, staff, union_staff, task, draft, named
+    client, tree, staff, union_staff, task, draft, named, league
 ):
     services.coorganiser_respond(actor=union_staff, coorganiser=named, confirm=True)
     client.force_login(staff)
-    data = _form(draft, task, [tree.union_a2, tree.committee_a])
+    data = _form(draft, task, [tree.union_a2, league])
 
     client.post(reverse("activities:edit", args=[draft.pk]), data)
 
     named.refresh_from_db()
     assert named.status == CoOrganiserStatus.CONFIRMED
-    assert draft.coorganisers.get(unit=tree.committee_a).status == CoOrganiserStatus.PENDING
+    assert draft.coorganisers.get(unit=league).status == CoOrganiserStatus.PENDING
 
 
 def test_co_organiser_staff_see_the_activity_and_the_buttons(client, union_staff, draft, named):
