@@ -67,3 +67,10 @@ soak: venv
 # The export and review tests against PostgreSQL behind PgBouncer (transaction pooling).
 test-pgbouncer: venv
 	$(PY) bench/pgbouncer_tests.py
+
+# Issue 16's near-duplicate lookup: 1,000,000 random pHashes plus planted near-duplicates in a
+# database of its own on DATABASE_URL's server (chuangxian_bench_evidence, created if missing;
+# BENCH_ARGS="--database NAME" for another); prints one JSON line. README, "Benchmarks".
+.PHONY: bench-evidence
+bench-evidence: venv
+	@$(PY) bench/evidence.py $(BENCH_ARGS)

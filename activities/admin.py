@@ -26,7 +26,16 @@ class _ReadOnlyInline(admin.TabularInline):
 
 class ActivityEventInline(_ReadOnlyInline):
     model = ActivityEvent
-    fields = ("created_at", "actor", "action", "from_status", "to_status", "level", "comment")
+    fields = (
+        "created_at",
+        "actor",
+        "action",
+        "from_status",
+        "to_status",
+        "level",
+        "comment",
+        "evidence_warnings",
+    )
     readonly_fields = fields
     ordering = ("created_at", "pk")
 
@@ -39,7 +48,15 @@ class CoOrganiserInline(_ReadOnlyInline):
 
 class EvidenceInline(_ReadOnlyInline):
     model = Evidence
-    fields = ("download", "content_type", "size", "uploaded_by", "created_at")
+    fields = (
+        "download",
+        "content_type",
+        "size",
+        "uploaded_by",
+        "created_at",
+        "captured_at",
+        "flagged",
+    )
     readonly_fields = fields
 
     @admin.display(description=_("file"))

@@ -221,6 +221,9 @@ class ActivityEvent(models.Model):
         help_text=_("For a reviewer's decision: was it made within the campaign's deadline?"),
     )
     created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    # For an approval: how many of the activity's evidence files carried a warning (a match with
+    # earlier evidence, a capture date outside the activity's days) that the reviewer saw.
+    evidence_warnings = models.PositiveSmallIntegerField(_("evidence warnings"), default=0)
 
     class Meta:
         verbose_name = _("activity event")
@@ -297,7 +300,10 @@ class Evidence(models.Model):
         Activity, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("activity")
     )
     file = models.FileField(_("file"), upload_to=_evidence_path, max_length=255)
+    # Made by a Celery task after the upload (activities.integrity.evidence_process), upright and
+    # without the photo's metadata: `thumbnail` is the medium size, `thumbnail_small` the small.
     thumbnail = models.FileField(_("thumbnail"), blank=True, max_length=255)
+    thumbnail_small = models.FileField(_("small thumbnail"), blank=True, max_length=255)
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size"))
@@ -309,10 +315,48 @@ class Evidence(models.Model):
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
+    # --- Integrity (activities.integrity), filled in by the same task ---------------------------
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("campaign"),
+        help_text=_("The activity's campaign, stored here so that matches are looked up by index."),
+    )
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    # The 64-bit perceptual hash (pHash) as a signed integer, and its four 16-bit bands.
+    phash = models.BigIntegerField(_("perceptual hash"), null=True, blank=True)
+    phash_b0 = models.IntegerField(null=True, blank=True, editable=False)
+    phash_b1 = models.IntegerField(null=True, blank=True, editable=False)
+    phash_b2 = models.IntegerField(null=True, blank=True, editable=False)
+    phash_b3 = models.IntegerField(null=True, blank=True, editable=False)
+    captured_at = models.DateTimeField(
+        _("taken at"), null=True, blank=True, help_text=_("The photo's EXIF capture date.")
+    )
+    processed_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    # Any warning (a match with earlier evidence, a capture date outside the activity's days):
+    # kept so that leaders' counts of flagged evidence are one indexed column.
+    flagged = models.BooleanField(_("flagged"), default=False)
+
     class Meta:
         verbose_name = _("evidence file")
         verbose_name_plural = _("evidence files")
         ordering = ["created_at", "pk"]
+        indexes = [
+            # Near-duplicate lookup: each band an exact key within the campaign, with the hash
+            # and id as key columns so that each band is answered from its index alone.
+            *(
+                models.Index(
+                    fields=["campaign", f"phash_b{band}", "phash", "id"],
+                    name=f"evidence_phash_b{band}_idx",
+                )
+                for band in range(4)
+            ),
+            models.Index(fields=["campaign", "sha256"], name="evidence_sha256_idx"),
+            models.Index(fields=["processed_at", "id"], name="evidence_processed_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.original_name
@@ -320,6 +364,33 @@ class Evidence(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class EvidenceMatch(models.Model):
+    """Evidence that is the same file as (`exact`), or looks like (Hamming distance of the
+    perceptual hashes), evidence of another activity in the campaign uploaded before it. Written
+    by activities.integrity; shown to the reviewers of `evidence`'s activity."""
+
+    evidence = models.ForeignKey(
+        Evidence, on_delete=models.CASCADE, related_name="matches", verbose_name=_("evidence")
+    )
+    earlier = models.ForeignKey(
+        Evidence, on_delete=models.CASCADE, related_name="+", verbose_name=_("earlier evidence")
+    )
+    distance = models.PositiveSmallIntegerField(_("distance"))
+    exact = models.BooleanField(_("same file"), default=False)
+    created_at = models.DateTimeField(_("found at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence match")
+        verbose_name_plural = _("evidence matches")
+        ordering = ["evidence", "distance", "earlier"]
+        constraints = [
+            models.UniqueConstraint(fields=["evidence", "earlier"], name="evidencematch_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evidence_id} ~ {self.earlier_id} ({self.distance})"
 
 
 class TaskRollup(models.Model):

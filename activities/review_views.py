@@ -24,9 +24,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
-from activities import selectors, services
+from activities import integrity, selectors, services
 from activities.filters import ReviewFilter, review_status
-from activities.models import Activity, Status
+from activities.models import Activity, Evidence, Status
 from activities.progress import wait_state
 from campaigns.models import TargetTask
 from campaigns.selectors import campaigns_visible_to
@@ -44,6 +44,7 @@ LOOK_BACK_DAYS = 30
 ROW_FIELDS = [
     "title",
     "starts_on",
+    "ends_on",
     "status",
     "review_level",
     "submitted_at",
@@ -142,7 +143,36 @@ def _day(moment: datetime.datetime | None) -> str:
     return timezone.localdate(moment).isoformat() if moment else ""
 
 
-def _rows(activities: list[Activity], today: datetime.date) -> list[dict]:
+def _evidence(
+    actor: selectors.Actor, activities: list[Activity], with_warnings: bool
+) -> dict[int, dict]:
+    """Each activity's photos (for their small thumbnails) and the warnings on its evidence
+    (activities.integrity), in three queries for the page. Warnings only in the queue itself:
+    every submission listed there is one the reviewer may review."""
+    by_id = {activity.pk: activity for activity in activities}
+    items = list(
+        Evidence.objects.filter(activity_id__in=list(by_id)).only(
+            "activity_id", "original_name", "content_type", "thumbnail_small", "captured_at"
+        )
+    )
+    for item in items:
+        item.activity = by_id[item.activity_id]
+    warnings = integrity.evidence_warnings(actor, items) if with_warnings and items else {}
+    found: dict[int, dict] = {pk: {"photos": [], "warnings": []} for pk in by_id}
+    small = markup.url_for_pk("activities:evidence_thumbnail_small")
+    full = markup.url_for_pk("activities:evidence")
+    for item in items:
+        row = found[item.activity_id]
+        if item.is_image:
+            thumb = small(item.pk) if item.thumbnail_small else ""
+            row["photos"].append({"name": item.original_name, "thumb": thumb, "url": full(item.pk)})
+        row["warnings"].extend(warnings.get(item.pk, ()))
+    return found
+
+
+def _rows(
+    activities: list[Activity], today: datetime.date, evidence: dict[int, dict] | None = None
+) -> list[dict]:
     """Each activity with what its row shows besides its own fields (the template tag
     activity_tags.review_rows prints them): the organising unit's parent and the titles of the
     tasks it counts toward (two small queries for the whole page), its links, its days (the local
@@ -175,6 +205,7 @@ def _rows(activities: list[Activity], today: datetime.date) -> list[dict]:
             "submitted_on": _day(activity.submitted_at),
             "approved_on": _day(activity.approved_at),
             "waiting": _waiting(activity, today),
+            "evidence": (evidence or {}).get(activity.pk),
         }
         for activity in activities
     ]
@@ -203,7 +234,11 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "status": status,
             "is_queue": status == Status.SUBMITTED,
             "page": page,
-            "rows": _rows(page.activities, today),
+            "rows": _rows(
+                page.activities,
+                today,
+                _evidence(actor, page.activities, with_warnings=status == Status.SUBMITTED),
+            ),
             "filter_params": params,
             "bulk_limit": BULK_LIMIT,
             "count_limit": COUNT_LIMIT,

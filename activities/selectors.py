@@ -131,20 +131,19 @@ def coorganising_unit_ids(activity: Activity) -> set[int]:
     )
 
 
+def is_reviewer_of(actor: Actor, activity: Activity) -> bool:
+    """Among those who review the activity where it was last sent (its reviewing unit's reviewers
+    or those above them), and not its own unit's: who may approve, return or reopen it, and who
+    sees the warnings on its evidence (activities.integrity)."""
+    return actor.reviews_for(activity) and not is_own(actor, activity)
+
+
 def can_review(actor: Actor, activity: Activity) -> bool:
-    return (
-        activity.status == Status.SUBMITTED
-        and actor.reviews_for(activity)
-        and not is_own(actor, activity)
-    )
+    return activity.status == Status.SUBMITTED and is_reviewer_of(actor, activity)
 
 
 def can_reopen(actor: Actor, activity: Activity) -> bool:
-    return (
-        activity.status == Status.APPROVED
-        and actor.reviews_for(activity)
-        and not is_own(actor, activity)
-    )
+    return activity.status == Status.APPROVED and is_reviewer_of(actor, activity)
 
 
 def can_respond(actor: Actor, coorganiser: CoOrganiser) -> bool:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from activities import evidence as evidence_files
-from activities import rollups
+from activities import integrity, rollups
 from activities.exceptions import ActivityError, EvidenceRejected, TransitionRefused
 from activities.models import (
     TRANSITIONS,
@@ -28,6 +27,7 @@ from activities.models import (
     CoOrganiser,
     CoOrganiserStatus,
     Evidence,
+    EvidenceMatch,
     Status,
 )
 from activities.selectors import (
@@ -188,6 +188,7 @@ def activity_update(
     activity.full_clean()
     _check_campaign(activity)
     activity.save(update_fields=[*changed, "participants", "updated_at"])
+    integrity.flags_refresh(activity=activity)  # capture dates are judged by the activity's days
     if tasks is not None:
         activity.tasks.set(_check_tasks(activity.unit, activity.campaign, tasks))
     if coorganisers is not None:
@@ -246,6 +247,9 @@ def _move(
     )
     if action in rollups.REVIEW_ACTIONS:
         event.on_time = _decided_on_time(activity)
+    if action in (Action.APPROVE, Action.PASS_ON):
+        # Warnings never block an approval; the event keeps that the reviewer approved despite them.
+        event.evidence_warnings = integrity.warnings_count(activity)
     was_approved, waited = activity.status == Status.APPROVED, activity.waiting_since
     activity.status = target
     fields = fields or {}
@@ -519,21 +523,28 @@ def evidence_add(*, actor: User | Actor, activity: Activity, upload: UploadedFil
         size=upload.size,
         uploaded_by=who.user,
     )
-    preview = ContentFile(sniffed.thumbnail) if sniffed.thumbnail else None
     item.file.save(f"upload{sniffed.extension}", upload, save=False)
     try:
-        if preview is not None:
-            name = item.file.name.rsplit("/", 1)[-1]
-            item.thumbnail.save(f"evidence/{activity.pk}/thumbs/{name}.jpg", preview, save=False)
         item.full_clean()
         item.save()
     except Exception:
-        # Nothing refers to the stored files once the row is not written: remove them.
-        for stored in (item.file, item.thumbnail):
-            if stored:
-                stored.storage.delete(stored.name)
+        # Nothing refers to the stored file once the row is not written: remove it.
+        item.file.storage.delete(item.file.name)
         raise
+    _process_after_commit(item.pk)
     return item
+
+
+def _process_after_commit(evidence_id: int) -> None:
+    """Thumbnails, hashes and matches (activities.integrity) are made by a task once the upload
+    has committed; a broker that is down leaves the file to the backfill command."""
+
+    def enqueue() -> None:
+        from activities.tasks import process_evidence
+
+        process_evidence.delay(evidence_id)
+
+    transaction.on_commit(enqueue, robust=True)
 
 
 @transaction.atomic
@@ -542,9 +553,14 @@ def evidence_delete(*, actor: User | Actor, evidence: Evidence) -> None:
     activity = _locked(evidence.activity)
     if not can_edit(who, activity):
         raise _refusal(who, activity)
-    names = [evidence.file.name, evidence.thumbnail.name]
+    names = [evidence.file.name, evidence.thumbnail.name, evidence.thumbnail_small.name]
     storage = evidence.file.storage
+    # Evidence that matched only this file is no longer flagged once it is gone.
+    later = list(
+        EvidenceMatch.objects.filter(earlier=evidence).values_list("evidence_id", flat=True)
+    )
     evidence.delete()
+    integrity.flags_refresh(evidence_ids=later)
     transaction.on_commit(lambda: [storage.delete(name) for name in names if name])
 
 

@@ -20,6 +20,12 @@ urlpatterns = [
     path(
         "evidence/<int:pk>/thumbnail/", evidence_views.evidence_thumbnail, name="evidence_thumbnail"
     ),
+    path(
+        "evidence/<int:pk>/thumbnail/small/",
+        evidence_views.evidence_thumbnail,
+        {"size": "small"},
+        name="evidence_thumbnail_small",
+    ),
     path("evidence/<int:pk>/delete/", evidence_views.evidence_delete, name="evidence_delete"),
     path("review/", review_views.review_queue, name="queue"),
     path("review/bulk-approve/", review_views.bulk_approve, name="bulk_approve"),

@@ -22,7 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from activities import services
+from activities import integrity, services
 from activities.evidence import size_refusal
 from activities.exceptions import ActivityError, TransitionRefused
 from activities.forms import ActivityForm
@@ -39,6 +39,7 @@ from activities.selectors import (
     can_withdraw,
     coorganiser_choices,
     days_waiting,
+    is_reviewer_of,
     unit_activities,
 )
 from activities.services import NotAllowed
@@ -352,12 +353,20 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for c in activity.coorganisers.select_related("unit", "responded_by").order_by("unit__path")
     ]
     images, files = [], []
-    for item in activity.evidence.all():
-        if item.is_image and item.thumbnail:
+    evidence = list(activity.evidence.all())
+    for item in evidence:
+        item.activity = activity
+        if item.is_image:
             images.append(item)
         else:
             item.icon = _FILE_ICONS.get(item.content_type, "bi-file-earmark-image")
             files.append(item)
+    # Matches with other evidence and capture dates, for those who review it only.
+    warnings = {}
+    if is_reviewer_of(actor, activity):
+        warnings = integrity.evidence_warnings(actor, evidence)
+    for item in evidence:
+        item.warnings = warnings.get(item.pk, [])
     waited = days_waiting(activity, timezone.localdate())
     return render(
         request,
@@ -373,6 +382,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "coorganisers": coorganisers,
             "images": images,
             "evidence_count": len(images) + len(files),
+            "evidence_warnings": sum(len(found) for found in warnings.values()),
             "files": files,
             "events": list(activity.events.select_related("actor")),
             "days_waiting": waited,

@@ -275,6 +275,15 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 20, minimum=1)
 DATA_UPLOAD_MAX_NUMBER_FILES = EVIDENCE_MAX_FILES
+# Evidence integrity (activities.integrity): photos whose perceptual hashes differ in at most this
+# many of 64 bits are flagged as the same photo; a capture date more than this many days outside
+# the activity's days is flagged.
+EVIDENCE_MATCH_DISTANCE = env_int("EVIDENCE_MATCH_DISTANCE", 6, minimum=0)
+if EVIDENCE_MATCH_DISTANCE > 15:  # beyond that, unrelated photos match and the lookup slows
+    raise ImproperlyConfigured(
+        f"EVIDENCE_MATCH_DISTANCE={EVIDENCE_MATCH_DISTANCE} is not valid: expected 0 to 15."
+    )
+EVIDENCE_CAPTURE_TOLERANCE_DAYS = env_int("EVIDENCE_CAPTURE_TOLERANCE_DAYS", 3, minimum=0)
 
 # Reminders (notifications.rules): days a returned activity may wait for its resubmission, and a
 # co-organiser for its answer, before a reminder.

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
+from activities.integrity import flagged_by_child
 from dashboards import selectors
 from units.models import Line, Unit
 from units.selectors import roots_for, unit_for_user
@@ -49,6 +50,9 @@ def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
     viewer = selectors.Viewer.of(request.user)
     context = _context(request, unit, viewer)
     context["is_reviewer"] = viewer.reviews_for(unit)
+    if context["filters"]:
+        # Evidence carrying a warning (activities.integrity), counted per branch of the subtree.
+        context["flagged_evidence"] = flagged_by_child(unit, context["filters"].campaign)
     return render(request, "dashboards/unit_dashboard.html", context)
 
 

@@ -36,7 +36,7 @@ _ROW = """
           </div>
           <div class="small text-body-secondary mt-1">
             {dates}
-          </div>{reason}
+          </div>{reason}{evidence}
         </div>{badge}{actions}
       </div>
     </div>"""
@@ -51,6 +51,30 @@ _PARENT = ' <span class="text-nowrap">· {name}</span>'
 _TASK = '<span class="badge text-bg-light border me-1">{title}</span>'
 _REASON = """
           <div class="small mt-1"><span class="text-danger">{label}{colon}</span>{reason}</div>"""
+
+_PHOTOS = """
+          <div class="review-photos d-flex flex-wrap gap-1 mt-2" \
+data-testid="review-photos">{photos}
+          </div>"""
+_PHOTO = """
+            <a href="{url}" target="_blank" rel="noopener" title="{name}">\
+<img class="review-thumb rounded border" src="{thumb}" alt="{name}" loading="lazy" \
+data-testid="review-thumbnail"></a>"""
+_PHOTO_PENDING = """
+            <a href="{url}" target="_blank" rel="noopener" \
+class="review-thumb review-thumb-pending rounded border d-inline-flex align-items-center \
+justify-content-center" title="{name}">\
+<i class="bi bi-image" aria-hidden="true"></i><span class="visually-hidden">{name}</span></a>"""
+_WARNINGS = """
+          <ul class="list-unstyled small mt-1 mb-0 evidence-warnings" \
+data-testid="evidence-warnings">{items}
+          </ul>"""
+_WARNING = """
+            <li class="text-warning-emphasis text-break" data-kind="{kind}">\
+<i class="bi bi-exclamation-triangle" aria-hidden="true"></i> {text}</li>"""
+_WARNING_LINKED = """
+            <li class="text-warning-emphasis text-break" data-kind="{kind}">\
+<i class="bi bi-exclamation-triangle" aria-hidden="true"></i> <a href="{url}">{text}</a></li>"""
 
 _WAITING = """
         <div class="col-12 col-md-auto">
@@ -180,6 +204,7 @@ def _row(row: dict, is_queue: bool, words: dict, formats: dict) -> str:
     if row["parent"]:
         parent = _html(_PARENT, name=row["parent"])
     tasks = "".join(_html(_TASK, title=title) for title in row["tasks"])
+    evidence = _evidence(row.get("evidence"))
 
     return _html(
         _ROW,
@@ -191,6 +216,28 @@ def _row(row: dict, is_queue: bool, words: dict, formats: dict) -> str:
         tasks=SafeString(tasks),
         dates=SafeString(" · ".join(dates)),  # each part escaped above
         reason=SafeString(reason),
+        evidence=evidence,
         badge=SafeString(badge),
         actions=SafeString(actions),
     )
+
+
+def _evidence(found: dict | None) -> SafeString:
+    """The row's photos as small thumbnails, and the warnings on its evidence."""
+    if not found:
+        return SafeString("")
+    photos = "".join(
+        _html(_PHOTO if photo["thumb"] else _PHOTO_PENDING, **photo) for photo in found["photos"]
+    )
+    items = "".join(
+        _html(_WARNING_LINKED, kind=w.kind, text=w.text, url=w.url)
+        if w.url
+        else _html(_WARNING, kind=w.kind, text=w.text)
+        for w in found["warnings"]
+    )
+    parts = []
+    if photos:
+        parts.append(_html(_PHOTOS, photos=SafeString(photos)))
+    if items:
+        parts.append(_html(_WARNINGS, items=SafeString(items)))
+    return SafeString("".join(parts))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 from PIL import Image
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
@@ -57,15 +58,20 @@ def _messages(response) -> list[str]:
 
 
 def _upload(client, activity, *files):
-    return client.post(
-        reverse("activities:evidence_upload", args=[activity.pk]),
-        {"files": list(files)},
-        follow=True,
-    )
+    # The upload's commit enqueues the task that makes thumbnails (Celery runs eagerly here).
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(
+            reverse("activities:evidence_upload", args=[activity.pk]),
+            {"files": list(files)},
+            follow=True,
+        )
 
 
 def _attach(staff, activity, upload) -> Evidence:
-    return services.evidence_add(actor=staff, activity=activity, upload=upload)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        item = services.evidence_add(actor=staff, activity=activity, upload=upload)
+    item.refresh_from_db()
+    return item
 
 
 def _approve(staff, reviewer, draft):
@@ -99,7 +105,8 @@ class TestUpload:
         assert items["现场.png"].thumbnail and items["合影.jpg"].thumbnail
         assert not items["签到表.pdf"].thumbnail
         assert len([m for m in _messages(response) if "has been attached" in m]) == 4
-        html = response.content.decode()
+        # The task made the thumbnails once the upload had committed: the page shows them now.
+        html = client.get(reverse("activities:detail", args=[draft.pk])).content.decode()
         assert reverse("activities:evidence_thumbnail", args=[items["现场.png"].pk]) in html
         assert reverse("activities:evidence", args=[items["签到表.pdf"].pk]) in html
 
@@ -262,7 +269,11 @@ class TestDelete:
         self, client, staff, draft, media_root, django_capture_on_commit_callbacks
     ):
         item = _attach(staff, draft, _image("错图.png"))
-        paths = [media_root / item.file.name, media_root / item.thumbnail.name]
+        paths = [
+            media_root / item.file.name,
+            media_root / item.thumbnail.name,
+            media_root / item.thumbnail_small.name,
+        ]
         client.force_login(staff)
 
         with django_capture_on_commit_callbacks(execute=True):

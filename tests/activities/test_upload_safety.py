@@ -17,6 +17,7 @@ from unittest import mock
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
+from django.test import TestCase
 from django.urls import reverse
 from PIL import EpsImagePlugin, Image, ImageFile
 
@@ -190,9 +191,14 @@ class TestPixels:
         exif = Image.Exif()
         exif[0x0112] = 6  # rotate 90° clockwise to view
         Image.new("RGB", (800, 400), (0, 0, 0)).save(buffer, format="JPEG", exif=exif)
-        item = services.evidence_add(
-            actor=staff, activity=draft, upload=SimpleUploadedFile("竖拍.jpg", buffer.getvalue())
-        )
+        # The thumbnails are made by the task the upload's commit enqueues (activities.integrity).
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            item = services.evidence_add(
+                actor=staff,
+                activity=draft,
+                upload=SimpleUploadedFile("竖拍.jpg", buffer.getvalue()),
+            )
+        item.refresh_from_db()
 
         with item.thumbnail.open("rb") as stored, Image.open(stored) as thumb:
             assert thumb.size[0] < thumb.size[1]

@@ -1,4 +1,5 @@
 import io
+import random
 from collections import Counter
 from datetime import datetime, time, timedelta
 
@@ -6,9 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from accounts.models import User
+from activities.integrity import evidence_process
 from activities.models import Activity, CoOrganiser, Evidence, Status
 from activities.rollups import rollups_rebuild
 from activities.services import (
@@ -215,7 +217,10 @@ def _play(
                 confirm=answer == catalogue.CONFIRM,
             )
     for number in range(spec.photos):
-        evidence_add(actor=author, activity=activity, upload=_photo(index, number))
+        item = evidence_add(actor=author, activity=activity, upload=_photo(index, number))
+        # Thumbnails and hashes now, as the worker would after the upload: the demo shows them
+        # at once, and the task then finds the file done.
+        evidence_process(evidence_id=item.pk)
 
     story = spec.story
     if story == catalogue.DRAFT:
@@ -319,8 +324,18 @@ def _photo(index: int, number: int) -> SimpleUploadedFile:
     top = Image.new("RGB", size, _COLOURS[(index + number) % len(_COLOURS)])
     bottom = Image.new("RGB", size, _COLOURS[(index + number + 2) % len(_COLOURS)])
     mask = Image.linear_gradient("L").resize(size)
+    picture = Image.composite(bottom, top, mask)
+    # A few shapes placed per photo, so that no two demo photos look alike to the perceptual
+    # hash (activities.integrity) — a plain gradient is the same picture whatever its colours.
+    chance = random.Random(index * 100 + number)
+    draw = ImageDraw.Draw(picture)
+    for _shape in range(6):
+        x, y = chance.randrange(0, 400), chance.randrange(0, 240)
+        box = (x, y, x + chance.randrange(40, 160), y + chance.randrange(30, 120))
+        shade = tuple(chance.randrange(0, 256) for _ in range(3))
+        (draw.ellipse if chance.random() < 0.5 else draw.rectangle)(box, fill=shade)
     buffer = io.BytesIO()
-    Image.composite(bottom, top, mask).save(buffer, "PNG")
+    picture.save(buffer, "PNG")
     return SimpleUploadedFile(
         f"活动照片{number + 1}.png", buffer.getvalue(), content_type="image/png"
     )
