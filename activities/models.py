@@ -223,7 +223,10 @@ class ActivityEvent(models.Model):
     created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     # For an approval: how many of the activity's evidence files carried a warning (a match with
     # earlier evidence, a capture date outside the activity's days) that the reviewer saw.
-    evidence_warnings = models.PositiveSmallIntegerField(_("evidence warnings"), default=0)
+    # (db_default too: seed_bench loads events with COPY, naming only the columns it fills.)
+    evidence_warnings = models.PositiveSmallIntegerField(
+        _("evidence warnings"), default=0, db_default=0
+    )
 
     class Meta:
         verbose_name = _("activity event")
@@ -338,7 +341,7 @@ class Evidence(models.Model):
     processed_at = models.DateTimeField(_("checked at"), null=True, blank=True)
     # Any warning (a match with earlier evidence, a capture date outside the activity's days):
     # kept so that leaders' counts of flagged evidence are one indexed column.
-    flagged = models.BooleanField(_("flagged"), default=False)
+    flagged = models.BooleanField(_("flagged"), default=False, db_default=False)
 
     class Meta:
         verbose_name = _("evidence file")
