@@ -215,6 +215,6 @@ def test_at_desktop_width_the_brand_and_menu_keep_one_line(
     wide = page.evaluate(
         """() => [...document.querySelectorAll('body *')]
             .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
-            .map(e => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)"""
+            .map(e => `${e.tagName}.${e.className} ${e.getBoundingClientRect().right}`)"""
     )
     assert not wide, wide
