@@ -133,3 +133,13 @@ def test_the_tree_keeps_links_out_of_its_toggles(client, tree, city_admin):
     summaries = re.findall(r"<summary\b.*?</summary>", html, re.DOTALL)
     assert summaries
     assert not any("<a " in summary for summary in summaries)
+
+
+def test_chinese_pages_use_full_width_colons_and_english_ones_ascii(client, staff):
+    client.force_login(staff)
+
+    chinese = client.get(reverse("accounts:profile"), headers={"accept-language": "zh-hans"})
+    english = client.get(reverse("accounts:profile"))
+
+    assert "用户名：<strong>" in chinese.content.decode()
+    assert "User name: <strong>" in english.content.decode()

@@ -19,6 +19,7 @@ from activities.models import Activity, Status
 from campaigns.models import Campaign
 from chuangxian.demo import DEMO_PASSWORD
 from tests.e2e.conftest import VIEWPORTS, is_mobile, open_navigation
+from tests.factories import PASSWORD, UserFactory
 from units.models import Membership, Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -179,3 +180,41 @@ def test_the_menu_marks_the_current_section(page: Page, live_server, demo, langu
     expect(current).to_have_count(1)
     with translation.override(language):
         expect(current).to_have_text(translation.gettext("Campaigns"))
+
+
+def test_at_desktop_width_the_brand_and_menu_keep_one_line(
+    page: Page, live_server, tree, language, viewport_name
+):
+    if viewport_name != "desktop":
+        pytest.skip("the phone folds the menu behind its button")
+    # A superuser sees every entry of the menu, the longest it gets.
+    user = UserFactory(
+        username="root_admin", name="市委组织部管理员", is_staff=True, is_superuser=True
+    )
+    user.language = language
+    user.save(update_fields=["language"])
+    page.context.clear_cookies()
+    page.goto(live_server.url + reverse("accounts:login"))
+    page.locator("#id_username").fill(user.username)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("main").get_by_role("button").click()
+    expect(page.get_by_test_id("user-menu")).to_be_attached()
+
+    lines = page.evaluate(
+        """() => [document.querySelector('.navbar-brand'),
+                  ...document.querySelectorAll('#nav-main .nav-link')].map(element => {
+            const style = getComputedStyle(element);
+            const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.5;
+            const height = element.getBoundingClientRect().height
+                - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+            return [element.textContent.trim(), Math.round(height / line)];
+        })"""
+    )
+
+    assert all(count == 1 for _text, count in lines), lines
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+            .map(e => `${e.tagName}.${e.className} ${e.getBoundingClientRect().right}`)"""
+    )
+    assert not wide, wide
