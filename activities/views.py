@@ -37,12 +37,14 @@ from activities.selectors import (
     can_submit,
     can_withdraw,
     coorganiser_choices,
+    credited_to,
     days_waiting,
     unit_activities,
 )
 from activities.services import NotAllowed
 from campaigns.selectors import active_campaigns_for, targeted_tasks
 from units.models import Unit
+from units.selectors import OpenableUnits
 
 LIST_PAGE_SIZE = 25
 TO_CONFIRM = "to_confirm"
@@ -105,10 +107,13 @@ def _chosen_unit(request: HttpRequest, units: list[Unit]) -> Unit | None:
 # --- My unit's activities --------------------------------------------------------------------
 
 
-def _status_tabs(activities, pending_here) -> list[dict]:
+def _status_tabs(activities, pending_here, credited) -> list[dict]:
+    """The tabs and their counts. A status tab holds what counts for the unit (credited_to): a
+    co-organised activity the unit declined or has not confirmed is under "All" only, so its
+    "Approved" agrees with the dashboard."""
     counts = activities.aggregate(
         all=Count("pk"),
-        **{status: Count("pk", filter=Q(status=status)) for status in Status.values},
+        **{status: Count("pk", filter=Q(status=status) & credited) for status in Status.values},
         **{TO_CONFIRM: Count("pk", filter=Q(pending_here))},
     )
     tabs = [{"key": "", "label": _("All"), "count": counts["all"]}]
@@ -130,12 +135,13 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         )
     )
     activities = unit_activities(unit)
-    tabs = _status_tabs(activities, pending_here)
+    credited = credited_to(unit)
+    tabs = _status_tabs(activities, pending_here, credited)
     status = request.GET.get("status", "")
     if status == TO_CONFIRM:
         activities = activities.filter(pending_here)
     elif status in Status.values:
-        activities = activities.filter(status=status)
+        activities = activities.filter(credited, status=status)
     else:
         status = ""
     activities = activities.select_related("unit").prefetch_related(
@@ -375,6 +381,8 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_review": can_review(actor, activity),
             "can_reopen": can_reopen(actor, activity),
             "evidence_max_files": settings.EVIDENCE_MAX_FILES,
+            # A co-organiser's staff may not open the organising unit's page: no dead link.
+            "unit_linked": activity.unit in OpenableUnits(request.user),
         },
     )
 
