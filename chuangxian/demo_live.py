@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db.models import Sum
 from django.utils import timezone
 
 from activities.models import CoOrganiser, CoOrganiserStatus
@@ -29,17 +30,20 @@ SPAN_AFTER = 122
 _FIRST = catalogue.CAMPAIGN_FIELDS["starts_on"]
 _LAST = catalogue.CAMPAIGN_FIELDS["ends_on"]
 
-# Units with demo staff, and how far along each is made to be (share of the expected progress).
+# How far along each subtree below the city is made to be: every unit in it with targets is
+# brought to the expected progress (on track) or short of it (behind); at risk gets nothing more.
 ON_TRACK, BEHIND, AT_RISK = "on_track", "behind", "at_risk"
 BANDS = {
-    "JG-ZB1": ON_TRACK,  # 市委办公室党支部 (jg_staff)
-    "CG-FL": ON_TRACK,  # 城关镇妇联 (women_staff)
-    "YQ-GH": ON_TRACK,  # 园区企业联合工会 (yq_staff)
-    "FK-ZGH": BEHIND,  # 市总工会 (union_staff)
-    "CG-ZB1": BEHIND,  # 西大街社区党支部 (cg_staff)
-    "JG-GH": AT_RISK,  # 市直机关工会: little logged yet
-    "CG-TZB": AT_RISK,  # 卡子湾村团支部
+    "JG": ON_TRACK,  # 市直机关党工委
+    "YQ": ON_TRACK,  # 阜康产业园党工委
+    "CG": BEHIND,  # 城关镇党委
+    "FK-ZGH": BEHIND,  # 市总工会
+    "JYJ": AT_RISK,  # 九运街镇党委: little logged yet
+    "FK-TSW": AT_RISK,  # 团市委
+    "FK-FL": AT_RISK,  # 市妇联
 }
+SHARE = {ON_TRACK: 1.0, BEHIND: 0.7}
+MOST_PER_UNIT = 6  # activities logged for one unit
 # A target of a unit behind pace falls due within the week: the target_due reminder goes out.
 DUE_SOON = ("CG-ZB1", "DJ-01", 5)  # (unit, task, days from today)
 COORGANISER_NAMED_DAYS_AGO = 5  # past REMINDER_COORGANISER_DAYS: the unanswered ones are reminded
@@ -96,52 +100,60 @@ def pace_spread(
     units: dict[str, Unit],
     dates: Dates,
     logged: Callable,
+    staff_for: Callable[[Unit], object],
 ) -> int:
-    """Approved activities for the units of BANDS until each is on track or just behind; those
-    at risk get nothing more. Returns how many activities were logged."""
+    """Approved activities for the units of each BANDS subtree, deepest first (a unit's figures
+    include those below it), until each is on track or just behind; returns how many."""
     created = 0
     for code, band in BANDS.items():
         if band == AT_RISK:
             continue
-        unit = units[code]
-        targets = list(
-            Target.objects.filter(unit=unit, task__campaign=campaign).select_related("task")
-        )
-        if not targets:
-            continue
-        wanted = 1.0 if band == ON_TRACK else 0.7
-        share = {t.pk: elapsed_share(campaign.starts_on, t.due_on, dates.today) for t in targets}
-        short = {
-            p.target.pk: max(
-                Decimal(0), p.target.value * Decimal(share[p.target.pk] * wanted) - p.achieved
-            )
-            for p in targets_progress(unit, targets)
-        }
-        by_metric = {
-            metric: [t for t in targets if t.task.metric == metric] for metric in Metric.values
-        }
-        count = max([math.ceil(short[t.pk]) for t in by_metric[Metric.ACTIVITIES]] or [1])
-        if band == BEHIND:
-            count = max(count - 1, 1)
-        count = min(count, 6)
-        people = max(
-            [math.ceil(short[t.pk] / count) for t in by_metric[Metric.PARTICIPANTS]] or [0]
-        )
-        quantity = max([math.ceil(short[t.pk] / count) for t in by_metric[Metric.QUANTITY]] or [0])
-        for number in range(count):
-            day = dates.day(_FIRST + timedelta(days=40 + number * 25))
-            data = {
-                "title": f"{unit.name}{day:%m月}共建活动（第{number + 1}次）",
-                "starts_on": day,
-                "place": "活动室",
-                "participants_public": max(people, 10),
-                "quantity": quantity or None,
-                "description": "按本年度党群共建创先争优安排开展的活动。",
-                "outcome": "活动按计划完成。",
-            }
-            logged(campaign, unit, [t.task for t in targets], data, approved=True)
-            created += 1
+        root = units[code]
+        subtree = Unit.objects.filter(path__startswith=root.path, is_active=True)
+        for unit in subtree.order_by("-depth", "path"):
+            created += _bring_along(campaign, unit, band, dates, logged, staff_for)
     return created
+
+
+def _bring_along(campaign, unit, band, dates, logged, staff_for) -> int:
+    targets = list(
+        Target.objects.filter(unit=unit, task__campaign=campaign).select_related(
+            "task", "task__campaign"
+        )
+    )
+    if not targets:
+        return 0
+    wanted = SHARE[band]
+    short = {}
+    for progress in targets_progress(unit, targets):
+        target = progress.target
+        share = elapsed_share(campaign.starts_on, target.due_on, dates.today) * wanted
+        # The dashboards weigh a subtree's figures against the sum of its units' targets.
+        whole = Target.objects.filter(
+            task=target.task, unit__path__startswith=unit.path, unit__is_active=True
+        ).aggregate(total=Sum("value"))["total"]
+        short[target.pk] = max(Decimal(0), whole * Decimal(share) - progress.achieved)
+    by_metric = {m: [t for t in targets if t.task.metric == m] for m in Metric.values}
+    count = max([math.ceil(short[t.pk]) for t in by_metric[Metric.ACTIVITIES]] or [0])
+    people = max([short[t.pk] for t in by_metric[Metric.PARTICIPANTS]] or [0])
+    quantity = max([short[t.pk] for t in by_metric[Metric.QUANTITY]] or [0])
+    count = min(max(count, 1 if people or quantity else 0), MOST_PER_UNIT)
+    if count == 0:
+        return 0
+    staff_for(unit)
+    for number in range(count):
+        day = dates.day(_FIRST + timedelta(days=40 + number * 45))
+        data = {
+            "title": f"{unit.name}{day.month}月共建活动（第{number + 1}次）",
+            "starts_on": day,
+            "place": "党群活动室",
+            "participants_public": max(math.ceil(people / count), 10),
+            "quantity": math.ceil(quantity / count) or None,
+            "description": "按本年度党群共建创先争优安排开展的活动。",
+            "outcome": "活动按计划完成。",
+        }
+        logged(campaign, unit, [t.task for t in targets], data, approved=True)
+    return count
 
 
 def reminders_due(campaign: Campaign, units: dict[str, Unit], today: date) -> None:

@@ -114,8 +114,11 @@ class Command(BaseCommand):
         _targets(units[catalogue.CAMPAIGN_UNIT], live_tasks, units, due=moved.due)
         created_live = _season(live, live_tasks, units, users, dates=moved.day)
         if created_live:
-            created_live += demo_live.pace_spread(live, live_tasks, units, moved, _logged)
+            created_live += demo_live.pace_spread(
+                live, live_tasks, units, moved, _logged, staff_for=_unit_staff
+            )
             demo_live.reminders_due(live, units, today)
+            rollups_rebuild()  # the waits moved back by the season start on their earlier days
         self.stdout.write(_summary(live, created_live))
 
 
@@ -299,6 +302,24 @@ def _logged(
     while approved and activity.status == Status.SUBMITTED:
         activity = _approve(activity)
     return activity
+
+
+def _unit_staff(unit: Unit) -> User:
+    """The unit's staff member, or a 填报员 account made for it (the live season has every unit
+    log its activities; the README's logins are the demo's people, these are their colleagues)."""
+    membership = Membership.objects.filter(unit=unit, role=Role.STAFF).select_related("user")
+    if membership.exists():
+        return membership.order_by("user__username").first().user
+    username = "staff_" + unit.code.lower().replace("-", "_")
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={"name": f"{unit.name}填报员", "email": f"{username}@fukang.example.gov.cn"},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    membership_add(user=user, unit=unit, role=Role.STAFF)
+    return user
 
 
 def _report_in_2010(campaign: Campaign) -> None:
