@@ -322,9 +322,12 @@ class UnitTotals:
     def reporting_timeliness(self) -> float | None:
         return self.reported_on_time / self.activities if self.activities else None
 
-    @property
-    def review_timeliness(self) -> float | None:
-        return self.reviews_on_time / self.reviews if self.reviews else None
+    def review_timeliness(self, overdue_now: int = 0) -> float | None:
+        """Review timeliness (审核及时率): decisions made within the review deadline over every
+        decision *and* every submission now waiting past the deadline — such a wait is late
+        whatever is decided, so overdue submissions cannot hide behind a 100 % of decisions."""
+        judged = self.reviews + overdue_now
+        return self.reviews_on_time / judged if judged else None
 
 
 def unit_totals(

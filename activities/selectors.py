@@ -3,7 +3,9 @@ from `activities_visible_to`; the predicates below are the one place the workflo
 live, and the services check them again under the row lock.
 
 - Anyone with a membership on a unit sees the activities of that unit's subtree, and those that a
-  unit in that subtree co-organises.
+  unit in that subtree co-organises — except drafts: a draft belongs to its unit until it is
+  submitted, and only the members of its unit and of the units named as its co-organisers see it
+  (`DRAFTS_HIDDEN`).
 - Staff of the organising unit create, edit, submit and withdraw (before any review).
 - A submission waits on a *reviewing unit*: the nearest unit above the organiser that has
   reviewers (for level 2, the nearest above level 1's). Reviewers on that unit or any unit above
@@ -34,6 +36,7 @@ class Actor:
     user: User
     superuser: bool = False
     paths: set[str] = field(default_factory=set)
+    unit_ids: set[int] = field(default_factory=set)  # the units of the memberships themselves
     staff_unit_ids: set[int] = field(default_factory=set)
     reviewer_paths: set[str] = field(default_factory=set)
 
@@ -45,6 +48,7 @@ class Actor:
         actor.superuser = user.is_superuser
         for role, unit_id, path in held_memberships(user):
             actor.paths.add(path)
+            actor.unit_ids.add(unit_id)
             if role == Role.STAFF:
                 actor.staff_unit_ids.add(unit_id)
             elif role == Role.REVIEWER:
@@ -72,6 +76,16 @@ class Actor:
         )
 
 
+# Units above a draft's own do not see it: it is its unit's until submitted.
+DRAFTS_HIDDEN = ~Q(status=Status.DRAFT)
+
+
+def _own(actor: Actor) -> Q:
+    """Activities of the actor's own units, or naming one of them as a co-organiser: drafts too."""
+    named = CoOrganiser.objects.filter(unit_id__in=actor.unit_ids).values("activity_id")
+    return Q(unit_id__in=actor.unit_ids) | Q(pk__in=named)
+
+
 def activities_visible_to(user: User) -> QuerySet[Activity]:
     actor = user if isinstance(user, Actor) else Actor.of(user)
     if actor.superuser:
@@ -79,9 +93,8 @@ def activities_visible_to(user: User) -> QuerySet[Activity]:
     coorganised = CoOrganiser.objects.filter(
         subtree_q(actor.paths, field="unit__path"), activity=OuterRef("pk")
     )
-    return Activity.objects.filter(
-        subtree_q(actor.paths, field="unit__path") | Q(Exists(coorganised))
-    )
+    in_subtree = subtree_q(actor.paths, field="unit__path") | Q(Exists(coorganised))
+    return Activity.objects.filter((in_subtree & DRAFTS_HIDDEN) | _own(actor))
 
 
 def activity_for_user(user: User, pk: int) -> Activity:
@@ -188,6 +201,16 @@ def unit_activities(unit: Unit) -> QuerySet[Activity]:
     return Activity.objects.filter(Q(unit=unit) | Q(Exists(named)))
 
 
+def credited_to(unit: Unit) -> Q:
+    """The activities that count for `unit`: organised by it, or co-organised with its confirmed
+    answer — as the dashboards' roll-ups and activities.progress count them. A pending or
+    declined co-organiser is listed with the activity but nothing of it counts for them."""
+    confirmed = CoOrganiser.objects.filter(
+        unit=unit, activity=OuterRef("pk"), status=CoOrganiserStatus.CONFIRMED
+    )
+    return Q(unit=unit) | Q(Exists(confirmed))
+
+
 def days_waiting(activity: Activity, today: date) -> int | None:
     if activity.waiting_since is None:
         return None
@@ -251,14 +274,20 @@ def _scope(paths, coorganisers: QuerySet[CoOrganiser]) -> Scope:
 
 
 def visible_scope(actor: Actor) -> Scope:
-    """activities_visible_to as a Scope, in one to three small queries."""
+    """activities_visible_to as a Scope, in two to four small queries."""
     if actor.superuser:
         return Scope(Q(), narrow=False)
     if not actor.paths:
         return Scope(Q(pk__in=[]), narrow=True)
+    own = list(
+        CoOrganiser.objects.filter(unit_id__in=actor.unit_ids).values_list("activity_id", flat=True)
+    )
+    own_q = Q(unit_id__in=sorted(actor.unit_ids)) | Q(pk__in=own)
     if not Unit.objects.filter(depth=1).exclude(path__in=actor.paths).exists():
-        return Scope(Q(), narrow=False)  # a member at every root sees everything
-    return _scope(actor.paths, CoOrganiser.objects.all())
+        # A member at every root sees everything but other units' drafts.
+        return Scope(DRAFTS_HIDDEN | own_q, narrow=False)
+    scope = _scope(actor.paths, CoOrganiser.objects.all())
+    return Scope((scope.q & DRAFTS_HIDDEN) | own_q, narrow=scope.narrow)
 
 
 def subtree_scope(unit: Unit) -> Scope:

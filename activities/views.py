@@ -38,6 +38,7 @@ from activities.selectors import (
     can_submit,
     can_withdraw,
     coorganiser_choices,
+    credited_to,
     days_waiting,
     is_reviewer_of,
     unit_activities,
@@ -46,6 +47,7 @@ from activities.services import NotAllowed
 from campaigns.selectors import active_campaigns_for, targeted_tasks
 from chuangxian.uploads import MAX_IMAGE_PIXELS, oversized_uploads, upload_limit
 from units.models import Unit
+from units.selectors import OpenableUnits
 
 LIST_PAGE_SIZE = 25
 TO_CONFIRM = "to_confirm"
@@ -108,10 +110,13 @@ def _chosen_unit(request: HttpRequest, units: list[Unit]) -> Unit | None:
 # --- My unit's activities --------------------------------------------------------------------
 
 
-def _status_tabs(activities, pending_here) -> list[dict]:
+def _status_tabs(activities, pending_here, credited) -> list[dict]:
+    """The tabs and their counts. A status tab holds what counts for the unit (credited_to): a
+    co-organised activity the unit declined or has not confirmed is under "All" only, so its
+    "Approved" agrees with the dashboard."""
     counts = activities.aggregate(
         all=Count("pk"),
-        **{status: Count("pk", filter=Q(status=status)) for status in Status.values},
+        **{status: Count("pk", filter=Q(status=status) & credited) for status in Status.values},
         **{TO_CONFIRM: Count("pk", filter=Q(pending_here))},
     )
     tabs = [{"key": "", "label": _("All"), "count": counts["all"]}]
@@ -133,12 +138,13 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         )
     )
     activities = unit_activities(unit)
-    tabs = _status_tabs(activities, pending_here)
+    credited = credited_to(unit)
+    tabs = _status_tabs(activities, pending_here, credited)
     status = request.GET.get("status", "")
     if status == TO_CONFIRM:
         activities = activities.filter(pending_here)
     elif status in Status.values:
-        activities = activities.filter(status=status)
+        activities = activities.filter(credited, status=status)
     else:
         status = ""
     activities = activities.select_related("unit").prefetch_related(
@@ -395,6 +401,8 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "evidence_max_files": settings.EVIDENCE_MAX_FILES,
             "evidence_max_mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024) or 1,
             "evidence_max_megapixels": MAX_IMAGE_PIXELS // 1_000_000,
+            # A co-organiser's staff may not open the organising unit's page: no dead link.
+            "unit_linked": activity.unit in OpenableUnits(request.user),
         },
     )
 

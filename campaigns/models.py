@@ -1,6 +1,9 @@
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -57,6 +60,29 @@ class Campaign(models.Model):
     def clean(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("The campaign cannot end before it starts.")})
+
+    def season(self, today: date | None = None) -> str:
+        """Where the campaign stands by its dates: running now (activities are logged in it),
+        finished (its figures feed assessment and honours) or not begun."""
+        today = today or timezone.localdate()
+        if today > self.ends_on:
+            return Season.FINISHED
+        if today < self.starts_on:
+            return Season.UPCOMING
+        return Season.RUNNING
+
+    @property
+    def season_label(self) -> str:
+        return str(Season.LABELS[self.season()])
+
+
+class Season:
+    RUNNING, FINISHED, UPCOMING = "running", "finished", "upcoming"
+    LABELS = {
+        RUNNING: _("Running now: activities are logged in it"),
+        FINISHED: _("Finished: for assessment and honours"),
+        UPCOMING: _("Not begun yet"),
+    }
 
 
 class Phase(models.Model):

@@ -19,6 +19,7 @@ from chuangxian.paging import MAX_PAGE, page_number
 from dashboards import filters
 from dashboards.filters import ORDERING
 from units.models import Unit, parent_path_of
+from units.selectors import OpenableUnits
 
 PAGE_SIZE = 25
 
@@ -38,6 +39,7 @@ class Row:
     unit_name: str
     unit_path: str
     parent_name: str | None = None  # of the unit above the organiser; None at a root
+    unit_linked: bool = True  # the organiser is a unit the viewer may filter by (else no link)
     task_titles: list[str] = field(default_factory=list)
 
 
@@ -67,7 +69,7 @@ class Page:
         return (self.number - 1) * PAGE_SIZE + len(self.rows)
 
     @classmethod
-    def of(cls, queryset, number: int) -> "Page":
+    def of(cls, queryset, number: int, openable: OpenableUnits | None = None) -> "Page":
         """The page's rows, in four queries: the ids of the page and one more (a query that can
         read an index alone); those rows; the names of the units above their organisers; their
         tasks' titles."""
@@ -90,6 +92,7 @@ class Page:
             by_id[activity_id].task_titles.append(title)
         for row in rows:
             row.parent_name = parents.get(parent_path_of(row.unit_path))
+            row.unit_linked = openable is None or openable.opens(row.unit_path)
         return cls(rows, number, has_next)
 
 
@@ -99,7 +102,9 @@ def activity_search(request: HttpRequest) -> HttpResponse:
     search = filters.activity_search(request.user, request.GET)
     if search.out_of_scope:
         raise Http404
-    page = Page.of(search.results(), page_number(request.GET.get("page")))
+    page = Page.of(
+        search.results(), page_number(request.GET.get("page")), OpenableUnits(request.user)
+    )
     params = search.params()
     return render(
         request,

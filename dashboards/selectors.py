@@ -18,6 +18,7 @@ from decimal import Decimal
 from functools import cached_property
 from urllib.parse import urlencode
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -377,14 +378,17 @@ def dashboard(unit: Unit, filters: Filters) -> Dashboard:
     same = to_date is figures
     own = progress(unit.pk)
     own_totals = totals.get(unit.pk, UnitTotals())
+    overdue = overdue_count(unit, campaign)
+    # The waits past the deadline now are late in a period that includes today.
+    late_now = overdue if period.kind == "campaign" or period.end >= timezone.localdate() else 0
     headline = Headline(
         activities=own_totals.activities,
         participants=own_totals.participants,
         percent=own.percent,
         pace=own.pace,
         reporting_timeliness=_share(own_totals.reporting_timeliness),
-        review_timeliness=_share(reviews.get(unit.pk, UnitTotals()).review_timeliness),
-        overdue_reviews=overdue_count(unit, campaign),
+        review_timeliness=_share(reviews.get(unit.pk, UnitTotals()).review_timeliness(late_now)),
+        overdue_reviews=overdue,
     )
 
     lines = []

@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from activities.models import Action, Activity, ActivityEvent, CoOrganiser, Evidence, Status
-from activities.progress import approved_in_subtree, targets_progress
+from activities.progress import approved_in_subtree, overdue_count, targets_progress
 from activities.selectors import coorganiser_choices, days_waiting, review_queue
 from campaigns.models import Campaign, Metric, Phase, Target, TargetTask
 from chuangxian import demo_catalogue as catalogue
+from chuangxian import demo_live
 from chuangxian.demo import DEMO_PASSWORD, DEMO_UNITS, DEMO_USERS
 from units.models import KIND_LINES, Line, Membership, Pair, Role, Unit
 
@@ -78,7 +79,7 @@ def test_it_is_idempotent(seeded):
     output = io.StringIO()
     call_command("seed_demo", stdout=output)
 
-    assert output.getvalue().count("(0 new)") == 3  # units, users, activities
+    assert output.getvalue().count("(0 new)") == 4  # units, users, both campaigns' activities
 
     assert _counts() == counts
     assert sorted(Activity.objects.values_list("title", "status", "review_level")) == statuses
@@ -130,13 +131,17 @@ def test_every_unit_of_the_campaign_has_targets_for_its_lines_tasks(campaign):
         tasks_by_line.setdefault(task.line, set()).add(task.pk)
     units = Unit.objects.filter(path__startswith=campaign.unit.path, is_active=True)
     for unit in units.filter(kind__in=list(KIND_LINES)):
-        targeted = set(Target.objects.filter(unit=unit).values_list("task_id", flat=True))
+        targeted = set(
+            Target.objects.filter(unit=unit, task__campaign=campaign).values_list(
+                "task_id", flat=True
+            )
+        )
         assert targeted == tasks_by_line[unit.line], unit.code
 
 
 def test_it_sets_the_per_unit_overrides(campaign):
     for code, task_code, value, due_on in catalogue.TARGET_OVERRIDES:
-        target = Target.objects.get(unit__code=code, task__code=task_code)
+        target = Target.objects.get(unit__code=code, task__code=task_code, task__campaign=campaign)
         assert (target.value, target.due_on, target.is_override) == (value, due_on, True)
     bulk = Target.objects.filter(task__campaign=campaign, is_override=False)
     assert bulk.filter(unit__code="JG-ZB1", task__code="DJ-01", value=Decimal(3)).exists()
@@ -212,27 +217,31 @@ def test_some_activities_are_co_organised_under_one_committee(campaign):
 
 def test_a_co_organised_activity_counts_once_for_the_committee(campaign):
     town = Unit.objects.get(code="CG")
-    shared = Activity.objects.get(title__contains="邻里守望")
+    shared = Activity.objects.get(title__contains="邻里守望", campaign=campaign)
     assert shared.status == Status.APPROVED
     assert shared.coorganisers.filter(status="confirmed").count() == 2
-    counted = approved_in_subtree(town)
+    counted = approved_in_subtree(town).filter(campaign=campaign)
     assert counted.filter(pk=shared.pk).count() == 1
     assert (
         counted.count()
-        == Activity.objects.filter(status=Status.APPROVED, unit__path__startswith=town.path).count()
+        == Activity.objects.filter(
+            campaign=campaign, status=Status.APPROVED, unit__path__startswith=town.path
+        ).count()
     )
 
 
 def test_approved_activities_show_in_the_citys_progress(campaign):
     city = campaign.unit
     approved = Activity.objects.filter(campaign=campaign, status=Status.APPROVED)
-    assert approved_in_subtree(city).count() == approved.count()
+    assert approved_in_subtree(city).filter(campaign=campaign).count() == approved.count()
     union = Unit.objects.get(code="FK-ZGH")
-    progress = targets_progress(union, list(Target.objects.filter(unit=union)))
+    progress = targets_progress(
+        union, list(Target.objects.filter(unit=union, task__campaign=campaign))
+    )
     achieved = {p.target.task.code: p.achieved for p in progress}
     assert achieved["GJ-04"] == Decimal(120)
     assert achieved["GJ-03"] == Decimal(18)
-    party = targets_progress(city, list(Target.objects.filter(unit=city)))
+    party = targets_progress(city, list(Target.objects.filter(unit=city, task__campaign=campaign)))
     assert all(p.achieved > 0 for p in party if p.target.task.code in {"DJ-01", "DJ-02"})
 
 
@@ -243,3 +252,56 @@ def test_some_activities_carry_photo_evidence_with_thumbnails(campaign):
         assert item.content_type == "image/png"
         assert item.file.storage.exists(item.file.name)
         assert item.thumbnail.storage.exists(item.thumbnail.name)
+
+
+# --- The live campaign: the same campaign for this year, running now ------------------------------
+
+
+@pytest.fixture
+def live(seeded) -> Campaign:
+    return Campaign.objects.get(name=f"{timezone.localdate().year}年党群共建创先争优活动")
+
+
+def test_the_2010_campaign_is_finished_and_this_years_runs_now(campaign, live):
+    today = timezone.localdate()
+    assert campaign.ends_on < today
+    assert live.starts_on < today < live.ends_on
+    assert (live.starts_on, live.ends_on) == (
+        today - datetime.timedelta(days=demo_live.SPAN_BEFORE),
+        today + datetime.timedelta(days=demo_live.SPAN_AFTER),
+    )
+    assert live.phases.count() == 3 and live.tasks.count() == campaign.tasks.count()
+    assert Target.objects.filter(task__campaign=live).count() == (
+        Target.objects.filter(task__campaign=campaign).count()
+    )
+    assert not Activity.objects.filter(campaign=live, starts_on__gt=today).exists()
+    assert not Activity.objects.filter(campaign=live, starts_on__lt=live.starts_on).exists()
+
+
+def test_the_live_campaign_has_units_on_track_behind_and_at_risk(live):
+    from dashboards.selectors import dashboard, filters_for
+
+    board = dashboard(live.unit, filters_for([live], {}))
+
+    paces = {row.unit.code: row.progress.pace for row in board.ranking}
+    assert paces == demo_live.BANDS
+    assert board.headline.overdue_reviews > 0
+
+
+def test_the_live_campaign_has_reviews_waiting_within_and_past_the_deadline(live):
+    today = timezone.localdate()
+    waited = [
+        days_waiting(a, today)
+        for a in Activity.objects.filter(campaign=live, status=Status.SUBMITTED)
+    ]
+    assert any(days > live.review_deadline_days for days in waited)
+    assert any(days <= live.review_deadline_days for days in waited)
+    assert overdue_count(live.unit, live) == sum(d > live.review_deadline_days for d in waited)
+
+
+def test_the_live_campaign_has_reminders_due(live):
+    from notifications.rules import RULES
+
+    now = timezone.now()
+    for rule in ("review_overdue", "target_due", "coorganiser_unanswered"):
+        assert RULES[rule](now), rule

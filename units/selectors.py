@@ -173,3 +173,18 @@ def reviewer_levels_above(unit: Unit) -> list[tuple[Unit, list[User]]]:
     for membership in memberships:
         levels.setdefault(membership.unit_id, (membership.unit, []))[1].append(membership.user)
     return list(levels.values())
+
+
+class OpenableUnits:
+    """Which units a user may open (their memberships' subtrees), answered in memory once the
+    paths are known: pages link a unit only when the link leads somewhere for the viewer."""
+
+    def __init__(self, user: User):
+        self.everything = user.is_active and user.is_superuser
+        self.paths = [] if self.everything else membership_paths(user)
+
+    def opens(self, path: str) -> bool:
+        return self.everything or any(path.startswith(p) for p in self.paths)
+
+    def __contains__(self, unit: Unit) -> bool:
+        return self.opens(unit.path)

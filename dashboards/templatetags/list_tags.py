@@ -25,10 +25,7 @@ ROW = """
         <div class="col-12 col-md min-w-0">
           <a class="fw-semibold text-break" href="{url}">{title}</a>
           {status}
-          <div class="small text-break">
-            <a class="link-secondary" href="?{unit_query}unit={unit_id}" title="{unit_hint}" \
-data-testid="row-unit">{unit_name}</a>{parent}
-          </div>
+          <div class="small text-break">{unit}{parent}</div>
           {tasks}
         </div>
         <div class="col-12 col-md-auto small text-body-secondary d-flex flex-wrap \
@@ -42,6 +39,12 @@ title="{participants_label}"></i><span class="visually-hidden">{participants_lab
         </div>
       </div>
     </div>"""
+UNIT_LINK = (
+    '<a class="link-secondary" href="?{unit_query}unit={unit_id}" title="{unit_hint}" '
+    'data-testid="row-unit">{unit_name}</a>'
+)
+# A co-organised activity of a unit the viewer may not open: its name, without a dead link.
+UNIT_TEXT = '<span data-testid="row-unit">{unit_name}</span>'
 PARENT = ' <span class="text-body-secondary text-nowrap">· {}</span>'
 TASKS = '<div class="small mt-1">{}</div>'
 TASK = '<span class="badge text-bg-light border fw-normal text-wrap me-1">{}</span>'
@@ -63,10 +66,12 @@ def activity_rows(rows: list["Row"], without_unit: str) -> SafeString:
                 url=escape(detail(row.pk)),
                 title=escape(row.title),
                 status=markup.status_badge(row.status, statuses.get(row.status, row.status)),
-                unit_query=unit_query,
-                unit_id=row.unit_id,
-                unit_hint=unit_hint,
-                unit_name=escape(row.unit_name),
+                unit=(UNIT_LINK if row.unit_linked else UNIT_TEXT).format(
+                    unit_query=unit_query,
+                    unit_id=row.unit_id,
+                    unit_hint=unit_hint,
+                    unit_name=escape(row.unit_name),
+                ),
                 parent=PARENT.format(escape(row.parent_name)) if row.parent_name else "",
                 tasks=(
                     TASKS.format("".join(TASK.format(escape(t)) for t in row.task_titles))

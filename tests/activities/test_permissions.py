@@ -23,12 +23,14 @@ ACTIONS = ("view", "edit_get", "edit_post", "submit", "approve", "return", "bulk
 
 # fmt: off
 # On branch_a1's activity (committee_a's scope):
+# Editing and submitting act on a draft, which is its unit's alone until submitted: to the
+# units above it is not there (404).
 IN_SCOPE = {
     #              view  edit_get   edit_post  submit     approve    return     bulk       download
     "staff":      (OK,   OK,        OK,        OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
-    "reviewer":   (OK,   FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,        OK,        OK,        OK),
-    "leader":     (OK,   FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
-    "admin_user": (OK,   FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    "reviewer":   (OK,   NOT_FOUND, NOT_FOUND, NOT_FOUND, OK,        OK,        OK,        OK),
+    "leader":     (OK,   NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    "admin_user": (OK,   NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     "outsider":   (NOT_FOUND,) * 8,
 }
 # On branch_b1's activity: out of everyone's scope but the outsider's, who holds every role

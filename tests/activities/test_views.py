@@ -368,6 +368,7 @@ class TestEdit:
         assert draft.title != "x"
 
     def test_a_reviewer_who_can_see_it_may_not_edit_it(self, client, reviewer, task, draft):
+        Activity.objects.filter(pk=draft.pk).update(status=Status.RETURNED)  # a draft is hidden
         client.force_login(reviewer)
 
         response = client.post(

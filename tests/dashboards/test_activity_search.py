@@ -29,10 +29,12 @@ URL = reverse("dashboards:activities")
 
 @pytest.fixture
 def log(staff, task):
-    """Make an activity of `unit` (a draft unless `status` is given), tagged with `task`."""
+    """Make an activity of `unit` (submitted unless `status` is given: a draft is its unit's
+    alone), tagged with `task`."""
 
     def make(unit, title, *, tasks=None, **fields) -> Activity:
         fields.setdefault("campaign", task.campaign)
+        fields.setdefault("status", Status.SUBMITTED)
         return ActivityFactory(
             unit=unit, created_by=staff, title=title, tasks=tasks or [task], **fields
         )
@@ -210,13 +212,13 @@ class TestRows:
             participants=1234,
         )
 
-        response = _get(client, leader, status=Status.DRAFT)
+        response = _get(client, leader, status=Status.SUBMITTED)
 
         html = response.content.decode()
         detail = reverse("activities:detail", args=[activity.pk])
         assert f'href="{detail}">&lt;b&gt;主题党日&lt;/b&gt;</a>' in html
         assert 'data-testid="status">' in html
-        assert f'href="?status=draft&amp;unit={tree.branch_a1.pk}"' in html
+        assert f'href="?status=submitted&amp;unit={tree.branch_a1.pk}"' in html
         assert f"{tree.branch_a1.name}</a> <span" in html
         assert f"· {tree.committee_a.name}</span>" in html
         assert html.index(task.title) < html.index("志愿服务")  # in catalogue order
@@ -326,7 +328,7 @@ class TestPages:
                 activity = log(unit, f"活动{n}")
                 CoOrganiser.objects.create(activity=activity, unit=tree.committee_b)
 
-        params = {"unit": tree.city.pk, "status": Status.DRAFT, "unit_q": "党"}
+        params = {"unit": tree.city.pk, "status": Status.SUBMITTED, "unit_q": "党"}
         client.force_login(city_admin)
         make(10)
         with CaptureQueriesContext(connection) as small:

@@ -70,8 +70,11 @@ def _xlsx_rows(response) -> list[list]:
 
 @pytest.fixture
 def log(staff, task):
+    """Submitted unless `status` is given: a draft is its unit's alone."""
+
     def make(unit, title, *, tasks=None, **fields) -> Activity:
         fields.setdefault("campaign", task.campaign)
+        fields.setdefault("status", Status.SUBMITTED)
         return ActivityFactory(
             unit=unit, created_by=staff, title=title, tasks=tasks or [task], **fields
         )
@@ -109,7 +112,7 @@ class TestActivityExports:
         assert [row[2] for row in rows] == ["工会活动", "机关支部活动"]
         a1 = rows[1]
         assert a1[:5] == ["A1", "机关第一党支部", "机关支部活动", "2010-06-01", "2010-06-03"]
-        assert a1[5:8] == ["党员活动室", "主题党日", "Draft"]
+        assert a1[5:8] == ["党员活动室", "主题党日", "Submitted"]
         assert a1[8:15] == ["10", "0", "0", "0", "0", "10", "2.50"]
 
     def test_the_xlsx_holds_exactly_the_filtered_visible_rows(self, client, leader, tree, spread):
@@ -126,7 +129,7 @@ class TestActivityExports:
         row = rows[0]
         assert row[:3] == ["A1", "机关第一党支部", "机关支部活动"]
         assert row[3] == datetime.datetime(2010, 6, 1)  # a real date cell
-        assert row[6:8] == ["主题党日", "Draft"]
+        assert row[6:8] == ["主题党日", "Submitted"]
         assert row[13:15] == [10, 2.5]
 
     def test_the_headers_follow_the_language(self, leader, spread):
@@ -206,6 +209,7 @@ class TestActivityExports:
                 starts_on=datetime.date(2010, 5, 1) + datetime.timedelta(days=n % 200),
                 participants_party_members=n % 7,
                 participants=n % 7,
+                status=Status.SUBMITTED,
             )
             for n in range(5000)
         )

@@ -6,7 +6,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -124,7 +123,7 @@ def test_every_task_of_the_module_is_a_writing_task():
 
 
 SQLITE_WRITER = """
-import django, sys, time
+import django, time
 django.setup()
 from django.db import connection, transaction
 with connection.cursor() as cursor:
@@ -132,7 +131,7 @@ with connection.cursor() as cursor:
     mode = cursor.fetchone()[0]
     cursor.execute("PRAGMA busy_timeout")
     timeout = cursor.fetchone()[0]
-open(sys.argv[1], "w").close()  # ready: the test releases its lock 1.5 s after this
+print("ready", flush=True)
 started = time.monotonic()
 with transaction.atomic():
     with connection.cursor() as cursor:
@@ -150,33 +149,27 @@ def test_on_sqlite_a_writer_waits_for_another_instead_of_failing(tmp_path):
     holder.execute("CREATE TABLE notice (body TEXT)")
     holder.execute("BEGIN IMMEDIATE")
     holder.execute("INSERT INTO notice (body) VALUES ('from the other writer')")
-    ready = tmp_path / "ready"
-
-    def release_after_the_writer_is_ready() -> None:
-        # Django's start-up may take seconds on a loaded machine: time the lock from "ready".
-        deadline = time.monotonic() + 60
-        while not ready.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(1.5)
-        holder.commit()
-
-    release = threading.Thread(target=release_after_the_writer_is_ready)
-    release.start()
     environment = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     environment.update(
         DJANGO_SETTINGS_MODULE="chuangxian.settings", DATABASE_URL=f"sqlite:///{path}"
     )
+    writer = subprocess.Popen(
+        [sys.executable, "-c", SQLITE_WRITER],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
-        result = subprocess.run(
-            [sys.executable, "-c", SQLITE_WRITER, str(ready)],
-            cwd=ROOT,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        assert writer.stdout.readline().strip() == "ready"
+        time.sleep(1.5)  # the writer meets the lock meanwhile
+        holder.commit()
+        out, err = writer.communicate(timeout=60)
     finally:
-        release.join()
+        if writer.poll() is None:
+            writer.kill()
+    result = subprocess.CompletedProcess(writer.args, writer.returncode, out, err)
     assert result.returncode == 0, result.stderr
     mode, timeout, waited = result.stdout.split()
     assert (mode, timeout) == ("wal", "20000")

@@ -33,6 +33,7 @@ from campaigns.services import (
     task_create,
 )
 from chuangxian import demo_catalogue as catalogue
+from chuangxian import demo_live
 from chuangxian.demo import DEMO_PAIRS, DEMO_PASSWORD, DEMO_UNITS, DEMO_USERS
 from units.models import KIND_LINES, Line, Membership, Pair, Role, Unit
 from units.services import membership_add, pair_create, unit_create
@@ -101,13 +102,35 @@ class Command(BaseCommand):
             _report_in_2010(campaign)
         self.stdout.write(_summary(campaign, created_activities))
 
+        # The same campaign for this year, running now (chuangxian.demo_live).
+        today = timezone.localdate()
+        live_fields = demo_live.campaign_fields(today)
+        organiser = units[catalogue.CAMPAIGN_UNIT]
+        existing = Campaign.objects.filter(unit=organiser, name=live_fields["name"]).first()
+        dated = existing or Campaign(**live_fields)  # a rerun keeps the first run's dates
+        live = _campaign(
+            organiser, fields=live_fields, phases=demo_live.phases(dated.starts_on, dated.ends_on)
+        )
+        moved = demo_live.Dates(live.starts_on, today)
+        live_tasks = _catalogue(live)
+        _targets(units[catalogue.CAMPAIGN_UNIT], live_tasks, units, due=moved.due)
+        created_live = _season(live, live_tasks, units, users, dates=moved.day)
+        if created_live:
+            created_live += demo_live.pace_spread(
+                live, live_tasks, units, moved, _logged, staff_for=_unit_staff
+            )
+            demo_live.reminders_due(live, units, today)
+            rollups_rebuild()  # the waits moved back by the season start on their earlier days
+        self.stdout.write(_summary(live, created_live))
 
-def _campaign(organiser: Unit) -> Campaign:
-    campaign = Campaign.objects.filter(unit=organiser, name=catalogue.CAMPAIGN_NAME).first()
+
+def _campaign(organiser: Unit, fields: dict | None = None, phases=None) -> Campaign:
+    fields = dict(fields or catalogue.CAMPAIGN_FIELDS)
+    campaign = Campaign.objects.filter(unit=organiser, name=fields["name"]).first()
     if campaign is None:
-        campaign = campaign_create(unit=organiser, fields=dict(catalogue.CAMPAIGN_FIELDS))
+        campaign = campaign_create(unit=organiser, fields=fields)
     have = set(campaign.phases.values_list("name", flat=True))
-    for name, starts_on, deadline, description in catalogue.PHASES:
+    for name, starts_on, deadline, description in phases or catalogue.PHASES:
         if name not in have:
             phase_create(
                 campaign=campaign,
@@ -143,9 +166,12 @@ def _catalogue(campaign: Campaign) -> dict[str, TargetTask]:
     return tasks
 
 
-def _targets(root: Unit, tasks: dict[str, TargetTask], units: dict[str, Unit]) -> None:
+def _targets(
+    root: Unit, tasks: dict[str, TargetTask], units: dict[str, Unit], due=lambda day: day
+) -> None:
     """Bulk-assign each task to its line's kinds (committees and branches apart), then the
-    per-unit overrides. Assigns only where a unit lacks the target, so a rerun writes no history."""
+    per-unit overrides. Assigns only where a unit lacks the target, so a rerun writes no history.
+    `due` moves the catalogue's due dates (the live campaign's)."""
     for spec in catalogue.TASKS:
         task = tasks[spec.code]
         upper, lower = catalogue.LINE_KINDS[spec.line]
@@ -158,11 +184,13 @@ def _targets(root: Unit, tasks: dict[str, TargetTask], units: dict[str, Unit]) -
                 .exists()
             )
             if missing:
-                targets_assign(task=task, root=root, kinds=kinds, value=value, due_on=spec.due_on)
+                targets_assign(
+                    task=task, root=root, kinds=kinds, value=value, due_on=due(spec.due_on)
+                )
     for code, task_code, value, due_on in catalogue.TARGET_OVERRIDES:
         task = tasks[task_code]
         if not Target.objects.filter(unit=units[code], task=task, is_override=True).exists():
-            target_set(unit=units[code], task=task, value=value, due_on=due_on)
+            target_set(unit=units[code], task=task, value=value, due_on=due(due_on))
 
 
 def _season(
@@ -170,12 +198,19 @@ def _season(
     tasks: dict[str, TargetTask],
     units: dict[str, Unit],
     users: dict[str, User],
+    dates=None,
 ) -> int:
+    """The catalogue's season; `dates` moves its days (the live campaign's)."""
     done = set(Activity.objects.filter(campaign=campaign).values_list("unit__code", "title"))
     created = 0
     for index, spec in enumerate(catalogue.ACTIVITIES):
         if (spec.unit, spec.title) in done:
             continue
+        if dates is not None:
+            spec = spec._replace(
+                starts_on=dates(spec.starts_on),
+                ends_on=spec.ends_on and max(dates(spec.ends_on), dates(spec.starts_on)),
+            )
         _play(index, spec, campaign, tasks, units, users[spec.author])
         created += 1
     return created
@@ -259,6 +294,37 @@ def _play(
                 activity=activity,
                 reason=spec.reason,
             )
+
+
+def _logged(
+    campaign: Campaign, unit: Unit, tasks: list[TargetTask], data: dict, *, approved: bool
+) -> Activity:
+    """One activity of `unit` by its staff, submitted and approved at every level when asked."""
+    activity = activity_create(
+        actor=_member(unit, Role.STAFF), unit=unit, campaign=campaign, data=data, tasks=tasks
+    )
+    activity = activity_submit(actor=_member(unit, Role.STAFF), activity=activity)
+    while approved and activity.status == Status.SUBMITTED:
+        activity = _approve(activity)
+    return activity
+
+
+def _unit_staff(unit: Unit) -> User:
+    """The unit's staff member, or a 填报员 account made for it (the live season has every unit
+    log its activities; the README's logins are the demo's people, these are their colleagues)."""
+    membership = Membership.objects.filter(unit=unit, role=Role.STAFF).select_related("user")
+    if membership.exists():
+        return membership.order_by("user__username").first().user
+    username = "staff_" + unit.code.lower().replace("-", "_")
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={"name": f"{unit.name}填报员", "email": f"{username}@fukang.example.gov.cn"},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    membership_add(user=user, unit=unit, role=Role.STAFF)
+    return user
 
 
 def _report_in_2010(campaign: Campaign) -> None:
