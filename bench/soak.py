@@ -58,6 +58,9 @@ class Sink:
         self.lock = threading.Lock()
         self.ids: Counter[int] = Counter()
         self.in_flight: set[int] = set()  # client ports of mails being received
+        # Set by the worker-kill fault: mails wait for their 250 until the victim is dead, so
+        # that it dies mid-delivery (the mail is not accepted) and not just after.
+        self.holding = threading.Event()
 
     async def handle_DATA(self, server, session, envelope):
         port = session.peer[1]
@@ -65,6 +68,8 @@ class Sink:
             self.in_flight.add(port)
         try:
             await asyncio.sleep(SINK_DELAY)
+            while self.holding.is_set():
+                await asyncio.sleep(0.02)
         finally:
             with self.lock:
                 self.in_flight.discard(port)
@@ -209,18 +214,22 @@ class Soak:
             groups = {n: stack.procs[n].pid for n in ("worker1", "worker2") if n in stack.procs}
             victim = None
             deadline = time.time() + 15
-            while victim is None and time.time() < deadline:
-                with self.sink.lock:
-                    ports = list(self.sink.in_flight)
-                for port in ports:
-                    victim = _group_of_port(port, groups)
-                    if victim:
-                        break
-                time.sleep(0.02)
-            self.facts["worker_killed_mid_delivery"] = victim is not None
-            victim = victim or "worker1"
-            log(f"fault: SIGKILL {victim}")
-            stack.kill_group(victim)
+            self.sink.holding.set()
+            try:
+                while victim is None and time.time() < deadline:
+                    with self.sink.lock:
+                        ports = list(self.sink.in_flight)
+                    for port in ports:
+                        victim = _group_of_port(port, groups)
+                        if victim:
+                            break
+                    time.sleep(0.02)
+                self.facts["worker_killed_mid_delivery"] = victim is not None
+                victim = victim or "worker1"
+                log(f"fault: SIGKILL {victim}")
+                stack.kill_group(victim)
+            finally:
+                self.sink.holding.clear()
             killed = victim
 
             def restart() -> None:

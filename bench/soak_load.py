@@ -32,6 +32,17 @@ LEVEL = re.compile(r'name="level" value="(\d+)"')
 UNIT_DASHBOARD = re.compile(r'href="/dashboards/units/(\d+)/"')
 
 
+def campaign_dates(form: str) -> tuple[date, date]:
+    """The dates the form's campaign allows: the date field's min and max where the form states
+    them, else the 2010 demo campaign's (2010-05-01 – 2010-12-31). Never after today."""
+    tag = re.search(r'<input[^>]*name="starts_on"[^>]*>', form)
+    low = re.search(r'min="(\d{4}-\d\d-\d\d)"', tag.group(0)) if tag else None
+    high = re.search(r'max="(\d{4}-\d\d-\d\d)"', tag.group(0)) if tag else None
+    first = date.fromisoformat(low.group(1)) if low else date(2010, 5, 1)
+    last = date.fromisoformat(high.group(1)) if high else date(2010, 12, 31)
+    return first, max(first, min(last, date.today()))
+
+
 def photo() -> bytes:
     from PIL import Image
 
@@ -189,8 +200,8 @@ class Person:
         tasks = TASKS.findall(form.decode(errors="replace"))
         if token is None or not tasks:
             return
-        # Within the demo campaign's dates (2010-05-01 – 2010-12-31).
-        day = date(2010, 5, 1) + timedelta(days=self.random.randint(0, 240))
+        first, last = campaign_dates(form.decode(errors="replace"))
+        day = first + timedelta(days=self.random.randint(0, max(0, (last - first).days)))
         status, _, headers = browser.post(
             "activity_create",
             "/activities/new/",

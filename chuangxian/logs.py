@@ -1,9 +1,14 @@
-"""Log records carry the current request id; `LOG_FORMAT=json` writes one JSON object per line."""
+"""Log records carry the current request id; `LOG_FORMAT=json` writes one JSON object per line.
+
+Light on purpose: LOGGING loads it while Django starts, before any app (chuangxian.requestid sets
+`current`, with the middleware and the Celery signals)."""
 
 import json
 import logging
+from contextvars import ContextVar
 
-from chuangxian.requestid import current
+# The id of the request (or task) being served; "-" outside one.
+current: ContextVar[str] = ContextVar("request_id", default="-")
 
 # Attributes every LogRecord has; anything else on a record was passed as `extra=`.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}

@@ -11,15 +11,15 @@ import logging
 import re
 import time
 import uuid
-from contextvars import ContextVar
 
 from celery.signals import before_task_publish, task_postrun, task_prerun
 from django.http import HttpRequest, HttpResponse
 
+from chuangxian.logs import current
+
 HEADER = "X-Request-ID"
 _VALID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
-current: ContextVar[str] = ContextVar("request_id", default="-")
 log = logging.getLogger("chuangxian.request")
 
 

@@ -58,7 +58,6 @@ INSTALLED_APPS = [
     "notifications",
     "dashboards",
     "evaluations",
-    "django_prometheus",
 ]
 
 MIDDLEWARE = [

@@ -10,13 +10,14 @@
 """
 
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -97,6 +98,27 @@ def _claim(pk: int) -> bool:
     )
 
 
+def _mark_sent(pk: int, *, claimed: float) -> None:
+    """The mail is out: record it. A database that is down for a moment (a restart) must not lose
+    the mark — the claim would then expire and the mail go out twice — so the mark is retried,
+    on a new connection, for up to half the claim's time."""
+    delay = 0.25
+    while True:
+        try:
+            Notification.objects.filter(pk=pk).update(
+                email_state=EmailState.SENT, emailed_at=timezone.now()
+            )
+            return
+        except (OperationalError, InterfaceError):
+            if time.monotonic() - claimed + delay > CLAIM_TIMEOUT.total_seconds() / 2:
+                raise
+            log.warning("Marking notification %s sent failed; retrying", pk, exc_info=True)
+            if not connection.in_atomic_block:
+                connection.close()  # a broken connection; the next query opens another
+            time.sleep(delay)
+            delay = min(delay * 2, 4)
+
+
 def deliver(ids: Iterable[int]) -> int:
     """E-mail the given notifications that still wait; returns how many were sent."""
     from notifications.emails import notification_message
@@ -115,6 +137,7 @@ def deliver(ids: Iterable[int]) -> int:
         for notification in waiting:
             if not _claim(notification.pk):
                 continue  # another worker has it, or it went out already
+            claimed = time.monotonic()
             try:
                 mail.send_messages([notification_message(notification)])
             except Exception:  # any failure of the mail server: retry later
@@ -123,9 +146,7 @@ def deliver(ids: Iterable[int]) -> int:
                     pk=notification.pk, email_state=EmailState.SENDING
                 ).update(email_state=EmailState.PENDING)
                 continue
-            Notification.objects.filter(pk=notification.pk).update(
-                email_state=EmailState.SENT, emailed_at=timezone.now()
-            )
+            _mark_sent(notification.pk, claimed=claimed)
             sent += 1
     finally:
         mail.close()
