@@ -10,6 +10,8 @@ from django.urls.converters import IntConverter
 PUBLIC = {
     "healthz",
     "ping",
+    "favicon",  # a redirect to the static icon
+    "metrics",  # answers 404 to anyone without the token or a superuser: tests/test_observability
     "set_language",  # Django's own, under /i18n/
     "accounts:login",
     "accounts:logout",

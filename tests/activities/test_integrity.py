@@ -177,6 +177,7 @@ class TestNearDuplicates:
     ):
         scene = photos.scene(2)
         attach(staff, draft, photos.jpeg(scene))
+        submit(staff, draft)  # a draft is its unit's own until submitted (issue 11)
         attach(staff_b, second, photos.jpeg(photos.cropped(scene)))
         submit(staff_b, second)
 
@@ -306,6 +307,7 @@ class TestThumbnails:
 
     def test_they_are_served_in_scope_only(self, client, staff, reviewer, outsider, draft):
         item = attach(staff, draft, photos.jpeg(photos.scene(7)))
+        submit(staff, draft)  # the reviewer sees it once submitted; a draft is the unit's own
         urls = [
             reverse("activities:evidence_thumbnail", args=[item.pk]),
             reverse("activities:evidence_thumbnail_small", args=[item.pk]),
