@@ -220,3 +220,36 @@ class TestDateOutsideTheCampaign:
         assert not form.non_field_errors()
         assert 'class="dateinput form-control is-invalid"' in response.content.decode()
         assert not Activity.objects.exists()
+
+
+def test_an_admin_sets_the_campaign_to_require_evidence(client, tree, city_admin, campaign):
+    client.force_login(city_admin)
+    data = {
+        "name": campaign.name,
+        "starts_on": "2010-05-01",
+        "ends_on": "2010-12-31",
+        "review_deadline_days": "7",
+        "review_levels": "1",
+        "evidence_required": "on",
+        "is_active": "on",
+    }
+
+    response = client.post(reverse("campaigns:edit", args=[campaign.pk]), data)
+
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.evidence_required
+    page = client.get(reverse("campaigns:detail", args=[campaign.pk])).content.decode()
+    assert "Required before submission" in page
+
+
+def test_an_outsider_cannot_change_the_evidence_rule(client, tree, outsider, campaign):
+    client.force_login(outsider)
+
+    response = client.post(
+        reverse("campaigns:edit", args=[campaign.pk]), {"evidence_required": "on"}
+    )
+
+    assert response.status_code in (403, 404)
+    campaign.refresh_from_db()
+    assert not campaign.evidence_required
