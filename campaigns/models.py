@@ -62,10 +62,10 @@ class Campaign(models.Model):
             raise ValidationError({"ends_on": _("The campaign cannot end before it starts.")})
 
     def season(self, today: date | None = None) -> str:
-        """Where the campaign stands by its dates: running now (activities are logged in it),
-        finished (its figures feed assessment and honours) or not begun."""
+        """Where the campaign stands: running now (activities are logged in it), finished (past
+        its last day, or closed; its figures feed assessment and honours) or not begun."""
         today = today or timezone.localdate()
-        if today > self.ends_on:
+        if not self.is_active or today > self.ends_on:
             return Season.FINISHED
         if today < self.starts_on:
             return Season.UPCOMING

@@ -35,7 +35,7 @@ from activities.progress import (
     wait_state,
 )
 from activities.selectors import Actor, days_waiting, review_queue
-from campaigns.models import Campaign, Target, TargetTask
+from campaigns.models import Campaign, Season, Target, TargetTask
 from campaigns.selectors import campaigns_visible_to
 from dashboards.selectors import Dashboard, campaigns_covering, dashboard, filters_for
 from units.models import Membership, Role, Unit
@@ -278,13 +278,13 @@ def campaigns_panel(user: User, today: date) -> CampaignsPanel:
     """The campaigns the user sees: running now, not started yet, finished (ended, or closed)."""
     panel = CampaignsPanel()
     visible = campaigns_visible_to(user).select_related("unit").order_by("-starts_on", "-pk")
+    by_season = {
+        Season.RUNNING: panel.running,
+        Season.UPCOMING: panel.upcoming,
+        Season.FINISHED: panel.finished,
+    }
     for campaign in visible:
-        if not campaign.is_active or campaign.ends_on < today:
-            panel.finished.append(campaign)
-        elif campaign.starts_on > today:
-            panel.upcoming.append(campaign)
-        else:
-            panel.running.append(campaign)
+        by_season[campaign.season(today)].append(campaign)
     return panel
 
 
