@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from activities import services
 from campaigns.models import Campaign, TargetTask
 from chuangxian.spreadsheets import FORMULA_STARTS
 from tests.factories import ActivityFactory
@@ -37,7 +38,7 @@ def hostile(tree, staff, task, targets):
     TargetTask.objects.filter(pk=task.pk).update(title=HOSTILE["task_title"])
     Campaign.objects.filter(pk=task.campaign_id).update(name=HOSTILE["campaign_name"])
     tree.branch_a1.refresh_from_db()
-    ActivityFactory(
+    activity = ActivityFactory(
         unit=tree.branch_a1,
         campaign=task.campaign,
         created_by=staff,
@@ -45,6 +46,8 @@ def hostile(tree, staff, task, targets):
         place=HOSTILE["place"],
         tasks=[task],
     )
+    # Submitted: a draft is its unit's own and is in no leader's export (issue 11).
+    services.activity_submit(actor=staff, activity=activity)
     return tree
 
 
