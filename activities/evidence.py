@@ -1,4 +1,4 @@
-"""What an evidence file is, decided from its bytes and never from its name, and its thumbnail.
+"""What an evidence file is, decided from its bytes and never from its name.
 
 Accepted: JPEG, PNG, GIF and WebP images (opened by those four decoders only and decoded once, at
 most MAX_IMAGE_PIXELS, see chuangxian.uploads); PDF that pypdf parses, every object of which is
@@ -8,12 +8,10 @@ refused with a request to save them in the new format: they may carry macros tha
 seen without parsing the whole compound file. Anything else, such as an executable renamed to
 .jpg, is refused."""
 
-import io
 import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from pypdf import PdfReader
@@ -22,7 +20,8 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObj
 from activities.exceptions import EvidenceRejected
 from chuangxian.uploads import MAX_IMAGE_PIXELS, ImageRefused, decode_image
 
-THUMBNAIL_SIZE = (480, 480)
+# An upload is proved to decode at this size; its thumbnails come later (activities.photos).
+CHECK_DECODE_SIZE = (160, 160)
 
 _IMAGE_FORMATS = {
     "JPEG": ("image/jpeg", ".jpg"),
@@ -57,7 +56,6 @@ _PDF_MAX_OBJECTS = 200_000  # a 10 MB file holds far fewer real objects
 class Sniffed:
     content_type: str
     extension: str
-    thumbnail: bytes | None = None  # a JPEG within THUMBNAIL_SIZE, for images
 
     @property
     def is_image(self) -> bool:
@@ -178,9 +176,10 @@ def _sniff_ooxml(upload: UploadedFile, name: str) -> Sniffed:
 
 def _sniff_image(upload: UploadedFile, name: str) -> Sniffed:
     """Decoded once, through chuangxian.uploads (accepted formats only, pixels capped, JPEG
-    decoded at reduced scale); the thumbnail comes from that one decode."""
+    decoded at reduced scale): a file that does not decode is refused before it is stored. The
+    thumbnails are made after the upload commits (activities.integrity)."""
     try:
-        found, small = decode_image(upload, fit=THUMBNAIL_SIZE)
+        found, _small = decode_image(upload, fit=CHECK_DECODE_SIZE)
     except ImageRefused as refused:
         if refused.too_large:
             raise EvidenceRejected(
@@ -188,13 +187,4 @@ def _sniff_image(upload: UploadedFile, name: str) -> Sniffed:
                 % {"name": name, "megapixels": MAX_IMAGE_PIXELS // 1_000_000}
             ) from None
         raise _refuse(name) from None
-    buffer = io.BytesIO()
-    small.save(buffer, format="JPEG", quality=82)
-    return Sniffed(*_IMAGE_FORMATS[found], thumbnail=buffer.getvalue())
-
-
-def thumbnail(upload: UploadedFile) -> ContentFile:
-    """A JPEG no larger than THUMBNAIL_SIZE, turned upright from the photo's EXIF orientation."""
-    preview = _sniff_image(upload, upload.name or "").thumbnail
-    assert preview is not None
-    return ContentFile(preview)
+    return Sniffed(*_IMAGE_FORMATS[found])
