@@ -30,7 +30,7 @@ from django.utils.translation import ngettext
 from PIL import Image
 
 from activities import fingerprints, photos
-from activities.models import Activity, Evidence, EvidenceMatch
+from activities.models import Activity, Evidence, EvidenceMatch, Status
 from campaigns.models import Campaign
 from chuangxian.uploads import ImageRefused, decode_image, open_image
 from units.models import Unit
@@ -363,10 +363,12 @@ def evidence_warnings(viewer, items: list[Evidence]) -> dict[int, list[EvidenceW
 
 def flagged_by_child(unit: Unit, campaign: Campaign | None = None) -> list[tuple[Unit, int]]:
     """For a leader: each child of `unit` (and the unit itself for its own activities) with the
-    number of flagged evidence files in its subtree. Two queries."""
+    number of flagged evidence files in its subtree. Drafts are left out: a draft is its unit's
+    own until submitted, and a count that moved while a draft was edited would let its author
+    try photos until none is flagged. Two queries."""
     queryset: QuerySet = Evidence.objects.filter(
         flagged=True, activity__unit__path__startswith=unit.path
-    )
+    ).exclude(activity__status=Status.DRAFT)
     if campaign is not None:
         queryset = queryset.filter(activity__campaign=campaign)
     width = len(unit.path) + Unit.steplen

@@ -133,6 +133,7 @@ class Viewer:
     everything: bool
     paths: frozenset[str]
     reviewer_paths: frozenset[str]
+    overseer_paths: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, user: User) -> "Viewer":
@@ -143,6 +144,7 @@ class Viewer:
             False,
             frozenset(path for _role, _unit, path in pairs),
             frozenset(path for role, _unit, path in pairs if role == Role.REVIEWER),
+            frozenset(path for role, _unit, path in pairs if role in (Role.LEADER, Role.REVIEWER)),
         )
 
     def can_view(self, unit: Unit) -> bool:
@@ -151,6 +153,11 @@ class Viewer:
     def reviews_for(self, unit: Unit) -> bool:
         """A reviewer on `unit` or above it: the review queue holds its subtree's submissions."""
         return self.everything or any(unit.path.startswith(p) for p in self.reviewer_paths)
+
+    def oversees(self, unit: Unit) -> bool:
+        """A leader or reviewer on `unit` or above it: who sees the subtree's flagged evidence
+        (issue 16). Staff and admins do not: the warnings are for those who judge the evidence."""
+        return self.everything or any(unit.path.startswith(p) for p in self.overseer_paths)
 
     def ancestors(self, unit: Unit) -> list[Unit]:
         """The units above `unit` whose dashboard the user may open, root first."""

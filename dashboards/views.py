@@ -50,7 +50,8 @@ def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
     viewer = selectors.Viewer.of(request.user)
     context = _context(request, unit, viewer)
     context["is_reviewer"] = viewer.reviews_for(unit)
-    if context["filters"]:
+    context["flagged_evidence"] = None  # only leaders and reviewers above see the section
+    if context["filters"] and viewer.oversees(unit):
         # Evidence carrying a warning (activities.integrity), counted per branch of the subtree.
         context["flagged_evidence"] = flagged_by_child(unit, context["filters"].campaign)
     return render(request, "dashboards/unit_dashboard.html", context)

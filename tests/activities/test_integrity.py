@@ -449,6 +449,10 @@ class TestLeaders:
         attach(staff, draft, photos.jpeg(photos.half_size(scene)))  # later: flagged in A1
         attach(staff, draft, photos.jpeg(photos.scene(3), taken=datetime(2009, 1, 1)))
         city_leader = _member(tree.city, Role.LEADER, "leader_city")
+        # A draft is its unit's own: its flags count once it is submitted, not while its author
+        # could still swap photos until none is flagged.
+        assert integrity.flagged_by_child(tree.city) == []
+        submit(staff, draft)
 
         assert [(u.code, n) for u, n in integrity.flagged_by_child(tree.city)] == [("A", 2)]
         assert [(u.code, n) for u, n in integrity.flagged_by_child(tree.committee_a)] == [("A1", 2)]
@@ -460,6 +464,15 @@ class TestLeaders:
         assert client.get(reverse("dashboards:unit", args=[tree.committee_a.pk])).status_code == 200
         client.force_login(outsider)
         assert client.get(reverse("dashboards:unit", args=[tree.committee_a.pk])).status_code == 404
+
+    def test_staff_do_not_see_the_flags_on_their_own_dashboard(self, client, tree, staff, draft):
+        attach(staff, draft, photos.jpeg(photos.scene(3), taken=datetime(2009, 1, 1)))
+        submit(staff, draft)
+        assert integrity.flagged_by_child(tree.branch_a1) == [(tree.branch_a1, 1)]
+        client.force_login(staff)
+        page = client.get(reverse("dashboards:unit", args=[tree.branch_a1.pk]))
+        assert page.status_code == 200
+        assert b'data-testid="flagged-evidence"' not in page.content
 
 
 class TestBackfill:
