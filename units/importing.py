@@ -729,7 +729,20 @@ def members_validate(*, user: User, rows: list[dict]) -> MembersPlan:
 def _check_existing_user(errors: _Errors, row: dict, existing: User, *, reveal: bool) -> None:
     """A name or e-mail in the file must match the existing user's. The stored value is shown
     only to an admin who may see it already (`reveal`: the user is a member of a unit they
-    administer); anyone else learns only that it differs."""
+    administer). Anyone else adds an existing user only by giving the e-mail on record: without
+    it, adding the user to their own unit would show them the user's name and e-mail, and a
+    "differs" answer would confirm a guess — so one message says both."""
+    if not reveal and row["email"].casefold() != existing.email.casefold():
+        errors.add(
+            row["row"],
+            "email",
+            _(
+                "The user “%(username)s” cannot be added from this file: to add a user from "
+                "outside your units, give the e-mail address they are registered with."
+            )
+            % {"username": existing.username},
+        )
+        return
     for name, label in (("name", _("name")), ("email", _("e-mail"))):
         given, stored = row[name], getattr(existing, name)
         same = given.casefold() == stored.casefold() if name == "email" else given == stored
@@ -743,7 +756,7 @@ def _check_existing_user(errors: _Errors, row: dict, existing: User, *, reveal: 
         else:
             message = _(
                 "The user “%(username)s” already exists with another %(field)s: the import does "
-                "not change existing users. Leave the cell empty to add the existing user."
+                "not change existing users."
             ) % {"username": existing.username, "field": label}
         errors.add(row["row"], name, message)
 

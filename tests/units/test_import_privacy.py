@@ -4,6 +4,8 @@ shown with the stored e-mail (the unit page shows it too); anyone else only "dif
 
 The tree (tests/conftest.py): `admin_user` administers committee A's subtree."""
 
+import pytest
+
 from tests.factories import MembershipFactory, UserFactory
 from tests.units.test_import import MEMBER_HEADER, csv_file, upload
 from units.models import Membership, Role
@@ -29,8 +31,36 @@ def test_an_outsiders_email_and_name_are_not_shown(client, tree, admin_user):
     assert SECRET not in page and "zhang.secret" not in page
     assert "张秘书" not in page
     messages = [e.message for e in response.context["plan"].errors]
-    assert any("already exists with another e-mail" in m for m in messages)
+    assert any("give the e-mail address they are registered with" in m for m in messages)
     assert not Membership.objects.filter(user=outsider, unit=tree.branch_a1).exists()
+
+
+@pytest.mark.parametrize("email", ["", "guess@example.gov.cn"])
+def test_an_outsider_is_not_added_without_the_email_on_record(client, tree, admin_user, email):
+    """Adding an outsider to one's own unit would show their name and e-mail on its page."""
+    outsider = UserFactory(username="zhang_b", name="张秘书", email=SECRET)
+    MembershipFactory(user=outsider, unit=tree.committee_b, role=Role.STAFF)
+    client.force_login(admin_user)
+
+    response = upload(
+        client, "members", csv_file([MEMBER_HEADER, ["zhang_b", "", email, "", "A1", "填报员"]])
+    )
+
+    assert response.context["plan"].errors
+    assert SECRET not in response.content.decode()
+    assert not Membership.objects.filter(user=outsider, unit=tree.branch_a1).exists()
+
+
+def test_an_outsider_given_with_the_email_on_record_is_added(client, tree, admin_user):
+    outsider = UserFactory(username="zhang_b", name="张秘书", email=SECRET)
+    MembershipFactory(user=outsider, unit=tree.committee_b, role=Role.STAFF)
+    client.force_login(admin_user)
+
+    response = upload(
+        client, "members", csv_file([MEMBER_HEADER, ["zhang_b", "", SECRET, "", "A1", "填报员"]])
+    )
+
+    assert not response.context["plan"].errors
 
 
 def test_a_user_with_no_membership_at_all_is_not_shown_either(client, tree, admin_user):
