@@ -23,7 +23,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
-from activities.models import Activity, CoOrganiser, CoOrganiserStatus, Status
+from activities.models import Action, Activity, CoOrganiser, CoOrganiserStatus, Status
 from units.models import Role, Unit
 from units.selectors import held_memberships, pairs_of, subtree_q
 
@@ -151,8 +151,22 @@ def is_reviewer_of(actor: Actor, activity: Activity) -> bool:
     return actor.reviews_for(activity) and not is_own(actor, activity)
 
 
+def passed_on_by(actor: Actor, activity: Activity) -> bool:
+    """Whether this reviewer passed the current submission on from level 1: the same person may
+    not approve it again at level 2 (one query, only for a submission past level 1)."""
+    if activity.status != Status.SUBMITTED or activity.review_level <= 1:
+        return False
+    return activity.events.filter(
+        action=Action.PASS_ON, actor=actor.user, created_at__gte=activity.submitted_at
+    ).exists()
+
+
 def can_review(actor: Actor, activity: Activity) -> bool:
-    return activity.status == Status.SUBMITTED and is_reviewer_of(actor, activity)
+    return (
+        activity.status == Status.SUBMITTED
+        and is_reviewer_of(actor, activity)
+        and not passed_on_by(actor, activity)
+    )
 
 
 def can_reopen(actor: Actor, activity: Activity) -> bool:

@@ -40,6 +40,7 @@ from activities.selectors import (
     can_withdraw,
     coorganiser_choices,
     is_own,
+    passed_on_by,
 )
 from campaigns.models import Campaign, Target, TargetTask
 from units.models import Unit
@@ -288,6 +289,10 @@ def _check_reviewer(actor: Actor, activity: Activity) -> None:
         return
     if is_own(actor, activity):
         raise NotAllowed(_("You cannot review an activity of a unit you report for."))
+    if passed_on_by(actor, activity):
+        raise NotAllowed(
+            _("You approved it at level 1; another reviewer must approve it at level 2.")
+        )
     raise NotAllowed(_("You are not a reviewer for this activity at this level."))
 
 
@@ -371,14 +376,6 @@ def activity_approve(
     activity = _locked(activity)
     _check_level(activity, level)
     _check_reviewer(who, activity)
-    if activity.status == Status.SUBMITTED and level > 1:
-        approved_before = activity.events.filter(
-            action=Action.PASS_ON, actor=who.user, created_at__gte=activity.submitted_at
-        ).exists()
-        if approved_before:
-            raise NotAllowed(
-                _("You approved it at level 1; another reviewer must approve it at level 2.")
-            )
     next_unit = None
     if activity.status == Status.SUBMITTED and level < activity.campaign.review_levels:
         levels = reviewer_levels_above(activity.review_unit)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from activities import services
 from activities.exceptions import ActivityError, TransitionRefused
 from activities.models import Action, ActivityEvent, CoOrganiser, CoOrganiserStatus, Status
-from activities.selectors import review_queue
+from activities.selectors import Actor, can_review, review_queue
 from activities.services import NotAllowed
 from tests.factories import MembershipFactory, TargetTaskFactory, UserFactory
 from units.models import Role
@@ -283,6 +283,9 @@ class TestTwoLevels:
     ):
         activity = _submitted(staff, draft)
         services.activity_approve(actor=city_reviewer, activity=activity, level=1)
+        activity.refresh_from_db()
+        # The page offers no decision the service would refuse (one rule: passed_on_by).
+        assert not can_review(Actor.of(city_reviewer), activity)
         with pytest.raises(NotAllowed, match="another reviewer"):
             services.activity_approve(actor=city_reviewer, activity=activity, level=2)
 

@@ -676,6 +676,13 @@ class TestTransitions:
         assert activity.status == Status.SUBMITTED and activity.review_level == 2
         assert "passed to level 2" in " ".join(_messages(response))
 
+        # The level-1 reviewer is offered no level-2 decision, and a stale form is told why.
+        page = client.get(reverse("activities:detail", args=[activity.pk]))
+        assert not page.context["can_review"]
+        refused = client.post(reverse("activities:approve", args=[activity.pk]), {"level": "2"})
+        assert refused.status_code == 403
+        assert "another reviewer must approve it at level 2" in refused.content.decode()
+
         client.force_login(top)
         client.post(reverse("activities:approve", args=[activity.pk]), {"level": "2"})
         activity.refresh_from_db()
