@@ -2,12 +2,16 @@
 
 Accepted: JPEG, PNG, GIF and WebP images (opened by those four decoders only and decoded once, at
 most MAX_IMAGE_PIXELS, see chuangxian.uploads); PDF that pypdf parses, every object of which is
-free of JavaScript, launch actions and attached files; Office Open XML (.docx/.xlsx/.pptx, a zip
-with the parts Office writes, without macros). The older OLE2 Office formats (.doc/.xls/.ppt) are
+free of JavaScript, launch, form-submitting and remote go-to actions and attached files, checked
+within PDF_MAX_OBJECTS objects and PDF_CHECK_SECONDS (a file beyond either is refused as one that
+could not be checked, before a web worker spends long on it); Office Open XML (.docx/.xlsx/.pptx,
+a zip with the parts Office writes, without macros, ActiveX controls or embedded OLE objects
+(.bin parts under embeddings/)). The older OLE2 Office formats (.doc/.xls/.ppt) are
 refused with a request to save them in the new format: they may carry macros that cannot be
 seen without parsing the whole compound file. Anything else, such as an executable renamed to
 .jpg, is refused."""
 
+import time
 import zipfile
 from dataclasses import dataclass
 
@@ -42,6 +46,10 @@ _PDF_ACTIVE_NAMES = frozenset(
         "/JavaScript",
         "/JS",
         "/Launch",
+        "/SubmitForm",
+        "/ImportData",
+        "/GoToR",
+        "/GoToE",
         "/EmbeddedFiles",
         "/EmbeddedFile",
         "/FileAttachment",
@@ -49,7 +57,15 @@ _PDF_ACTIVE_NAMES = frozenset(
         "/XFA",
     }
 )
-_PDF_MAX_OBJECTS = 200_000  # a 10 MB file holds far fewer real objects
+# A real evidence PDF (a scan, an exported sheet) holds hundreds to a few thousand objects; a
+# crafted one of 150,000 tiny objects kept a web worker busy ~10 s. Beyond either bound the file
+# is refused as one that could not be checked.
+PDF_MAX_OBJECTS = 20_000
+PDF_CHECK_SECONDS = 2.0
+
+
+class PdfUncheckable(Exception):
+    """The PDF has more objects than PDF_MAX_OBJECTS, or its check ran out of time."""
 
 
 @dataclass(frozen=True)
@@ -106,12 +122,26 @@ def _check_pdf(upload: UploadedFile, name: str) -> None:
     """Refuse a PDF that pypdf cannot parse, or one with scripts, launch actions or attached
     files anywhere among the objects reachable from its trailer."""
     try:
+        if _pdf_objects_written(upload) > PDF_MAX_OBJECTS:
+            raise PdfUncheckable("too many objects")  # refused before pypdf parses anything
         reader = PdfReader(upload, strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
             raise _refuse(name)  # a password-protected file cannot be checked
-        active = _pdf_active_names(reader.trailer)
+        if _pdf_object_count(reader) > PDF_MAX_OBJECTS:
+            raise PdfUncheckable("too many objects")  # refused before the walk starts
+        active = _pdf_active_names(
+            reader.trailer, PDF_MAX_OBJECTS, time.monotonic() + PDF_CHECK_SECONDS
+        )
     except EvidenceRejected:
         raise
+    except PdfUncheckable:
+        raise EvidenceRejected(
+            _(
+                "“%(name)s” is a PDF that could not be checked (too many objects, or too slow "
+                "to read): print it to a new PDF, or attach it in parts."
+            )
+            % {"name": name}
+        ) from None
     except Exception:
         # Not a PDF pypdf can read, whatever its first bytes say; on hostile input its parser
         # raises more than its own errors (ValueError, KeyError, RecursionError…).
@@ -128,22 +158,49 @@ def _check_pdf(upload: UploadedFile, name: str) -> None:
         )
 
 
-def _pdf_active_names(root: object) -> bool:
-    """True when a dictionary key or a name value anywhere under `root` is active content."""
+def _pdf_objects_written(upload: UploadedFile) -> int:
+    """How many `endobj` the file holds: a byte scan (milliseconds for 10 MB), so that a file of
+    very many plain objects is refused before pypdf reads its cross-reference table (a second
+    for 150,000 entries). Objects packed in object streams are counted by _pdf_object_count."""
+    upload.seek(0)
+    count, tail = 0, b""
+    while chunk := upload.read(1024 * 1024):
+        window = tail + chunk
+        count += window.count(b"endobj")
+        tail = window[-5:]  # an "endobj" split across two reads is counted once
+    upload.seek(0)
+    return count
+
+
+def _pdf_object_count(reader: PdfReader) -> int:
+    """How many objects the file says it has (the trailer's /Size), or how many its
+    cross-reference table lists, whichever is more."""
+    size = reader.trailer.get("/Size", 0)
+    declared = int(size) if isinstance(size, int) else 0
+    listed = sum(len(entries) for entries in reader.xref.values()) + len(reader.xref_objStm)
+    return max(declared, listed)
+
+
+def _pdf_active_names(root: object, max_objects: int, deadline: float) -> bool:
+    """True when a dictionary key or a name value anywhere under `root` is active content.
+    PdfUncheckable after `max_objects` objects (indirect ones, resolved) or past `deadline`
+    (time.monotonic())."""
     seen: set[tuple[int, int]] = set()
     stack = [root]
-    visited = 0
+    steps = 0
     while stack:
         item = stack.pop()
+        steps += 1
+        if steps % 256 == 1 and time.monotonic() > deadline:
+            raise PdfUncheckable("out of time")
         if isinstance(item, IndirectObject):
             key = (item.idnum, item.generation)
             if key in seen:
                 continue
             seen.add(key)
+            if len(seen) > max_objects:
+                raise PdfUncheckable("too many objects")
             item = item.get_object()
-        visited += 1
-        if visited > _PDF_MAX_OBJECTS:
-            raise ValueError("too many objects")
         if isinstance(item, NameObject):
             if str(item) in _PDF_ACTIVE_NAMES:
                 return True
@@ -165,13 +222,26 @@ def _sniff_ooxml(upload: UploadedFile, name: str) -> Sniffed:
         raise _refuse(name) from None
     finally:
         upload.seek(0)
-    if any(part.lower().endswith("vbaproject.bin") for part in names):
-        raise _refuse(name)  # macro-enabled Office files run code when opened
+    if any(_ooxml_active_part(part) for part in names):
+        raise _refuse(name)  # macros, ActiveX controls and OLE objects run code when opened
     if "[Content_Types].xml" in names:
         for folder, found in _OOXML.items():
             if any(part.startswith(folder) for part in names):
                 return Sniffed(*found)
     raise _refuse(name)
+
+
+def _ooxml_active_part(part: str) -> bool:
+    """A part that runs code: the macros (vbaProject.bin), an ActiveX control (word/activeX/…,
+    xl/activeX/…, ppt/activeX/…) or an embedded OLE object (…/embeddings/oleObject1.bin; the
+    embedded .xlsx of a chart, also under embeddings/, is kept)."""
+    lowered = part.lower().replace("\\", "/")
+    folders = lowered.split("/")[:-1]
+    return (
+        lowered.endswith("vbaproject.bin")
+        or "activex" in folders
+        or ("embeddings" in folders and lowered.endswith(".bin"))
+    )
 
 
 def _sniff_image(upload: UploadedFile, name: str) -> Sniffed:

@@ -8,10 +8,16 @@
 - `restore_drill(folder, database)`: creates `database` (it must not exist), restores the dump
   into it with pg_restore, unpacks the files into a temporary folder, counts the same figures
   there and compares. The drill's database is dropped afterwards unless asked to keep it.
+
+The dump holds password hashes and sessions: the folder is made 0700 and every file in it 0600
+(the umask is 077 while they are written, and each is chmod-ed afterwards). The drill's database
+name is a plain identifier (letters, digits, underscore) quoted by psycopg2.sql.
 """
 
 import hashlib
 import json
+import os
+import re
 import subprocess
 import tarfile
 import tempfile
@@ -20,6 +26,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
+from psycopg2 import sql
 
 # Totals compared besides row counts: what the dashboards show.
 ROLLUP_TOTALS = [
@@ -30,16 +38,42 @@ ROLLUP_TOTALS = [
 ]
 
 
+_DATABASE_NAME = re.compile(r"[A-Za-z0-9_]{1,63}")
+_BACKUP_FILES = ("database.dump", "media.tar.gz", "figures.json")
+
+
+class BadDatabaseName(ValueError):
+    pass
+
+
+def check_database_name(database: str) -> str:
+    """`database` when it is a plain name (letters, digits, underscore; at most 63), else
+    BadDatabaseName."""
+    if not _DATABASE_NAME.fullmatch(database or ""):
+        raise BadDatabaseName(
+            _(
+                "“%(name)s” is not an accepted database name: use only letters, digits and "
+                "underscores (at most 63)."
+            )
+            % {"name": database}
+        )
+    return database
+
+
 def _table_figures(cursor) -> dict:
     cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
     tables = [row[0] for row in cursor.fetchall()]
     figures: dict = {"rows": {}, "totals": {}}
     for table in tables:
-        cursor.execute(f'SELECT count(*) FROM "{table}"')
+        cursor.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table)))
         figures["rows"][table] = cursor.fetchone()[0]
     for table, column in ROLLUP_TOTALS:
         if table in tables:
-            cursor.execute(f'SELECT coalesce(sum("{column}"), 0) FROM "{table}"')
+            cursor.execute(
+                sql.SQL("SELECT coalesce(sum({}), 0) FROM {}").format(
+                    sql.Identifier(column), sql.Identifier(table)
+                )
+            )
             figures["totals"][f"{table}.{column}"] = str(cursor.fetchone()[0])
     return figures
 
@@ -78,8 +112,6 @@ def media_figures(root: Path) -> dict:
 
 def _libpq_env(url: str | None = None) -> tuple[dict, str]:
     """Environment for pg_dump/pg_restore (PGHOST…) and the database name."""
-    import os
-
     database = connection.settings_dict
     env = dict(os.environ)
     if url:
@@ -89,15 +121,30 @@ def _libpq_env(url: str | None = None) -> tuple[dict, str]:
     else:
         host, port, user = database["HOST"], database["PORT"] or 5432, database["USER"]
         password, name = database["PASSWORD"], database["NAME"]
-    env.update(PGHOST=host or "", PGPORT=str(port), PGUSER=user or "", PGPASSWORD=password or "")
+    env.update(PGHOST=host or "", PGPORT=str(port), PGUSER=user or "")
+    if password:
+        env["PGPASSWORD"] = password  # else libpq reads ~/.pgpass or PGPASSFILE
     return env, name
 
 
 def backup_write(folder: Path, database_url: str | None = None) -> dict:
-    """Dump the database and pack the uploaded files into `folder`; returns the figures."""
+    """Dump the database and pack the uploaded files into `folder` (0700, its files 0600);
+    returns the figures."""
     if connection.vendor != "postgresql":
         raise RuntimeError("Backups need PostgreSQL (pg_dump).")
-    folder.mkdir(parents=True, exist_ok=True)
+    previous_umask = os.umask(0o077)  # pg_dump inherits it: the dump is never readable by others
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.chmod(0o700)
+        figures = _backup_into(folder, database_url)
+    finally:
+        os.umask(previous_umask)
+    for name in _BACKUP_FILES:
+        (folder / name).chmod(0o600)
+    return figures
+
+
+def _backup_into(folder: Path, database_url: str | None) -> dict:
     env, name = _libpq_env(database_url)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
@@ -106,7 +153,7 @@ def backup_write(folder: Path, database_url: str | None = None) -> dict:
         figures = _table_figures(cursor)
         subprocess.run(
             ["pg_dump", "--format=custom", "--no-owner", f"--snapshot={snapshot}",
-             f"--file={folder / 'database.dump'}", name],
+             f"--file={folder / 'database.dump'}", f"--dbname={name}"],
             env=env, check=True, capture_output=True, text=True,
         )  # fmt: skip
     media = Path(settings.MEDIA_ROOT)
@@ -121,13 +168,14 @@ def backup_write(folder: Path, database_url: str | None = None) -> dict:
 def restore_drill(folder: Path, database: str, *, keep: bool = False) -> dict:
     """Restore the backup in `folder` into the new database `database` and compare its figures
     with the backup's; returns {"equal": bool, "differences": [...], ...}."""
+    check_database_name(database)
     expected = json.loads((folder / "figures.json").read_text())
-    env, _ = _libpq_env()
+    env, _name = _libpq_env()
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
         if cursor.fetchone():
             raise RuntimeError(f"Database {database} exists: the drill restores into a new one.")
-        cursor.execute(f'CREATE DATABASE "{database}"')
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
     try:
         subprocess.run(
             ["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={database}",
@@ -142,7 +190,9 @@ def restore_drill(folder: Path, database: str, *, keep: bool = False) -> dict:
     finally:
         if not keep:
             with connection.cursor() as cursor:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{database}"')
+                cursor.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(database))
+                )
     differences = [
         f"{section}.{key}: backup {expected[section].get(key)}, "
         f"restored {restored[section].get(key)}"

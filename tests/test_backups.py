@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from chuangxian.backups import BadDatabaseName, restore_drill
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.skipif(
@@ -60,3 +61,36 @@ def test_the_drill_never_restores_over_an_existing_database(tmp_path, media):
 
     with pytest.raises(CommandError, match="exists"):
         call_command("restore_drill", str(tmp_path / "backup"), "--database", existing)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_backup_is_readable_by_its_owner_only(tmp_path, media):
+    folder = tmp_path / "backup"
+
+    call_command("backup", str(folder))
+
+    assert folder.stat().st_mode & 0o777 == 0o700
+    for name in ("database.dump", "media.tar.gz", "figures.json"):
+        assert (folder / name).stat().st_mode & 0o777 == 0o600, name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_existing_backup_folder_is_closed_to_others_too(tmp_path, media):
+    folder = tmp_path / "backup"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+
+    call_command("backup", str(folder))
+
+    assert folder.stat().st_mode & 0o777 == 0o700
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("name", ['drill"; DROP DATABASE x; --', "drill-1", "-drill", ""])
+def test_the_drill_refuses_a_database_name_that_is_not_a_plain_identifier(tmp_path, media, name):
+    call_command("backup", str(tmp_path / "backup"))
+
+    with pytest.raises(CommandError, match="not an accepted database name"):
+        call_command("restore_drill", str(tmp_path / "backup"), f"--database={name}")
+    with pytest.raises(BadDatabaseName):  # the function itself refuses it too
+        restore_drill(tmp_path / "backup", name)

@@ -2,17 +2,20 @@
 and downloads only through the scoped view."""
 
 import io
+import time
 import zipfile
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
 from PIL import Image
-from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 
-from activities import services
+from activities import evidence, services
 from activities.exceptions import EvidenceRejected
 from activities.models import Evidence, Status
 from tests.factories import pdf_bytes
@@ -346,6 +349,42 @@ class TestContentOverName:
             _attach(staff, draft, SimpleUploadedFile("总结.docm", buffer.getvalue()))
         assert not draft.evidence.exists()
 
+    @pytest.mark.parametrize(
+        "part",
+        [
+            "word/activeX/activeX1.bin",
+            "word/activeX/activeX1.xml",
+            "xl/embeddings/oleObject1.bin",
+            "ppt/embeddings/oleObject2.BIN",
+        ],
+    )
+    def test_it_refuses_office_files_with_activex_controls_or_ole_objects(
+        self, client, staff, draft, media_root, part
+    ):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("[Content_Types].xml", "<Types/>")
+            archive.writestr("word/document.xml", "<w:document/>")
+            archive.writestr(part, b"\xd0\xcf\x11\xe0 ole")
+        client.force_login(staff)
+
+        response = _upload(client, draft, SimpleUploadedFile("总结.docx", buffer.getvalue()))
+
+        assert any("总结.docx" in m and "not an accepted file" in m for m in _messages(response))
+        assert not draft.evidence.exists()
+        assert not any(path.is_file() for path in Path(media_root).rglob("*"))
+
+    def test_an_office_file_with_a_chart_workbook_embedded_is_accepted(self, staff, draft):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("[Content_Types].xml", "<Types/>")
+            archive.writestr("ppt/presentation.xml", "<p:presentation/>")
+            archive.writestr("ppt/embeddings/Microsoft_Excel_Worksheet.xlsx", b"PK\x03\x04")
+
+        item = _attach(staff, draft, SimpleUploadedFile("汇报.pptx", buffer.getvalue()))
+
+        assert item.content_type.endswith("presentationml.presentation")
+
     @pytest.mark.parametrize("name", ["总结.doc", "台账.xls", "汇报.ppt"])
     def test_it_refuses_legacy_office_files_and_says_how_to_save_them(
         self, client, staff, draft, media_root, name
@@ -397,8 +436,32 @@ class TestContentOverName:
                 }
             ),
             pdf_bytes(attachment=True),
+            pdf_bytes(
+                {
+                    "/OpenAction": DictionaryObject(
+                        {
+                            NameObject("/S"): NameObject("/SubmitForm"),
+                            NameObject("/F"): TextStringObject("https://example.com/collect"),
+                        }
+                    )
+                }
+            ),
+            pdf_bytes(
+                {
+                    "/AA": DictionaryObject(
+                        {
+                            NameObject("/O"): DictionaryObject(
+                                {
+                                    NameObject("/S"): NameObject("/GoToR"),
+                                    NameObject("/F"): TextStringObject("\\\\host\\share\\a.pdf"),
+                                }
+                            )
+                        }
+                    )
+                }
+            ),
         ],
-        ids=["javascript", "escaped-javascript", "launch", "attachment"],
+        ids=["javascript", "escaped-javascript", "launch", "attachment", "submit-form", "goto-r"],
     )
     def test_it_refuses_a_pdf_with_scripts_or_attached_files(self, client, staff, draft, data):
         client.force_login(staff)
@@ -426,3 +489,73 @@ class TestContentOverName:
         assert any("合影.jpg" in m and "not an accepted file" in m for m in _messages(response))
         assert not draft.evidence.exists()
         assert not any(path.is_file() for path in Path(media_root).rglob("*"))
+
+
+def _pdf_of_objects(count: int) -> bytes:
+    """A one-page PDF with `count` more small objects, all reachable from the catalogue."""
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    filler = ArrayObject(writer._add_object(NumberObject(i)) for i in range(count))
+    writer.root_object[NameObject("/Filler")] = filler
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+class TestPdfCost:
+    """A crafted PDF of very many tiny objects is refused before its objects are walked."""
+
+    def test_a_pdf_of_more_objects_than_the_cap_is_refused_before_the_walk(
+        self, client, staff, draft
+    ):
+        data = _pdf_of_objects(evidence.PDF_MAX_OBJECTS + 1)
+        client.force_login(staff)
+
+        with mock.patch.object(
+            evidence, "_pdf_active_names", wraps=evidence._pdf_active_names
+        ) as walk:
+            started = time.monotonic()
+            with pytest.raises(EvidenceRejected, match="could not be checked"):
+                evidence.sniff(SimpleUploadedFile("台账.pdf", data))
+            elapsed = time.monotonic() - started
+
+        walk.assert_not_called()
+        assert elapsed < 1
+        # Objects packed in object streams escape the byte scan: the trailer's /Size still counts.
+        with (
+            mock.patch.object(evidence, "_pdf_objects_written", return_value=0),
+            mock.patch.object(evidence, "_pdf_active_names") as walk,
+            pytest.raises(EvidenceRejected, match="could not be checked"),
+        ):
+            evidence.sniff(SimpleUploadedFile("台账.pdf", data))
+        walk.assert_not_called()
+        response = _upload(client, draft, SimpleUploadedFile("台账.pdf", data))
+        assert any("台账.pdf" in m and "could not be checked" in m for m in _messages(response))
+        assert not draft.evidence.exists()
+
+    def test_the_walk_stops_at_the_cap_of_objects_visited(self):
+        reader = PdfReader(io.BytesIO(_pdf_of_objects(300)))
+
+        with pytest.raises(evidence.PdfUncheckable):
+            evidence._pdf_active_names(reader.trailer, 100, time.monotonic() + 60)
+        assert evidence._pdf_active_names(reader.trailer, 1000, time.monotonic() + 60) is False
+
+    def test_the_walk_stops_when_its_time_is_up(self, monkeypatch):
+        data = _pdf_of_objects(300)
+        monkeypatch.setattr(evidence, "PDF_CHECK_SECONDS", -1.0)  # the deadline has passed
+
+        with pytest.raises(EvidenceRejected, match="could not be checked"):
+            evidence.sniff(SimpleUploadedFile("台账.pdf", data))
+
+    def test_a_link_to_a_web_page_on_opening_is_accepted(self, staff, draft):
+        uri = {
+            "/OpenAction": DictionaryObject(
+                {
+                    NameObject("/S"): NameObject("/URI"),
+                    NameObject("/URI"): TextStringObject("https://example.com/"),
+                }
+            )
+        }
+        item = _attach(staff, draft, SimpleUploadedFile("通知.pdf", pdf_bytes(uri)))
+
+        assert item.content_type == "application/pdf"

@@ -3,6 +3,7 @@ camera), a campaign that requires evidence before submission, and a date outside
 marked on the date field."""
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -53,7 +54,27 @@ def test_the_form_offers_several_files_and_the_camera_with_limits_stated(
     assert 'id="id_files" multiple' in html
     assert 'accept="image/*" capture="environment"' in html
     assert "up to 8 MB, up to 12 files per activity" in html
-    assert "JPEG, PNG, GIF, WebP), PDF or Office" in html
+    assert "JPEG, PNG, GIF, WebP), PDF or Office documents (.docx, .xlsx, .pptx)" in html
+
+
+@pytest.mark.parametrize("page", ["form", "detail"])
+def test_no_page_offers_the_legacy_office_formats_it_refuses(
+    client, staff, task, targets, draft, page
+):
+    client.force_login(staff)
+    url = (
+        reverse("activities:create")
+        if page == "form"
+        else reverse("activities:detail", args=[draft.pk])
+    )
+
+    html = client.get(url).content.decode()
+
+    assert 'application/pdf,.docx,.xlsx,.pptx"' in html
+    accepts = re.findall(r'accept="([^"]*)"', html)
+    assert accepts
+    assert not any({".doc", ".xls", ".ppt"} & set(accept.split(",")) for accept in accepts)
+    assert "PowerPoint" not in html
 
 
 def test_files_chosen_on_the_form_are_attached_with_the_draft(client, staff, task, targets):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from chuangxian.backups import restore_drill
+from chuangxian.backups import BadDatabaseName, check_database_name, restore_drill
 
 
 class Command(BaseCommand):
@@ -18,6 +18,10 @@ class Command(BaseCommand):
         parser.add_argument("--keep", action="store_true", help="keep the restored database")
 
     def handle(self, folder: Path, database: str, keep: bool, **options):
+        try:
+            check_database_name(database)
+        except BadDatabaseName as error:
+            raise CommandError(str(error)) from None
         try:
             result = restore_drill(folder, database, keep=keep)
         except Exception as error:
