@@ -28,6 +28,28 @@ def test_each_request_logs_one_line_with_its_id(client, caplog):
 
 
 @pytest.mark.django_db
+def test_a_path_cannot_forge_a_log_line_or_a_terminal_escape(client, caplog):
+    with caplog.at_level(logging.INFO, logger="chuangxian.request"):
+        client.get("/nope%0a2026-12-04 WARNING django.security forged%1b[2J")
+
+    (line,) = [r for r in caplog.records if r.name == "chuangxian.request"]
+    text = line.getMessage()
+    assert "\n" not in text and "\x1b" not in text  # no real newline or escape character
+    assert "\\n" in text and "\\x1b" in text  # they are written escaped
+    assert line.path == "/nope\\n2026-12-04 WARNING django.security forged\\x1b[2J"
+
+
+@pytest.mark.django_db
+def test_a_password_reset_link_is_logged_without_its_token(client, caplog):
+    with caplog.at_level(logging.INFO, logger="chuangxian.request"):
+        client.get("/accounts/password/reset/MQ/set-password-secret-token/")
+
+    (line,) = [r for r in caplog.records if r.name == "chuangxian.request"]
+    assert "secret-token" not in line.getMessage() and "secret-token" not in line.path
+    assert "<uidb64>" in line.path
+
+
+@pytest.mark.django_db
 def test_the_proxys_request_id_is_kept_and_a_forged_one_replaced(client):
     kept = client.get("/ping", headers={"x-request-id": "nginx0123456789abcdef"})
     replaced = client.get("/ping", headers={"x-request-id": "bad id\nwith newline"})
