@@ -10,9 +10,11 @@
 Tests sign users in with `force_login`: django-axes refuses `client.login()` without a request.
 """
 
+import sys
 from dataclasses import dataclass
 
 import pytest
+from django.db import connection
 from django.test import Client, override_settings
 from django.utils import translation
 
@@ -34,6 +36,30 @@ def media_root(tmp_path_factory):
     """Uploaded files land in a temporary folder, never in the checkout's var/media."""
     with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_stray_database_sessions(django_db_setup, django_db_blocker):
+    """Before the test database is dropped, end the sessions that something started in a test
+    left behind (a request thread of the live server still finishing, a subprocess shutting
+    down): PostgreSQL refuses to drop a database in use, and the whole run would fail on it.
+    What was ended is printed, so the test that leaks it can be found."""
+    yield
+    with django_db_blocker.unblock():
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid, application_name, state, left(query, 100) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            stray = cursor.fetchall()
+            for pid, *_rest in stray:
+                cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        connection.close()
+    if stray:
+        message = f"ended {len(stray)} stray session(s) on the test database: {stray}"
+        print("\n" + message, file=sys.stderr)
 
 
 @pytest.fixture(autouse=True)
