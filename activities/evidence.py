@@ -1,7 +1,7 @@
 """What an evidence file is, decided from its bytes and never from its name.
 
 Accepted: JPEG, PNG, GIF and WebP images (opened by those four decoders only and decoded once, at
-most MAX_IMAGE_PIXELS, see chuangxian.uploads); PDF that pypdf parses, every object of which is
+most MAX_IMAGE_PIXELS, see common.uploads); PDF that pypdf parses, every object of which is
 free of JavaScript, launch, form-submitting and remote go-to actions and attached files, checked
 within PDF_MAX_OBJECTS objects and PDF_CHECK_SECONDS (a file beyond either is refused as one that
 could not be checked, before a web worker spends long on it); Office Open XML (.docx/.xlsx/.pptx,
@@ -22,7 +22,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 from activities.exceptions import EvidenceRejected
-from chuangxian.uploads import MAX_IMAGE_PIXELS, ImageRefused, decode_image
+from common.uploads import MAX_IMAGE_PIXELS, ImageRefused, decode_image
 
 # An upload is proved to decode at this size; its thumbnails come later (activities.photos).
 CHECK_DECODE_SIZE = (160, 160)
@@ -245,7 +245,7 @@ def _ooxml_active_part(part: str) -> bool:
 
 
 def _sniff_image(upload: UploadedFile, name: str) -> Sniffed:
-    """Decoded once, through chuangxian.uploads (accepted formats only, pixels capped, JPEG
+    """Decoded once, through common.uploads (accepted formats only, pixels capped, JPEG
     decoded at reduced scale): a file that does not decode is refused before it is stored. The
     thumbnails are made after the upload commits (activities.integrity)."""
     try:

@@ -21,7 +21,7 @@ from activities.models import Evidence
 from activities.selectors import Actor, activities_visible_to, activity_for_user
 from activities.services import NotAllowed
 from activities.views import attach_uploads, detail_url
-from chuangxian.uploads import oversized_uploads, upload_limit
+from common.uploads import oversized_uploads, upload_limit
 
 
 def _visible_evidence(request: HttpRequest, pk: int) -> Evidence:

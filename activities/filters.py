@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from activities.models import Activity, Status
 from activities.progress import overdue_before
 from campaigns.models import Campaign
-from chuangxian.widgets import NOT_A_CHOICE, CheckboxInput, TextInput, date_input, select
+from common.widgets import NOT_A_CHOICE, CheckboxInput, TextInput, date_input, select
 from units.models import Line, Unit
 
 # What the status filter offers: the queue itself, and a look back at recent decisions.

@@ -32,7 +32,7 @@ from PIL import Image
 from activities import fingerprints, photos
 from activities.models import Activity, Evidence, EvidenceMatch, Status
 from campaigns.models import Campaign
-from chuangxian.uploads import ImageRefused, decode_image, open_image
+from common.uploads import ImageRefused, decode_image, open_image
 from units.models import Unit
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ BACKFILL_BATCH = 200
 
 def _read_photo(stored: FieldFile) -> tuple[datetime | None, Image.Image] | None:
     """(capture time, the photo upright within the medium thumbnail size), through the one safe
-    way an upload is decoded (chuangxian.uploads: accepted decoders only, pixels capped, one
+    way an upload is decoded (common.uploads: accepted decoders only, pixels capped, one
     reduced-scale decode). None when it no longer decodes: no hash, no thumbnails, no failure."""
     with stored.open("rb") as handle:
         try:

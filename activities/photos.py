@@ -65,7 +65,7 @@ def capture_time(image: Image.Image) -> datetime | None:
 
 
 def thumbnails(upright: Image.Image) -> dict[str, bytes]:
-    """A JPEG per THUMBNAIL_SIZES of a photo already turned upright (chuangxian.uploads.decode_image
+    """A JPEG per THUMBNAIL_SIZES of a photo already turned upright (common.uploads.decode_image
     does that from its EXIF orientation). Made from the pixels alone: none of the photo's metadata
     (EXIF with its GPS position and camera, ICC profile, comments) reaches the thumbnails."""
     if upright.mode not in ("RGB", "L"):

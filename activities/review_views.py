@@ -30,8 +30,8 @@ from activities.models import Activity, Evidence, Status
 from activities.progress import wait_state
 from campaigns.models import TargetTask
 from campaigns.selectors import campaigns_visible_to
-from chuangxian import markup
-from chuangxian.paging import MAX_PAGE, page_number
+from common import markup
+from common.paging import MAX_PAGE, page_number
 from units.models import Role, Unit
 from units.selectors import units_for_role
 

@@ -36,7 +36,7 @@ from activities.models import (
     WaitingRollup,
 )
 from campaigns.models import Target, TargetTask
-from chuangxian.streaming import stream
+from common.streaming import stream
 from units.models import Unit, paths_up_to
 
 ALL_LINES = ""

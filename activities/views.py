@@ -45,7 +45,7 @@ from activities.selectors import (
 )
 from activities.services import NotAllowed
 from campaigns.selectors import active_campaigns_for, targeted_tasks
-from chuangxian.uploads import MAX_IMAGE_PIXELS, oversized_uploads, upload_limit
+from common.uploads import MAX_IMAGE_PIXELS, oversized_uploads, upload_limit
 from units.models import Unit
 from units.selectors import OpenableUnits
 
@@ -196,7 +196,7 @@ def _form_page(request: HttpRequest, context: dict, status: int = 200) -> HttpRe
 def attach_uploads(request: HttpRequest, actor: Actor, activity: Activity, uploads) -> bool:
     """Attach each file on its own through the evidence service: a refused file is reported by
     name and the others are kept. A file over the size limit was skipped while it streamed in
-    (chuangxian.uploads) and is reported here too. True when every file was attached."""
+    (common.uploads) and is reported here too. True when every file was attached."""
     attached_all = True
     for name in oversized_uploads(request):
         messages.error(request, size_refusal(name))

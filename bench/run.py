@@ -87,7 +87,7 @@ def bench_pages(export_rows: int) -> list[dict]:
     from django.urls import reverse
 
     from accounts.models import User
-    from dashboards.management.commands import seed_bench as seed
+    from bench import seed_bench as seed
     from units.models import Membership, Role, Unit
 
     root = Unit.objects.get(code=seed.ROOT_CODE)
@@ -326,7 +326,16 @@ def main() -> None:
     if not args.skip_setup:
         ensure_database(url, urlsplit(url).path.lstrip("/"), log)
         manage("migrate", "--noinput", "-v", "0")
-        manage("seed_bench", f"--units={args.units}", f"--activities={args.activities}")
+        subprocess.run(
+            [
+                PYTHON,
+                "bench/seed_bench.py",
+                f"--units={args.units}",
+                f"--activities={args.activities}",
+            ],
+            cwd=BASE_DIR,
+            check=True,
+        )
         manage("collectstatic", "--noinput", "-v", "0")
 
     sys.path.insert(0, str(BASE_DIR))

@@ -31,8 +31,8 @@ from accounts.models import User
 from campaigns.exceptions import CampaignError
 from campaigns.models import Campaign, Target, TargetTask
 from campaigns.services import target_set
-from chuangxian.spreadsheets import xlsx_append
-from chuangxian.streaming import stream
+from common.spreadsheets import xlsx_append
+from common.streaming import stream
 from units.importing import Column
 from units.models import Role, Unit
 from units.selectors import units_for_role

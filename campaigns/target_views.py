@@ -26,7 +26,7 @@ from campaigns.exceptions import CampaignError
 from campaigns.forms import TargetAssignForm, TargetImportForm, TargetSetForm
 from campaigns.importing import ImportRejected, TargetsPlan, admin_units_in
 from campaigns.models import Campaign, Target, TargetTask
-from chuangxian.uploads import oversized_uploads, upload_limit
+from common.uploads import oversized_uploads, upload_limit
 from units.importing import file_too_large
 from units.models import Role, Unit
 from units.selectors import (

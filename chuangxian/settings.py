@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "treebeard",
     "axes",
     "chuangxian",
+    "common",
     "accounts",
     "simple_history",
     "units",
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "notifications",
     "dashboards",
     "evaluations",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -98,7 +100,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "chuangxian.context_processors.navigation",
+                "dashboards.navigation.navigation",
                 "notifications.context_processors.unread",
             ],
         },
@@ -257,13 +259,13 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-# Uploads (chuangxian/uploads.py): each file is skipped while it streams in once it passes its
+# Uploads (common/uploads.py): each file is skipped while it streams in once it passes its
 # view's limit (EVIDENCE_MAX_BYTES, IMPORT_MAX_BYTES); a request whose files together are under
 # 2.5 MB stays in memory, anything larger goes to a temporary file. The form fields of a request
 # (files excluded) may hold 2.5 MB, far above the largest form (the review queue's ids), and a
 # request may carry no more files than an activity may hold.
 FILE_UPLOAD_HANDLERS = [
-    "chuangxian.uploads.SizeLimitedUploadHandler",
+    "common.uploads.SizeLimitedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]

@@ -2,9 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from chuangxian import metrics, views
+from dashboards.views import home
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("ping", views.ping, name="ping"),
     # Pages that name no icon (the Django admin) make browsers ask for /favicon.ico.

@@ -1,4 +1,3 @@
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -7,27 +6,7 @@ from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from chuangxian.context_processors import roles_held
 from chuangxian.health import broker_status, database_status
-from dashboards.workbench import workbench
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The workbench (工作台): what needs the user today, a panel per role they hold."""
-    memberships = list(
-        request.user.memberships.filter(unit__is_active=True)
-        .select_related("unit")
-        .order_by("unit__path", "role")
-    )
-    return render(
-        request,
-        "home.html",
-        {
-            "memberships": memberships,
-            "bench": workbench(request.user, roles_held(request.user)),
-        },
-    )
 
 
 @require_GET

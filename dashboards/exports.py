@@ -35,8 +35,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from activities.models import PARTICIPANT_FIELDS, Activity, Status
 from activities.progress import Figures, TargetSum, TaskProgress
 from campaigns.models import Metric, TargetTask
-from chuangxian.spreadsheets import csv_row, xlsx_cell
-from chuangxian.streaming import stream
+from common.spreadsheets import csv_row, xlsx_cell
+from common.streaming import stream
 from dashboards.filters import SORTED
 from units.models import Line, Unit
 
@@ -258,7 +258,7 @@ def _xml_cell(ref: str, value, style: int = 0) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, str):
-        # An inline string is text, never a formula (chuangxian.spreadsheets).
+        # An inline string is text, never a formula (common.spreadsheets).
         text = _xml_text(value)
         styled = f' s="{style}"' if style else ""
         return f'<c r="{ref}"{styled} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'

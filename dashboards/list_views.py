@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from activities.models import Activity
 from campaigns.models import TargetTask
-from chuangxian.paging import MAX_PAGE, page_number
+from common.paging import MAX_PAGE, page_number
 from dashboards import filters
 from dashboards.filters import ORDERING
 from units.models import Unit, parent_path_of

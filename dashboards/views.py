@@ -11,10 +11,30 @@ from django.views.decorators.cache import never_cache
 
 from activities.integrity import flagged_by_child
 from dashboards import selectors
+from dashboards.navigation import roles_held
+from dashboards.workbench import workbench
 from units.models import Line, Unit
 from units.selectors import roots_for, unit_for_user
 
 REFRESH_SECONDS = 60
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The workbench (工作台): what needs the user today, a panel per role they hold."""
+    memberships = list(
+        request.user.memberships.filter(unit__is_active=True)
+        .select_related("unit")
+        .order_by("unit__path", "role")
+    )
+    return render(
+        request,
+        "home.html",
+        {
+            "memberships": memberships,
+            "bench": workbench(request.user, roles_held(request.user)),
+        },
+    )
 
 
 def _context(

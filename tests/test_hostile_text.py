@@ -1,7 +1,7 @@
 """Issue 10, "Also": `<script>"'` and `=cmd|` in every text field a user can write — units,
 pairs, users' names, campaigns, phases, tasks, activities, review comments, evidence names —
 and then every page, export and e-mail that shows them: markup built in Python
-(chuangxian/markup.py, the template tags, the widgets) and in templates stays escaped, and no
+(common/markup.py, the template tags, the widgets) and in templates stays escaped, and no
 spreadsheet cell becomes a formula.
 
 Fields are filled by walking the models' text fields, so a text field added later is covered
@@ -23,7 +23,7 @@ from accounts.models import User
 from activities import services
 from activities.models import Activity, ActivityEvent, CoOrganiser, Evidence
 from campaigns.models import Campaign, Phase, Target, TargetTask
-from chuangxian.spreadsheets import FORMULA_STARTS
+from common.spreadsheets import FORMULA_STARTS
 from tests.activities.test_upload_safety import _png
 from tests.factories import MembershipFactory, UserFactory
 from units.models import Pair, Role, Unit

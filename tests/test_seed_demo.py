@@ -12,9 +12,9 @@ from activities.models import Action, Activity, ActivityEvent, CoOrganiser, Evid
 from activities.progress import approved_in_subtree, overdue_count, targets_progress
 from activities.selectors import coorganiser_choices, days_waiting, review_queue
 from campaigns.models import Campaign, Metric, Phase, Target, TargetTask
-from chuangxian import demo_catalogue as catalogue
-from chuangxian import demo_live
-from chuangxian.demo import DEMO_PASSWORD, DEMO_UNITS, DEMO_USERS
+from demo import catalogue
+from demo import live as demo_live
+from demo.accounts import DEMO_PASSWORD, DEMO_UNITS, DEMO_USERS
 from units.models import KIND_LINES, Line, Membership, Pair, Role, Unit
 
 

@@ -2,7 +2,7 @@ import pytest
 from django.db import transaction
 
 from accounts.models import User
-from chuangxian.streaming import stream
+from common.streaming import stream
 from tests.factories import UserFactory
 
 

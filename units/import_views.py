@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from accounts.models import User
-from chuangxian.spreadsheets import csv_row, xlsx_append
-from chuangxian.uploads import oversized_uploads, upload_limit
+from common.spreadsheets import csv_row, xlsx_append
+from common.uploads import oversized_uploads, upload_limit
 from units.import_forms import ImportForm
 from units.importing import (
     COLUMNS,

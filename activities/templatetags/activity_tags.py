@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from activities.models import Status
-from chuangxian.templatetags.cx import status_badge
+from common.templatetags.cx import status_badge
 
 register = template.Library()
 

@@ -1,6 +1,6 @@
 """The unit dashboard's tables (dashboards/unit_dashboard.html), put together in Python: as
 template markup, the ranking, the tasks and the trend cost more than the rest of the page (see
-chuangxian.markup). The markup is the template's it replaced; every value is escaped."""
+common.markup). The markup is the template's it replaced; every value is escaped."""
 
 from html import escape
 
@@ -10,7 +10,7 @@ from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from chuangxian import markup
+from common import markup
 from dashboards.selectors import TaskRow, UnitRow
 from units.models import Line
 

@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from activities.models import Status
-from chuangxian import markup
+from common import markup
 
 if TYPE_CHECKING:  # the view hands the rows over; the tag only reads them
     from dashboards.list_views import Row

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from activities import review_views, services
 from activities.models import Action, Activity, ActivityEvent, Status
-from chuangxian.paging import page_number
+from common.paging import page_number
 from tests.factories import (
     ActivityFactory,
     CampaignFactory,

@@ -102,7 +102,7 @@ class TestPostScript:
         assert not any(path.is_file() for path in Path(media_root).rglob("*"))
 
     def test_only_the_accepted_decoders_look_at_the_bytes(self):
-        from chuangxian.uploads import ImageRefused, decode_image
+        from common.uploads import ImageRefused, decode_image
 
         with pytest.raises(ImageRefused):
             decode_image(io.BytesIO(EPS), fit=(64, 64))
@@ -125,7 +125,7 @@ class TestPixels:
         assert not draft.evidence.exists()
 
     def test_a_large_jpeg_is_decoded_at_reduced_scale(self):
-        from chuangxian.uploads import decode_image
+        from common.uploads import decode_image
 
         buffer = io.BytesIO()
         Image.new("RGB", (4000, 3000), (183, 28, 28)).save(buffer, format="JPEG")
@@ -304,7 +304,7 @@ class TestStreamingLimit:
         from django.conf import settings
 
         assert settings.DATA_UPLOAD_MAX_NUMBER_FILES == settings.EVIDENCE_MAX_FILES
-        assert settings.FILE_UPLOAD_HANDLERS[0] == "chuangxian.uploads.SizeLimitedUploadHandler"
+        assert settings.FILE_UPLOAD_HANDLERS[0] == "common.uploads.SizeLimitedUploadHandler"
         assert (
             settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             == settings.FILE_UPLOAD_MAX_MEMORY_SIZE

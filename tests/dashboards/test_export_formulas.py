@@ -1,7 +1,7 @@
 """Issue 10, item 4: text typed by users (unit names and codes, task and campaign titles,
 activity titles and places) is never a formula in any spreadsheet the app writes: the activity
 list (.csv, .xlsx), the progress table (.xlsx), the targets export (.xlsx) and the import
-templates — all through chuangxian.spreadsheets."""
+templates — all through common.spreadsheets."""
 
 import csv
 import io
@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from activities import services
 from campaigns.models import Campaign, TargetTask
-from chuangxian.spreadsheets import FORMULA_STARTS
+from common.spreadsheets import FORMULA_STARTS
 from tests.factories import ActivityFactory
 from units.models import Unit
 

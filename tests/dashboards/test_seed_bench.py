@@ -14,8 +14,8 @@ from django.test import override_settings
 from accounts.models import User
 from activities.models import Activity, ActivityEvent, Status, UnitRollup
 from activities.progress import approved_in_subtree, period_of, subtree_task_figures, task_figures
+from bench import seed_bench
 from campaigns.models import Campaign, Target
-from dashboards.management.commands import seed_bench
 from units.models import Membership, Role, Unit
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ UNITS, ACTIVITIES = 60, 600
 
 def _seed(**options) -> str:
     out = io.StringIO()
-    call_command("seed_bench", units=UNITS, activities=ACTIVITIES, stdout=out, **options)
+    call_command(seed_bench.Command(), units=UNITS, activities=ACTIVITIES, stdout=out, **options)
     return out.getvalue()
 
 
@@ -134,5 +134,5 @@ def test_it_refuses_a_large_set_on_sqlite(seeded):
     if connection.vendor != "sqlite":
         pytest.skip("the refusal is SQLite's")
     with pytest.raises(CommandError, match="PostgreSQL"):
-        call_command("seed_bench", units=UNITS, activities=200_000, stdout=io.StringIO())
+        call_command(seed_bench.Command(), units=UNITS, activities=200_000, stdout=io.StringIO())
     assert Unit.objects.filter(code=seed_bench.ROOT_CODE).count() == 1

@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from accounts.models import User
 from activities.models import Activity, Status
 from campaigns.models import Campaign
-from chuangxian.demo import DEMO_PASSWORD
+from demo.accounts import DEMO_PASSWORD
 from tests.e2e.conftest import VIEWPORTS, is_mobile, open_navigation
 from tests.factories import PASSWORD, UserFactory
 from units.models import Membership, Role

@@ -15,7 +15,7 @@ from django.utils import translation
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
-from chuangxian.demo import DEMO_PASSWORD
+from demo.accounts import DEMO_PASSWORD
 from tests.e2e.conftest import log_in, open_navigation
 from units.models import Membership, Role, Unit
 

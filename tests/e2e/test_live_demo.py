@@ -14,8 +14,8 @@ from playwright.sync_api import Page, expect
 
 from activities.models import Status
 from campaigns.models import Campaign
-from chuangxian import demo_catalogue as catalogue
-from chuangxian.demo import DEMO_PASSWORD
+from demo import catalogue
+from demo.accounts import DEMO_PASSWORD
 from tests.e2e.conftest import VIEWPORTS
 from tests.e2e.test_review_flow import field
 from units.models import Unit

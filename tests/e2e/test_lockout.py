@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from chuangxian.demo import DEMO_PASSWORD
+from demo.accounts import DEMO_PASSWORD
 from tests.e2e.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -32,9 +32,9 @@ from campaigns.services import (
     targets_assign,
     task_create,
 )
-from chuangxian import demo_catalogue as catalogue
-from chuangxian import demo_live
-from chuangxian.demo import DEMO_PAIRS, DEMO_PASSWORD, DEMO_UNITS, DEMO_USERS
+from demo import catalogue
+from demo import live as demo_live
+from demo.accounts import DEMO_PAIRS, DEMO_PASSWORD, DEMO_UNITS, DEMO_USERS
 from units.models import KIND_LINES, Line, Membership, Pair, Role, Unit
 from units.services import membership_add, pair_create, unit_create
 
@@ -102,7 +102,7 @@ class Command(BaseCommand):
             _report_in_2010(campaign)
         self.stdout.write(_summary(campaign, created_activities))
 
-        # The same campaign for this year, running now (chuangxian.demo_live).
+        # The same campaign for this year, running now (demo.live).
         today = timezone.localdate()
         live_fields = demo_live.campaign_fields(today)
         organiser = units[catalogue.CAMPAIGN_UNIT]

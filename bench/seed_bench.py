@@ -1,6 +1,8 @@
 """Build the benchmark data set (`make bench`, README "Benchmarks").
 
-    python manage.py seed_bench --units 5000 --activities 1000000
+    .venv/bin/python bench/seed_bench.py --units 5000 --activities 1000000
+
+(a Django command kept out of the apps: only the benchmarks and their tests run it.)
 
 - a 5-level tree under BENCH-ROOT (root → ~units/500 → ~units/50 → ~units/5 → the rest) of
   party committees and branches, trade unions, league committees and branches, women's
@@ -989,3 +991,17 @@ def _wipe(root: Unit) -> None:
             cursor.execute("SET LOCAL work_mem = '128MB'")  # hash a million ids in memory
         for sql, params in statements:
             cursor.execute(sql, params)
+
+
+if __name__ == "__main__":
+    import os
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chuangxian.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command(Command(), *sys.argv[1:])

@@ -1,6 +1,6 @@
 """The demo's live campaign: the document's campaign again for the current year, running now.
 
-The 2010 campaign (chuangxian.demo_catalogue) is the finished one that assessment and honours use.
+The 2010 campaign (demo.catalogue) is the finished one that assessment and honours use.
 This one has the same phases, catalogue and targets, with dates relative to the day `seed_demo`
 first runs (it began SPAN_BEFORE days earlier and ends SPAN_AFTER days later), the same season of
 activities moved into the days so far, and on top a spread of progress: some units on track, some
@@ -22,7 +22,7 @@ from activities.models import CoOrganiser, CoOrganiserStatus
 from activities.progress import elapsed_share, targets_progress
 from campaigns.models import Campaign, Metric, Target, TargetTask
 from campaigns.services import target_set
-from chuangxian import demo_catalogue as catalogue
+from demo import catalogue
 from units.models import Unit
 
 SPAN_BEFORE = 122  # days: a little over half of the 2010 campaign's 244 has gone

@@ -1,4 +1,4 @@
-"""Small pieces of markup that pages repeat on every row: tags over chuangxian.markup rather than
+"""Small pieces of markup that pages repeat on every row: tags over common.markup rather than
 `{% include %}`s, which cost a template render each (a dashboard shows dozens)."""
 
 from datetime import timedelta
@@ -7,7 +7,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from chuangxian import markup
+from common import markup
 
 register = template.Library()
 
