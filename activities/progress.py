@@ -37,6 +37,8 @@ from activities.models import (
 )
 from activities.rollups import ALL_LINES, month_of
 from campaigns.models import Campaign, Metric, Target, TargetTask
+from common.figures import mean_percent
+from common.figures import percent as percent_of
 from units.models import Unit
 from units.selectors import children_of
 
@@ -442,8 +444,7 @@ class TaskProgress:
     @cached_property
     def percent(self) -> int | None:
         """For a bar: capped at 100."""
-        share = self.completion
-        return None if share is None else min(100, int(share * 100))
+        return percent_of(self.completion)
 
     @cached_property
     def pace(self) -> str | None:
@@ -464,10 +465,7 @@ class Summary:
 
     @cached_property
     def percent(self) -> int | None:
-        targeted = self.targeted
-        if not targeted:
-            return None
-        return round(100 * sum(min(p.completion, 1.0) for p in targeted) / len(targeted))
+        return mean_percent(p.completion for p in self.targeted)
 
     @cached_property
     def pace(self) -> str | None:
@@ -513,7 +511,7 @@ class TargetProgress:
     @cached_property
     def percent(self) -> int:
         """Completion, capped at 100 for the bar; `achieved` keeps the real figure."""
-        return min(100, int(completion(self.achieved, self.target.value) * 100))
+        return percent_of(completion(self.achieved, self.target.value))
 
     @cached_property
     def pace(self) -> str:

@@ -30,8 +30,8 @@ from activities.models import Activity, Evidence, Status
 from activities.progress import wait_state
 from campaigns.models import TargetTask
 from campaigns.selectors import campaigns_visible_to
-from common import markup
 from common.paging import MAX_PAGE, page_number
+from common.urls import url_for_pk
 from units.models import Role, Unit
 from units.selectors import units_for_role
 
@@ -40,7 +40,7 @@ PAGE_SIZE = 25
 COUNT_LIMIT = 1000
 BULK_LIMIT = 200
 LOOK_BACK_DAYS = 30
-# What a row shows (activity_tags.review_rows and _waiting): the page loads these columns only.
+# What a row shows (activities/review_rows.html and _waiting): the page loads these columns only.
 ROW_FIELDS = [
     "title",
     "starts_on",
@@ -159,8 +159,8 @@ def _evidence(
         item.activity = by_id[item.activity_id]
     warnings = integrity.evidence_warnings(actor, items) if with_warnings and items else {}
     found: dict[int, dict] = {pk: {"photos": [], "warnings": []} for pk in by_id}
-    small = markup.url_for_pk("activities:evidence_thumbnail_small")
-    full = markup.url_for_pk("activities:evidence")
+    small = url_for_pk("activities:evidence_thumbnail_small")
+    full = url_for_pk("activities:evidence")
     for item in items:
         row = found[item.activity_id]
         if item.is_image:
@@ -173,8 +173,8 @@ def _evidence(
 def _rows(
     activities: list[Activity], today: datetime.date, evidence: dict[int, dict] | None = None
 ) -> list[dict]:
-    """Each activity with what its row shows besides its own fields (the template tag
-    activity_tags.review_rows prints them): the organising unit's parent and the titles of the
+    """Each activity with what its row shows besides its own fields (the Jinja2 fragment
+    activities/review_rows.html prints them): the organising unit's parent and the titles of the
     tasks it counts toward (two small queries for the whole page), its links, its days (the local
     day of a moment, as Y-m-d) and how long it has waited."""
     parents = dict(
@@ -190,9 +190,9 @@ def _rows(
     )
     for activity_id, title in tagged:
         tasks.setdefault(activity_id, []).append(title)
-    detail_url = markup.url_for_pk("activities:detail")
-    approve_url = markup.url_for_pk("activities:approve")
-    return_url = markup.url_for_pk("activities:return")
+    detail_url = url_for_pk("activities:detail")
+    approve_url = url_for_pk("activities:approve")
+    return_url = url_for_pk("activities:return")
     return [
         {
             "activity": activity,

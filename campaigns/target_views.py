@@ -26,6 +26,7 @@ from campaigns.exceptions import CampaignError
 from campaigns.forms import TargetAssignForm, TargetImportForm, TargetSetForm
 from campaigns.importing import ImportRejected, TargetsPlan, admin_units_in
 from campaigns.models import Campaign, Target, TargetTask
+from common import figures
 from common.uploads import oversized_uploads, upload_limit
 from units.importing import file_too_large
 from units.models import Role, Unit
@@ -38,7 +39,6 @@ from units.selectors import (
 )
 
 SESSION_KEY = "campaigns_targets_import"
-BAR_STEP = 5  # progress bars are drawn by CSS classes in steps of 5 % (no inline style: CSP)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -118,7 +118,7 @@ class _Row:
     @property
     def bar(self) -> int:
         """The completion rounded to the nearest step the stylesheet has a class for."""
-        return min(100, BAR_STEP * round(self.progress.percent / BAR_STEP))
+        return figures.bar_step(self.progress.percent)
 
 
 @login_required

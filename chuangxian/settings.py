@@ -105,6 +105,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The rows pages repeat by the dozen, and the form widgets (common/jinja2.py).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "common.jinja2.environment"},
+    },
 ]
 
 # --- Database -------------------------------------------------------------------------------

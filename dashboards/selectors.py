@@ -41,20 +41,12 @@ from activities.progress import (
 )
 from activities.rollups import ALL_LINES
 from campaigns.models import Campaign, TargetTask
+from common.figures import bar_step, rounded_percent
 from units.models import Line, Role, Unit
 from units.selectors import ancestors_of, children_of, held_memberships
 
-BAR_STEP = 5  # progress bars are drawn by CSS classes in steps of 5 % (no inline style: CSP)
 SCREEN_RANKING = 10  # rows of the ranking on the big screen
 LAGGING = (Pace.AT_RISK, Pace.BEHIND)
-
-
-def _bar(percent: int | None) -> int:
-    return 0 if percent is None else min(100, BAR_STEP * round(percent / BAR_STEP))
-
-
-def _share(value: float | None) -> int | None:
-    return None if value is None else round(100 * value)
 
 
 def json_number(value: Decimal | int) -> int | float:
@@ -180,7 +172,7 @@ class Progress:
 
     @property
     def bar(self) -> int:
-        return _bar(self.percent)
+        return bar_step(self.percent)
 
     @cached_property
     def pace(self) -> str | None:
@@ -206,7 +198,7 @@ class TaskRow:
 
     @property
     def bar(self) -> int:
-        return _bar(self.item.percent)
+        return bar_step(self.item.percent)
 
     @property
     def pace_label(self) -> str:
@@ -393,8 +385,10 @@ def dashboard(unit: Unit, filters: Filters) -> Dashboard:
         participants=own_totals.participants,
         percent=own.percent,
         pace=own.pace,
-        reporting_timeliness=_share(own_totals.reporting_timeliness),
-        review_timeliness=_share(reviews.get(unit.pk, UnitTotals()).review_timeliness(late_now)),
+        reporting_timeliness=rounded_percent(own_totals.reporting_timeliness),
+        review_timeliness=rounded_percent(
+            reviews.get(unit.pk, UnitTotals()).review_timeliness(late_now)
+        ),
         overdue_reviews=overdue,
     )
 

@@ -76,6 +76,7 @@ from activities.progress import (
 )
 from activities.services import activity_escalate
 from campaigns.models import Campaign, Phase, Target
+from common.figures import percent
 from dashboards import selectors as boards
 from dashboards.selectors import LAGGING, json_number
 from notifications.models import Rule
@@ -269,7 +270,7 @@ def target_due(now: datetime) -> list[int]:
             "days": days,
             "achieved": json_number(found.of(target.task.metric)),
             "target": json_number(target.value),
-            "percent": min(100, int(share * 100)),
+            "percent": percent(share),
             "pace": pace,
         }
         link = reverse("campaigns:unit_targets", args=[target.unit_id])

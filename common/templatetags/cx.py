@@ -1,13 +1,14 @@
-"""Small pieces of markup that pages repeat on every row: tags over common.markup rather than
-`{% include %}`s, which cost a template render each (a dashboard shows dozens)."""
+"""Small pieces that Django template pages repeat: the badges are the Jinja2 macros of
+templates/jinja2/macros.html (written once, for the Jinja2 rows and these tags alike), and a
+per cent is shown as common.figures says."""
 
 from datetime import timedelta
 
 from django import template
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext as _
+from django.utils.safestring import SafeString
 
-from common import markup
+from common import figures
+from common.jinja2 import macros
 
 register = template.Library()
 
@@ -22,24 +23,19 @@ def minutes(value: timedelta | None) -> int:
 
 @register.filter
 def percent(value: int | None) -> str:
-    return markup.percent(value)
+    return figures.percent_text(value)
 
 
 @register.simple_tag
 def pace_badge(pace: str | None, label: str) -> SafeString:
-    return mark_safe(markup.pace_badge(pace, label, _("No target")))  # escaped by markup
+    return SafeString(macros().pace_badge(pace, label))
 
 
 @register.simple_tag
 def status_badge(activity) -> SafeString:
-    return mark_safe(markup.status_badge(activity.status, activity.get_status_display()))
+    return SafeString(macros().status_badge(activity.status, activity.get_status_display()))
 
 
 @register.simple_tag
 def activity_dates(activity) -> SafeString:
-    return mark_safe(markup.activity_dates(activity.starts_on, activity.ends_on))
-
-
-@register.simple_tag
-def progress_cell(percent: int | None, bar: int, label: str, testid: str = "") -> SafeString:
-    return mark_safe(markup.progress_cell(percent, bar, label, _("No target"), testid))
+    return SafeString(macros().activity_dates(activity.starts_on, activity.ends_on))
