@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from activities.models import Activity, Status
 from activities.progress import overdue_before
 from campaigns.models import Campaign
-from common.widgets import NOT_A_CHOICE, CheckboxInput, TextInput, date_input, select
+from common.widgets import NOT_A_CHOICE, CheckboxInput, FilterForm, TextInput, date_input, select
 from units.models import Line, Unit
 
 # What the status filter offers: the queue itself, and a look back at recent decisions.
@@ -95,6 +95,7 @@ class ReviewFilter(django_filters.FilterSet):
 
     class Meta:
         model = Activity
+        form = FilterForm
         fields = ["status", "unit", "below", "line", "task", "starts_from", "starts_to", "overdue"]
 
     def __init__(self, *args, tasks: list[tuple[int, str]], today: datetime.date, **kwargs):

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import django
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -108,7 +109,11 @@ TEMPLATES = [
     {
         # The rows pages repeat by the dozen, and the form widgets (common/jinja2.py).
         "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        # Then Django's own Jinja2 copies of its form templates (common.widgets).
+        "DIRS": [
+            BASE_DIR / "templates" / "jinja2",
+            Path(django.__file__).parent / "forms" / "jinja2",
+        ],
         "APP_DIRS": False,
         "OPTIONS": {"environment": "common.jinja2.environment"},
     },

@@ -9,7 +9,7 @@ django.utils.html.escape does (`&quot;`, `&#x27;`), not as markupsafe does (`&#3
 words are translated from the same catalogues. Templates are compiled once and kept by the
 environment (its cache), then only rendered."""
 
-from html import escape
+import html
 
 from django.template import engines
 from django.template.defaultfilters import floatformat
@@ -26,10 +26,17 @@ from common.urls import url_for_pk
 
 
 def _escaped(value):
-    """Each printed value, escaped the way Django escapes (markupsafe's escape then keeps it)."""
-    if hasattr(value, "__html__"):
+    """Each printed value as Django escapes it. markupsafe (the template's own escape, in C)
+    writes quotes as `&#34;` and `&#39;`, Django as `&quot;` and `&#x27;`: a text with a quote
+    is escaped here, Django's way, and the template's escape then keeps it; any other value is
+    left to the template's escape, which gives the same as Django's for it."""
+    if value.__class__ is str:
+        if '"' in value or "'" in value:
+            return Markup(html.escape(value))
         return value
-    return Markup(escape(str(value)))
+    if hasattr(value, "__html__") or value.__class__ is int:
+        return value
+    return _escaped(str(value))  # a lazy translation, a date, a Decimal…
 
 
 def _url(name: str, *args, **kwargs) -> str:
@@ -44,6 +51,9 @@ def environment(**options) -> Environment:
     # %-arguments with markupsafe.
     env.install_gettext_translations(translation, newstyle=False)  # type: ignore[attr-defined]
     env.globals.update(
+        # Called directly: the i18n extension's `_` passes the template context on each call,
+        # which costs a context of its own per call in a loop.
+        _=translation.gettext,
         url=_url,
         url_for_pk=url_for_pk,
         static=static,

@@ -22,7 +22,7 @@ from accounts.models import User
 from activities.models import Activity, Status
 from activities.selectors import Actor, subtree_scope, visible_scope
 from campaigns.selectors import campaigns_visible_to
-from common.widgets import NOT_A_CHOICE, TextInput, date_input, select
+from common.widgets import NOT_A_CHOICE, FilterForm, TextInput, date_input, select
 from units.models import Line, Unit
 from units.selectors import units_visible_to
 
@@ -101,6 +101,7 @@ class ActivitySearchFilter(django_filters.FilterSet):
 
     class Meta:
         model = Activity
+        form = FilterForm
         fields = list(PARAMETERS)
 
     def __init__(self, data=None, *, user: User, actor: Actor | None = None, **kwargs):
