@@ -465,7 +465,7 @@ class Summary:
 
     @cached_property
     def percent(self) -> int | None:
-        return mean_percent(p.completion for p in self.targeted)
+        return mean_percent(p.completion for p in self.targeted if p.completion is not None)
 
     @cached_property
     def pace(self) -> str | None:
