@@ -42,6 +42,7 @@ from activities.selectors import (
     is_own,
     passed_on_by,
 )
+from activities.signals import event_committed_after_commit
 from campaigns.models import Campaign, Target, TargetTask
 from units.models import Unit
 from units.selectors import reviewer_levels_above
@@ -258,6 +259,7 @@ def _move(
         setattr(activity, name, value)
     activity.save(update_fields=["status", *fields, "updated_at"])
     event.save()
+    event_committed_after_commit(event)
     if event.on_time is not None:
         rollups.review_counted(activity, on_time=event.on_time, when=timezone.now())
     if was_approved != (target == Status.APPROVED):
@@ -294,19 +296,6 @@ def _check_reviewer(actor: Actor, activity: Activity) -> None:
             _("You approved it at level 1; another reviewer must approve it at level 2.")
         )
     raise NotAllowed(_("You are not a reviewer for this activity at this level."))
-
-
-def _notify_after_commit(kind: str, activity_id: int, event_id: int | None = None) -> None:
-    """Tell the people concerned once the transition has committed (notifications.transitions).
-    Robust: a broker that is down must not turn a committed transition into an error page."""
-
-    def enqueue() -> None:
-        from notifications.tasks import notify_transition
-
-        args = (kind, activity_id) if event_id is None else (kind, activity_id, event_id)
-        notify_transition.delay(*args)
-
-    transaction.on_commit(enqueue, robust=True)
 
 
 def _check_level(activity: Activity, level: int) -> None:
@@ -346,7 +335,6 @@ def activity_submit(*, actor: User | Actor, activity: Activity, comment: str = "
             "return_reason": "",
         },
     )
-    _notify_after_commit("submitted", activity.pk)
     return activity
 
 
@@ -389,8 +377,6 @@ def activity_approve(
             comment=comment,
             fields={"review_level": level + 1, "review_unit": next_unit, "waiting_since": now},
         )
-        # Passed on: it is a new submission in the next level's queue.
-        _notify_after_commit("submitted", activity.pk)
         return activity
     return _move(
         activity,
@@ -417,16 +403,13 @@ def activity_return(
     activity = _locked(activity)
     _check_level(activity, level)
     _check_reviewer(who, activity)
-    activity = _move(
+    return _move(
         activity,
         actor=who,
         action=Action.RETURN,
         comment=reason,
         fields={"return_reason": reason, "waiting_since": None},
     )
-    event = activity.events.filter(action=Action.RETURN).latest("pk")
-    _notify_after_commit("returned", activity.pk, event.pk)
-    return activity
 
 
 @transaction.atomic
@@ -609,7 +592,7 @@ def submissions_reroute(*, unit: Unit | None) -> list[ActivityEvent]:
         event.full_clean()
         event.save()
         events.append(event)
-        _notify_after_commit("rerouted", activity.pk, event.pk)
+        event_committed_after_commit(event)
     return events
 
 
@@ -639,4 +622,5 @@ def activity_escalate(*, activity: Activity, to_unit: Unit) -> ActivityEvent | N
     )
     event.full_clean()
     event.save()
+    event_committed_after_commit(event)
     return event
