@@ -192,8 +192,11 @@ def test_a_rolled_back_transition_enqueues_nothing(
 ):
     sent = []
     monkeypatch.setattr(tasks.notify_transition, "delay", lambda *args: sent.append(args))
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            services.activity_submit(actor=staff, activity=draft)
-            raise RuntimeError
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.activity_submit(actor=staff, activity=draft)
+        raise RuntimeError
     assert sent == []
