@@ -168,6 +168,10 @@ class Pace:
     RISK_GAP = 0.25
 
 
+# Paces that call for attention (the dashboards' "behind", the target_due reminder), worst first.
+LAGGING = (Pace.AT_RISK, Pace.BEHIND)
+
+
 def elapsed_share(start: date, due: date, today: date) -> float:
     if today >= due:
         return 1.0
@@ -184,6 +188,12 @@ def pace_of(completion: float, start: date, due: date, today: date) -> str:
     if today >= due or completion < expected - Pace.RISK_GAP:
         return Pace.AT_RISK
     return Pace.BEHIND
+
+
+def json_number(value: Decimal | int) -> int | float:
+    """A figure for JSON: an integer where it is whole."""
+    value = Decimal(value)
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def completion(achieved: Decimal, target: Decimal) -> float:

@@ -279,7 +279,7 @@ def test_the_2010_campaign_is_finished_and_this_years_runs_now(campaign, live):
 
 
 def test_the_live_campaign_has_units_on_track_behind_and_at_risk(live):
-    from dashboards.selectors import dashboard, filters_for
+    from activities.dashboard import dashboard, filters_for
 
     board = dashboard(live.unit, filters_for([live], {}))
 
