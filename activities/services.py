@@ -7,11 +7,12 @@ at once the second is refused ("someone else acted first") instead of acting on 
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -454,6 +455,56 @@ def activities_bulk_approve(
             message = _("Approved") if done.status == Status.APPROVED else _("Passed to level 2")
             outcomes.append(BulkOutcome(done, True, str(message)))
     return outcomes
+
+
+@dataclass(frozen=True)
+class BulkApproval:
+    """What a bulk approval from the review queue did, for the page to report."""
+
+    outcomes: list[BulkOutcome]
+    missing: list[Activity]  # selected, but no longer waiting in the queue: refused
+    left_over: int  # matching beyond the limit: for another run
+
+    @property
+    def approved(self) -> int:
+        return sum(1 for o in self.outcomes if o.ok and o.activity.status == Status.APPROVED)
+
+    @property
+    def passed_on(self) -> int:
+        return sum(1 for o in self.outcomes if o.ok and o.activity.status == Status.SUBMITTED)
+
+    @property
+    def refused(self) -> int:
+        return sum(1 for o in self.outcomes if not o.ok) + len(self.missing)
+
+
+def queue_bulk_approve(
+    *,
+    actor: User | Actor,
+    queue: QuerySet[Activity],
+    ids: list[int] | None,
+    listed_at: datetime | None,
+    limit: int,
+) -> BulkApproval:
+    """Approve from `queue` (the reviewer's queue, narrowed by their filter) the selected `ids`,
+    or, with `ids` None, every submission that had arrived when the page was shown (`listed_at`):
+    never one the reviewer has not seen. At most `limit` in one run; a selected submission that
+    is no longer in the queue is reported as missing."""
+    chosen_qs = (
+        queue.filter(pk__in=ids) if ids is not None else queue.filter(waiting_since__lte=listed_at)
+    )
+    chosen = list(chosen_qs[: limit + 1])
+    left_over = max(len(chosen) - limit, 0)
+    chosen = chosen[:limit]
+    missing: list[Activity] = []
+    if ids is not None:
+        listed = {a.pk for a in chosen}
+        gone = [pk for pk in ids if pk not in listed]
+        if gone:
+            found = Activity.objects.select_related("unit").in_bulk(gone)
+            missing = [found[pk] for pk in gone if pk in found]
+    outcomes = activities_bulk_approve(actor=actor, activities=chosen)
+    return BulkApproval(outcomes, missing, left_over)
 
 
 @transaction.atomic
