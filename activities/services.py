@@ -8,6 +8,7 @@ at once the second is refused ("someone else acted first") instead of acting on 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -366,7 +367,11 @@ def activity_approve(
     _check_level(activity, level)
     _check_reviewer(who, activity)
     next_unit = None
-    if activity.status == Status.SUBMITTED and level < activity.campaign.review_levels:
+    if (
+        activity.status == Status.SUBMITTED
+        and level < activity.campaign.review_levels
+        and activity.review_unit is not None  # no unit above the root's own submissions
+    ):
         levels = reviewer_levels_above(activity.review_unit)
         next_unit = levels[0][0] if levels else None
     now = timezone.now()
@@ -539,7 +544,8 @@ def evidence_add(*, actor: User | Actor, activity: Activity, upload: UploadedFil
         raise _refusal(who, activity)
     _check_campaign(activity)
     name = upload.name or ""
-    if upload.size > settings.EVIDENCE_MAX_BYTES:
+    size = cast(int, upload.size)  # set by every upload handler; None only for a bare File
+    if size > settings.EVIDENCE_MAX_BYTES:
         raise EvidenceRejected(evidence_files.size_refusal(name))
     if activity.evidence.count() >= settings.EVIDENCE_MAX_FILES:
         raise EvidenceRejected(
@@ -551,7 +557,7 @@ def evidence_add(*, actor: User | Actor, activity: Activity, upload: UploadedFil
         activity=activity,
         original_name=name[:255],
         content_type=sniffed.content_type,
-        size=upload.size,
+        size=size,
         uploaded_by=who.user,
     )
     item.file.save(f"upload{sniffed.extension}", upload, save=False)
