@@ -104,10 +104,6 @@ class Page:
         return self.number > 1
 
     @property
-    def has_other_pages(self) -> bool:
-        return self.has_previous or self.has_next
-
-    @property
     def count_is_exact(self) -> bool:
         return self.count <= COUNT_LIMIT
 

@@ -15,7 +15,6 @@ from django.utils import timezone
 from activities import services
 from activities.dashboard import filters_for
 from activities.models import Activity, CoOrganiser, Status
-from activities.progress import approved_in_subtree, task_figures
 from activities.rollups import rollups_rebuild
 from campaigns.models import Campaign
 from tests.factories import (
@@ -26,6 +25,7 @@ from tests.factories import (
     UnitFactory,
     UserFactory,
 )
+from tests.figures import approved_in_subtree, task_figures
 from units.models import Line, Role, UnitKind
 
 pytestmark = pytest.mark.django_db
