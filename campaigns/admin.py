@@ -4,55 +4,13 @@ task's campaign, and its metric or line once targets or activities depend on the
 a target's unit and task are fixed; a target that activities count toward is not deleted. A
 refusal is shown as a message and nothing is written."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from campaigns import services
 from campaigns.exceptions import CampaignError
 from campaigns.models import Campaign, Phase, Target, TargetTask
-
-
-def _adopt(obj, saved) -> None:
-    """The admin goes on with its own instance (the log entry, the redirect): make it the one the
-    service saved."""
-    obj.__dict__.update(saved.__dict__)
-
-
-def _reason(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error)
-
-
-class ThroughServices:
-    """Turns a refusal by a service into a message on the page it came from. The admin's views
-    write in a transaction: the refusal rolls back whatever the request had written."""
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except (CampaignError, ValidationError) as error:
-            self.message_user(request, _reason(error), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
-    def delete_view(self, request, object_id, extra_context=None):
-        try:
-            return super().delete_view(request, object_id, extra_context)
-        except CampaignError as error:
-            self.message_user(request, str(error), messages.ERROR)
-            opts = self.model._meta
-            return HttpResponseRedirect(
-                reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id])
-            )
-
-    def get_actions(self, request):
-        # Deleting many at once would skip the one-by-one checks of the services.
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
+from common.admin_services import ThroughServices, adopt
 
 
 class PhaseInline(admin.TabularInline):
@@ -62,6 +20,7 @@ class PhaseInline(admin.TabularInline):
 
 @admin.register(Campaign)
 class CampaignAdmin(ThroughServices, admin.ModelAdmin):
+    refusals = (CampaignError,)
     list_display = ("name", "unit", "starts_on", "ends_on", "review_levels", "is_active")
     list_filter = ("is_active", "review_levels")
     search_fields = ("name", "unit__name", "unit__code")
@@ -82,11 +41,12 @@ class CampaignAdmin(ThroughServices, admin.ModelAdmin):
             fields = dict(form.cleaned_data)
             unit = fields.pop("unit")
             saved = services.campaign_create(unit=unit, fields=fields)
-        _adopt(obj, saved)
+        adopt(obj, saved)
 
 
 @admin.register(TargetTask)
 class TargetTaskAdmin(ThroughServices, SimpleHistoryAdmin):
+    refusals = (CampaignError,)
     list_display = ("code", "title", "campaign", "line", "metric", "is_required", "is_active")
     list_filter = ("campaign", "line", "metric", "is_required", "is_active")
     search_fields = ("code", "title", "programme")
@@ -108,11 +68,12 @@ class TargetTaskAdmin(ThroughServices, SimpleHistoryAdmin):
             fields = dict(form.cleaned_data)
             campaign = fields.pop("campaign")
             saved = services.task_create(campaign=campaign, fields=fields)
-        _adopt(obj, saved)
+        adopt(obj, saved)
 
 
 @admin.register(Target)
 class TargetAdmin(ThroughServices, SimpleHistoryAdmin):
+    refusals = (CampaignError,)
     list_display = ("unit", "task", "value", "due_on", "is_override", "updated_at")
     list_filter = ("task__campaign", "task__line", "is_override")
     search_fields = ("unit__name", "unit__code", "task__code", "task__title")
@@ -133,7 +94,7 @@ class TargetAdmin(ThroughServices, SimpleHistoryAdmin):
             value=form.cleaned_data["value"],
             due_on=form.cleaned_data["due_on"],
         )
-        _adopt(obj, saved)
+        adopt(obj, saved)
 
     def delete_model(self, request, obj) -> None:
         services.target_delete(target=obj)
