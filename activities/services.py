@@ -618,8 +618,8 @@ def _routed_unit(unit: Unit, level: int, cache: dict[tuple[int, int], Unit | Non
 
 @transaction.atomic
 def submissions_reroute(*, unit: Unit | None) -> list[ActivityEvent]:
-    """After `unit` moved (None: a move whose unit is unknown, as in the admin: every waiting
-    submission is looked at), send each waiting submission whose reviewing unit is no longer the
+    """After `unit` moved (None: a move whose unit is unknown: every waiting submission is looked
+    at), send each waiting submission whose reviewing unit is no longer the
     one the tree names to the reviewers now responsible: one REROUTE event each (comment: the
     new reviewing unit), and their notices follow once the move commits. The wait goes on from
     when it began: the deadline does not restart."""
