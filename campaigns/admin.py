@@ -12,9 +12,12 @@ from campaigns.exceptions import CampaignError
 from campaigns.models import Campaign, Phase, Target, TargetTask
 from common.admin_services import ThroughServices, adopt
 
+PHASE_FIELDS = ("name", "starts_on", "deadline", "description")
+
 
 class PhaseInline(admin.TabularInline):
     model = Phase
+    fields = PHASE_FIELDS
     extra = 0
 
 
@@ -42,6 +45,18 @@ class CampaignAdmin(ThroughServices, admin.ModelAdmin):
             unit = fields.pop("unit")
             saved = services.campaign_create(unit=unit, fields=fields)
         adopt(obj, saved)
+
+    def save_formset(self, request, form, formset, change) -> None:
+        """The phases, by phase_create, phase_update and phase_delete."""
+        formset.save(commit=False)
+        for phase in formset.deleted_objects:
+            services.phase_delete(phase=phase)
+        for phase, changed in formset.changed_objects:
+            fields = {name: getattr(phase, name) for name in changed}
+            services.phase_update(phase=Phase.objects.get(pk=phase.pk), fields=fields)
+        for phase in formset.new_objects:
+            fields = {name: getattr(phase, name) for name in PHASE_FIELDS}
+            adopt(phase, services.phase_create(campaign=form.instance, fields=fields))
 
 
 @admin.register(TargetTask)

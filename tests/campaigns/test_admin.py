@@ -161,3 +161,48 @@ def test_a_campaigns_unit_is_read_only(root, tree, campaign):
     assert response.status_code == 302
     campaign = Campaign.objects.get(pk=campaign.pk)
     assert (campaign.name, campaign.unit) == ("新名称", tree.city)
+
+
+def test_a_campaigns_phases_are_written_by_the_services(root, campaign):
+    url = reverse("admin:campaigns_campaign_change", args=[campaign.pk])
+
+    response = root.post(
+        url,
+        {
+            "name": campaign.name,
+            "starts_on": "2010-05-01",
+            "ends_on": "2010-12-31",
+            "review_deadline_days": 7,
+            "review_levels": 1,
+            "is_active": "on",
+            "phases-TOTAL_FORMS": 2,
+            "phases-INITIAL_FORMS": 0,
+            "phases-0-name": "动员部署",
+            "phases-0-starts_on": "2010-05-01",
+            "phases-0-deadline": "2010-05-31",
+            "phases-1-name": "倒置",
+            "phases-1-starts_on": "2010-06-30",
+            "phases-1-deadline": "2010-06-01",
+        },
+    )
+
+    assert response.status_code == 200  # the second phase ends before it starts
+    assert not campaign.phases.exists()
+    response = root.post(
+        url,
+        {
+            "name": campaign.name,
+            "starts_on": "2010-05-01",
+            "ends_on": "2010-12-31",
+            "review_deadline_days": 7,
+            "review_levels": 1,
+            "is_active": "on",
+            "phases-TOTAL_FORMS": 1,
+            "phases-INITIAL_FORMS": 0,
+            "phases-0-name": "动员部署",
+            "phases-0-starts_on": "2010-05-01",
+            "phases-0-deadline": "2010-05-31",
+        },
+    )
+    assert response.status_code == 302
+    assert list(campaign.phases.values_list("name", flat=True)) == ["动员部署"]
