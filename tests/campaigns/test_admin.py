@@ -68,7 +68,8 @@ def test_a_tasks_line_changes_while_nothing_counts_toward_it(root, campaign):
     assert response.status_code == 302
     task.refresh_from_db()
     assert task.line == Line.UNION
-    assert task.history.count() == 2  # the history still sees the change
+    assert task.history.count() == 2  # the history still sees the change, and who made it
+    assert task.history.first().history_user.username == "root"
 
 
 def test_a_task_is_not_deleted_in_the_admin(root, task):
