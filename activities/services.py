@@ -3,7 +3,9 @@
 Each transition locks the activity's row, checks the move against `TRANSITIONS` and the actor's
 permission (activities.selectors) *after* the lock, saves with `update_fields`, and writes one
 immutable ActivityEvent. Reviewers say which review level they are acting at, so that when two act
-at once the second is refused ("someone else acted first") instead of acting on the next level."""
+at once the second is refused ("someone else acted first") instead of acting on the next level.
+Each event is announced once its transaction commits (activities.signals.event_committed): who
+hears of it is for the apps above to decide — the workflow calls none of them."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
