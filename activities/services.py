@@ -7,7 +7,7 @@ at once the second is refused ("someone else acted first") instead of acting on 
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -42,6 +42,7 @@ from activities.selectors import (
     is_own,
     passed_on_by,
 )
+from campaigns import deadlines
 from campaigns.models import Campaign, Target, TargetTask
 from units.models import Unit
 from units.selectors import reviewer_levels_above
@@ -268,11 +269,8 @@ def _move(
 
 
 def _decided_on_time(activity: Activity) -> bool:
-    """Was the reviewer's decision made within the campaign's deadline for the level?"""
-    if activity.waiting_since is None:
-        return True
-    deadline = timedelta(days=activity.campaign.review_deadline_days)
-    return timezone.now() <= activity.waiting_since + deadline
+    """Was the reviewer's decision, now, made before the submission was due for the level?"""
+    return deadlines.decided_on_time(activity.waiting_since, activity.campaign, timezone.now())
 
 
 def _review_unit(above: Unit) -> Unit | None:
