@@ -15,15 +15,16 @@ it: D+1 … D+N. It is due at the local midnight that ends day D+N:
 - escalated to the reviewers above: from the midnight ending D+2N on (more than 2N days);
 - a decision is on time when it is made before the submission is due (on day D+N at latest).
 
-So on day D+N the queue says "due soon", an approval is on time and no reminder has gone; at
-midnight the badge, the filter, the counts, the reminder and the verdict all turn together.
+So on day D+N the queue says "due soon", an approval is on time and no reminder is due; at the
+midnight the badge, the filter, the counts and the verdict turn together, and the reminder job's
+next run (notifications.rules.review_overdue, twice a day) sends the reminder, once.
 
 Each rule exists twice only in form, never in substance: on whole days waited (a row on a page,
 a group of rows counted by day) and as a cut-off moment for SQL (`waiting_since` before it), the
-one derived from the other below. `today` is the local date in the campaign's zone; every
-campaign is in the site's zone today (Campaign.tz), so it is `timezone.localdate()`. The forms
-over many campaigns group them by deadline and zone, so a zone of each campaign's own would need
-no change here — but the roll-ups keep waits by the site's local day (activities.rollups)."""
+one derived from the other below. `today`/`on` is the local date in the campaign's zone. Every
+campaign is in the site's zone (Campaign.tz, settings.TIME_ZONE), so it is
+`timezone.localdate()`, and the roll-up of waits by the day they began (activities.rollups)
+is kept in that zone too. The SQL forms over many campaigns group them by deadline and zone."""
 
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, tzinfo
