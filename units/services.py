@@ -42,16 +42,23 @@ def unit_update(*, unit: Unit, fields: dict) -> Unit:
 
 @transaction.atomic
 def unit_move(*, unit: Unit, new_parent: Unit) -> Unit:
+    """Move `unit` with its subtree under `new_parent`, and announce it (units.signals.unit_moved)
+    in the same transaction, so that what is kept along the tree follows at once."""
+    # The tree as it is now, not as the caller read it: its copies may predate another move.
+    unit.refresh_from_db()
+    new_parent.refresh_from_db()
     if new_parent.pk == unit.pk or new_parent.path.startswith(unit.path):
         raise UnitError(_("A unit cannot be moved under itself or one of its own units."))
     if not new_parent.is_active:
         raise UnitError(_("A unit cannot be moved under an inactive unit."))
+    old_path = unit.path
+    old_parent = Unit.objects.get_parent(unit, update=True)
     try:
         Unit.objects.move(unit, new_parent, "sorted-child")
     except InvalidMoveToDescendant:
         raise UnitError(_("A unit cannot be moved under itself or one of its own units.")) from None
     unit.refresh_from_db()
-    unit_moved.send(sender=Unit, unit=unit)
+    unit_moved.send(sender=Unit, unit=unit, old_path=old_path, old_parent=old_parent)
     return unit
 
 
