@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -196,15 +196,14 @@ def waiting_counted(activity: Activity, *, ended: datetime | None, began: dateti
 def _straddling(subtree: str) -> list[tuple[Activity, list[str]]]:
     """The approved activities credited both inside the subtree at path `subtree` and outside
     it, each with its credited paths (organiser first)."""
+    inside_ids = list(Unit.objects.filter(path__startswith=subtree).values_list("pk", flat=True))
     confirmed = CoOrganiser.objects.filter(
         status=CoOrganiserStatus.CONFIRMED, activity__status=Status.APPROVED
     )
     candidates = set(
-        confirmed.filter(unit__path__startswith=subtree).values_list("activity_id", flat=True)
+        confirmed.filter(unit_id__in=inside_ids).values_list("activity_id", flat=True)
     ) | set(
-        confirmed.filter(activity__unit__path__startswith=subtree).values_list(
-            "activity_id", flat=True
-        )
+        confirmed.filter(activity__unit_id__in=inside_ids).values_list("activity_id", flat=True)
     )
     if not candidates:
         return []
@@ -237,15 +236,28 @@ def _apply(model, keys: tuple[str, ...], fields: tuple[str, ...], deltas: dict[t
     # Narrow by each key column, then keep the rows whose whole key has a delta.
     narrowed = {f"{name}__in": {key[i] for key in deltas} for i, name in enumerate(keys)}
     rows = model.objects.filter(**narrowed).select_for_update().order_by("pk")
-    changed = []
-    for row in rows:
-        delta = deltas.get(tuple(getattr(row, name) for name in keys))
-        if delta is None:
-            continue
-        for name, value in zip(fields, delta, strict=True):
-            setattr(row, name, getattr(row, name) + value)
-        changed.append(row)
-    model.objects.bulk_update(changed, fields, batch_size=500)
+    changes = [
+        (pk, *deltas[tuple(key)])
+        for pk, *key in rows.values_list("pk", *keys)
+        if tuple(key) in deltas
+    ]
+    # One statement adds them all (UPDATE … FROM VALUES: PostgreSQL, and SQLite since 3.33).
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = [quote(model._meta.get_field(name).column) for name in fields]
+    assignments = ", ".join(
+        f"{column} = {table}.{column} + v.column{i}" for i, column in enumerate(columns, start=2)
+    )
+    row = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(changes), _BATCH):
+            chunk = changes[start : start + _BATCH]
+            cursor.execute(
+                f"UPDATE {table} SET {assignments}"
+                f" FROM (VALUES {', '.join([row] * len(chunk))}) AS v"
+                f" WHERE {table}.{quote('id')} = v.column1",
+                [value for change in chunk for value in change],
+            )
 
 
 @transaction.atomic
