@@ -44,6 +44,7 @@ from activities.models import (
 )
 from campaigns.models import Target, TargetTask
 from common.streaming import stream
+from units.locks import tree_locked_for_move
 from units.models import Unit, parent_path_of, paths_up_to
 
 ALL_LINES = ""
@@ -359,6 +360,7 @@ REVIEW_ACTIONS = (Action.APPROVE, Action.PASS_ON, Action.RETURN)
 def rollups_rebuild() -> tuple[int, int]:
     """Recompute the tables from the records; returns the number of rows written to the task
     and unit roll-ups."""
+    tree_locked_for_move()  # no transition counts meanwhile
     TaskRollup.objects.all().delete()
     UnitRollup.objects.all().delete()
     WaitingRollup.objects.all().delete()

@@ -43,6 +43,7 @@ from activities.selectors import (
     passed_on_by,
 )
 from campaigns.models import Campaign, Target, TargetTask
+from units.locks import tree_locked_for_counting
 from units.models import Unit
 from units.selectors import reviewer_levels_above
 
@@ -198,6 +199,9 @@ def activity_update(
 
 
 def _locked(activity: Activity) -> Activity:
+    # Before the row: a unit move in flight finishes first, and the unit's path read below is
+    # the one the roll-ups and the routing count with (units.locks).
+    tree_locked_for_counting()
     return (
         Activity.objects.select_for_update(of=("self",))
         .select_related("unit", "campaign", "review_unit")

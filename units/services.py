@@ -8,6 +8,7 @@ from treebeard.exceptions import InvalidMoveToDescendant
 
 from accounts.models import User
 from units.exceptions import UnitError, UnitReferenced
+from units.locks import tree_locked_for_move
 from units.models import Membership, Pair, Unit
 from units.signals import unit_moved
 
@@ -27,6 +28,8 @@ def unit_create(*, parent: Unit | None, unit: Unit) -> Unit:
 
 @transaction.atomic
 def unit_update(*, unit: Unit, fields: dict) -> Unit:
+    if "sort_order" in fields or "code" in fields:
+        tree_locked_for_move()  # the unit and its siblings may be renumbered
     for name, value in fields.items():
         setattr(unit, name, value)
     unit.full_clean(exclude=_TREE_FIELDS)
@@ -44,6 +47,7 @@ def unit_update(*, unit: Unit, fields: dict) -> Unit:
 def unit_move(*, unit: Unit, new_parent: Unit) -> Unit:
     """Move `unit` with its subtree under `new_parent`, and announce it (units.signals.unit_moved)
     in the same transaction, so that what is kept along the tree follows at once."""
+    tree_locked_for_move()
     # The tree as it is now, not as the caller read it: its copies may predate another move.
     unit.refresh_from_db()
     new_parent.refresh_from_db()
