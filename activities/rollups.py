@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -223,7 +224,15 @@ def _straddling(subtree: str) -> list[tuple[Activity, list[str]]]:
     return found
 
 
-def _apply(model, keys: tuple[str, ...], fields: tuple[str, ...], deltas: dict[tuple, list]):
+_Row = TypeVar("_Row", TaskRollup, UnitRollup, WaitingRollup)
+
+
+def _apply(
+    model: type[_Row],
+    keys: tuple[str, ...],
+    fields: tuple[str, ...],
+    deltas: dict[tuple, list],
+) -> None:
     """Add `deltas` ({key values: [field deltas]}) to `model`'s rows, creating missing ones, with
     the rows locked in one order as the transitions lock them."""
     deltas = {key: values for key, values in deltas.items() if any(values)}
@@ -245,7 +254,7 @@ def _apply(model, keys: tuple[str, ...], fields: tuple[str, ...], deltas: dict[t
     # One statement adds them all (UPDATE … FROM VALUES: PostgreSQL, and SQLite since 3.33).
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    columns = [quote(model._meta.get_field(name).column) for name in fields]
+    columns = [quote(name) for name in fields]  # counts: each column is named as its field
     assignments = ", ".join(
         f"{column} = {table}.{column} + v.column{i}" for i, column in enumerate(columns, start=2)
     )
