@@ -26,13 +26,13 @@ from activities.models import (
 )
 from activities.progress import (
     overdue_count,
-    overdue_since,
     period_of,
     subtree_task_figures,
     unit_totals,
 )
 from activities.rollups import rollups_rebuild
 from activities.selectors import Actor, can_review, coorganiser_choices
+from campaigns.deadlines import overdue_since
 from campaigns.exceptions import CampaignError
 from campaigns.models import Metric
 from campaigns.services import task_update
