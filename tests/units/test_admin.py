@@ -42,7 +42,9 @@ def _unit_data(unit: Unit, **overrides) -> dict:
 
 
 def _rollup_units(campaign) -> set[int]:
-    return set(UnitRollup.objects.filter(campaign=campaign).values_list("unit_id", flat=True))
+    """The units whose roll-ups count an approved activity."""
+    rows = UnitRollup.objects.filter(campaign=campaign, activities__gt=0)
+    return set(rows.values_list("unit_id", flat=True))
 
 
 def test_dragging_a_unit_moves_it_with_unit_move_and_the_rollups_follow(
