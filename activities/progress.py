@@ -6,7 +6,7 @@ is counted once however many of its organisers lie in that subtree, so a co-orga
 two sibling branches adds one activity (and its participants once) to their committee.
 
 Pages read the figures from the roll-up tables (activities.rollups), kept in the transaction of
-every approval; `task_figures` counts the records directly, and the tests hold the two equal.
+every approval; the tests count the records directly (tests/figures.py) and hold the two equal.
 
 Completion of a subtree on a task is its figure against the sum of the targets of the units in
 the subtree; a line's or the whole campaign's completion is the mean of its tasks' completions,
@@ -16,43 +16,30 @@ start → due date) that has elapsed."""
 import calendar
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models import Count, Max, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import (
     Activity,
-    CoOrganiser,
-    CoOrganiserStatus,
     Status,
     TaskRollup,
     UnitRollup,
     WaitingRollup,
 )
 from activities.rollups import ALL_LINES, month_of
+from campaigns import deadlines
 from campaigns.models import Campaign, Metric, Target, TargetTask
 from common.figures import mean_percent
 from common.figures import percent as percent_of
 from units.models import Unit
 from units.selectors import children_of
-
-
-def approved_in_subtree(unit: Unit):
-    """Approved activities that count for `unit`'s subtree, each once."""
-    confirmed = CoOrganiser.objects.filter(
-        activity=OuterRef("pk"),
-        status=CoOrganiserStatus.CONFIRMED,
-        unit__path__startswith=unit.path,
-    )
-    return Activity.objects.filter(
-        Q(unit__path__startswith=unit.path) | Q(Exists(confirmed)), status=Status.APPROVED
-    )
 
 
 @dataclass(frozen=True)
@@ -67,31 +54,6 @@ class Figures:
         if metric == Metric.PARTICIPANTS:
             return Decimal(self.participants)
         return Decimal(self.quantity)
-
-
-def task_figures(unit: Unit, task_ids: list[int]) -> dict[int, Figures]:
-    """Approved activities, participants and quantity per task for `unit`'s subtree, counted
-    directly from the records in one query (the reference the roll-ups must agree with)."""
-    if not task_ids:
-        return {}
-    through = Activity.tasks.through
-    rows = (
-        through.objects.filter(
-            targettask_id__in=task_ids, activity__in=approved_in_subtree(unit).values("pk")
-        )
-        .values("targettask_id")
-        .annotate(
-            activities=Count("*"),
-            participants=Sum("activity__participants"),
-            quantity=Sum("activity__quantity"),
-        )
-    )
-    return {
-        row["targettask_id"]: Figures(
-            row["activities"], row["participants"] or 0, row["quantity"] or Decimal(0)
-        )
-        for row in rows
-    }
 
 
 # --- Periods ---------------------------------------------------------------------------------
@@ -170,6 +132,10 @@ class Pace:
     RISK_GAP = 0.25
 
 
+# Paces that call for attention (the dashboards' "behind", the target_due reminder), worst first.
+LAGGING = (Pace.AT_RISK, Pace.BEHIND)
+
+
 def elapsed_share(start: date, due: date, today: date) -> float:
     if today >= due:
         return 1.0
@@ -186,6 +152,12 @@ def pace_of(completion: float, start: date, due: date, today: date) -> str:
     if today >= due or completion < expected - Pace.RISK_GAP:
         return Pace.AT_RISK
     return Pace.BEHIND
+
+
+def json_number(value: Decimal | int) -> int | float:
+    """A figure for JSON: an integer where it is whole."""
+    value = Decimal(value)
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def completion(achieved: Decimal, target: Decimal) -> float:
@@ -369,37 +341,10 @@ def monthly_trend(unit: Unit, period: Period, line: str = ALL_LINES) -> list[tup
     return [(m, *found.get(m.isoformat(), (0, 0))) for m in period.months]
 
 
-def overdue_since(deadline_days: int, today: date | None = None) -> date:
-    """A submission whose wait began before this (local) day is overdue: it has waited more
-    whole days than its campaign's review deadline. The queue, its filter and the dashboards
-    count so; a reminder goes out when the deadline passes to the minute
-    (notifications.rules)."""
-    return (today or timezone.localdate()) - timedelta(days=deadline_days)
-
-
-DUE_SOON_DAYS = 2  # a submission this close to its review deadline is flagged "due soon"
-
-
-def wait_state(days: int, deadline_days: int) -> str:
-    """How urgent a submission that has waited `days` whole (local) days is: "overdue" past its
-    campaign's review deadline (as overdue_since), "due_soon" within DUE_SOON_DAYS of it, else
-    "ok". The queue's badges and the workbench's counts both ask here."""
-    if days > deadline_days:
-        return "overdue"
-    if days >= deadline_days - DUE_SOON_DAYS:
-        return "due_soon"
-    return "ok"
-
-
-def overdue_before(deadline_days: int, today: date | None = None) -> datetime:
-    """The moment before which a wait began for it to be overdue: local midnight of
-    `overdue_since`."""
-    return timezone.make_aware(datetime.combine(overdue_since(deadline_days, today), time.min))
-
-
 def overdue_reviews(unit: Unit, campaign: Campaign, today: date | None = None):
-    """Submissions of the subtree overdue for a review (to list them)."""
-    start = overdue_before(campaign.review_deadline_days, today)
+    """Submissions of the subtree overdue for a review (to list them), as campaigns.deadlines
+    says on the campaign's local date `today` (default: now)."""
+    start = deadlines.overdue_before(campaign, today or deadlines.today(campaign))
     return Activity.objects.filter(
         campaign=campaign,
         status=Status.SUBMITTED,
@@ -409,8 +354,10 @@ def overdue_reviews(unit: Unit, campaign: Campaign, today: date | None = None):
 
 
 def overdue_count(unit: Unit, campaign: Campaign, today: date | None = None) -> int:
-    """How many submissions of the subtree are overdue for a review, from the roll-up."""
-    day = overdue_since(campaign.review_deadline_days, today)
+    """How many submissions of the subtree are overdue for a review, from the roll-up of waits by
+    the local day they began (campaigns.deadlines.overdue_since)."""
+    today = today or deadlines.today(campaign)
+    day = deadlines.overdue_since(campaign.review_deadline_days, today)
     day = connection.ops.adapt_datefield_value(day)
     rows = _read(
         f"SELECT SUM(submissions) FROM {WaitingRollup._meta.db_table}"

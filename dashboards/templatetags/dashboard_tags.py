@@ -5,8 +5,8 @@ tasks and the trend cost more than the rest of the page."""
 from django import template
 from django.utils.safestring import SafeString
 
+from activities.dashboard import TaskRow, UnitRow
 from common.jinja2 import render_fragment
-from dashboards.selectors import TaskRow, UnitRow
 from units.models import Line
 
 register = template.Library()

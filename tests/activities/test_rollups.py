@@ -26,14 +26,13 @@ from activities.models import (
 )
 from activities.progress import (
     overdue_count,
-    overdue_since,
     period_of,
     subtree_task_figures,
-    task_figures,
     unit_totals,
 )
 from activities.rollups import rollups_rebuild
 from activities.selectors import Actor, can_review, coorganiser_choices
+from campaigns.deadlines import overdue_since
 from campaigns.exceptions import CampaignError
 from campaigns.models import Metric
 from campaigns.services import task_update
@@ -45,6 +44,7 @@ from tests.factories import (
     UnitFactory,
     UserFactory,
 )
+from tests.figures import task_figures
 from units.models import Role, UnitKind
 
 pytestmark = pytest.mark.django_db
