@@ -8,10 +8,11 @@ from django.core.exceptions import ValidationError
 from activities import services
 from activities.exceptions import ActivityError, TransitionRefused
 from activities.models import Action, ActivityEvent, CoOrganiser, CoOrganiserStatus, Status
-from activities.selectors import Actor, can_review, review_queue
+from activities.selectors import can_review, review_queue
 from activities.services import NotAllowed
 from tests.factories import MembershipFactory, TargetTaskFactory, UserFactory
 from units.models import Role
+from units.scope import Scope
 
 pytestmark = pytest.mark.django_db
 
@@ -285,7 +286,7 @@ class TestTwoLevels:
         services.activity_approve(actor=city_reviewer, activity=activity, level=1)
         activity.refresh_from_db()
         # The page offers no decision the service would refuse (one rule: passed_on_by).
-        assert not can_review(Actor.of(city_reviewer), activity)
+        assert not can_review(Scope.of(city_reviewer), activity)
         with pytest.raises(NotAllowed, match="another reviewer"):
             services.activity_approve(actor=city_reviewer, activity=activity, level=2)
 
