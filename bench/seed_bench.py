@@ -25,6 +25,17 @@ empty. Running it again with the same counts does nothing; with other counts (or
 deletes the bench tree with everything on it first.
 """
 
+import os
+import sys
+from pathlib import Path
+
+if __name__ == "__main__":  # run as a script: Django is set up before the models are imported
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chuangxian.settings")
+    import django
+
+    django.setup()
+
 import csv
 import io
 import random
@@ -36,6 +47,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -994,14 +1006,4 @@ def _wipe(root: Unit) -> None:
 
 
 if __name__ == "__main__":
-    import os
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chuangxian.settings")
-    import django
-    from django.core.management import call_command
-
-    django.setup()
     call_command(Command(), *sys.argv[1:])
