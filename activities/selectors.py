@@ -12,9 +12,10 @@ live, and the services check them again under the row lock.
   it may approve, return, or (once approved) reopen it — decided from the tree as it is now: the
   reviewer's unit must still be above the organiser (units.routing.may_review, and as a query
   units.scope.Scope.reviews_q).
-
-Who the user is to each unit comes from units.scope.Scope, built once per request.
 - Staff of a co-organising unit confirm or decline it.
+
+Who the user is to each unit (their roles, their own units, the superuser rule) comes from
+units.scope.Scope, built once per request; who reviews where, from units.routing.
 """
 
 from dataclasses import dataclass

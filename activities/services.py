@@ -365,7 +365,8 @@ def activity_approve(
     _check_reviewer(who, activity)
     next_unit = None
     if activity.status == Status.SUBMITTED and level < activity.campaign.review_levels:
-        above = routing.level_of(activity.review_unit, 1)
+        waiting_on = activity.review_unit
+        above = routing.level_of(waiting_on, 1) if waiting_on is not None else None
         next_unit = above.unit if above else None
     now = timezone.now()
     if next_unit is not None:

@@ -178,9 +178,10 @@ def _may_review(activity: Activity, users: list[User], own: _Own) -> list[User]:
 def reviewers_who_may_act(activities: list[Activity]) -> dict[int, list[User]]:
     """{activity_id: the active reviewers on its reviewing unit who may act on it}, in three
     queries for any number of activities (units.routing.reviewers_on)."""
-    by_unit = routing.reviewers_on(a.review_unit_id for a in activities if a.review_unit_id)
+    waiting_on = {a.pk: a.review_unit_id or 0 for a in activities}  # 0: waits on no unit
+    by_unit = routing.reviewers_on(pk for pk in waiting_on.values() if pk)
     own = _own_pairs(activities, (u for users in by_unit.values() for u in users))
-    return {a.pk: _may_review(a, by_unit.get(a.review_unit_id, []), own) for a in activities}
+    return {a.pk: _may_review(a, by_unit.get(waiting_on[a.pk], []), own) for a in activities}
 
 
 def reviewers_one_level_up(activities: list[Activity]) -> dict[int, tuple[Unit, list[User]]]:
@@ -192,7 +193,8 @@ def reviewers_one_level_up(activities: list[Activity]) -> dict[int, tuple[Unit, 
     )
     found = {}
     for activity in activities:
-        for level in levels.get(activity.review_unit_id, []) if activity.review_unit else []:
+        above = levels[activity.review_unit.pk] if activity.review_unit else []
+        for level in above:
             reviewers = _may_review(activity, level.reviewers, own)
             if reviewers:
                 found[activity.pk] = (level.unit, reviewers)

@@ -105,8 +105,8 @@ def reviewers_on(unit_ids: Iterable[int]) -> dict[int, list[User]]:
 def reviewers_above(path: str = "path") -> QuerySet[Membership]:
     """Active reviewer memberships on a unit strictly above the outer query's unit (its path at
     `path`): `~Exists(reviewers_above())` are the units whose submissions wait on no one."""
-    path = OuterRef(path)
-    return _active_reviewers().filter(StartsWith(path, F("unit__path"))).exclude(unit__path=path)
+    outer = OuterRef(path)
+    return _active_reviewers().filter(StartsWith(outer, F("unit__path"))).exclude(unit__path=outer)
 
 
 def may_review(who: "Scope | User", unit: Unit, waiting_on: Unit | None) -> bool:

@@ -19,7 +19,9 @@ e.g. `subtree_q`); they say the same thing.
 
 from collections.abc import Iterable
 from functools import cached_property
+from typing import cast
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.http import HttpRequest
 
@@ -31,6 +33,10 @@ from units.models import Membership, Role, Unit
 SUPERUSER_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER})
 # Who sees the warnings on a subtree's evidence: those who judge the evidence, not staff or admins.
 OVERSEER_ROLES = frozenset({Role.LEADER, Role.REVIEWER})
+# Where a request's user keeps what was read of them for the rest of the request (see
+# accounts.middleware.RequestUserMiddleware, which marks that user `of_request`).
+HELD = "held_memberships"
+SCOPE = "scope_of_request"
 
 
 def subtree_q(paths: Iterable[str], *, strict: bool = False, field: str = "path") -> Q:
@@ -49,12 +55,12 @@ def held_memberships(user: User) -> list[tuple[str, int, str]]:
     read once per request."""
     if not user.is_authenticated or not user.is_active:
         return []
-    found = getattr(user, "held_memberships", None)
+    found = getattr(user, HELD, None)
     if found is None:
         held = Membership.objects.filter(user=user, unit__is_active=True)
         found = list(held.values_list("role", "unit_id", "unit__path"))
         if getattr(user, "of_request", False):
-            user.held_memberships = found
+            setattr(user, HELD, found)
     return found
 
 
@@ -80,25 +86,23 @@ class Scope:
 
     Built lazily: a superuser's pages mostly never read the memberships at all."""
 
-    def __init__(self, user: User | None):
-        self.user = user
-        self.superuser = bool(
-            user is not None and user.is_authenticated and user.is_active and user.is_superuser
-        )
+    def __init__(self, user: User):
+        self.user = user  # an AnonymousUser when nobody is signed in: it holds nothing
+        self.superuser = bool(user.is_authenticated and user.is_active and user.is_superuser)
 
     @classmethod
-    def of(cls, who: "HttpRequest | User | Scope | None") -> "Scope":
+    def of(cls, who: "HttpRequest | User | AnonymousUser | Scope | None") -> "Scope":
         """The scope of a request's user (kept for the rest of the request), of a user, or the
         scope itself."""
         if isinstance(who, Scope):
             return who
         user = getattr(who, "user", None) if isinstance(who, HttpRequest) else who
-        found = getattr(user, "scope_of_request", None)
+        found = getattr(user, SCOPE, None)
         if found is not None:
             return found
-        scope = cls(user)
+        scope = cls(cast(User, AnonymousUser() if user is None else user))
         if getattr(user, "of_request", False):
-            user.scope_of_request = scope
+            setattr(user, SCOPE, scope)
         return scope
 
     # --- What the user holds -------------------------------------------------------------------
@@ -106,7 +110,7 @@ class Scope:
     @cached_property
     def memberships(self) -> list[tuple[str, int, str]]:
         """(role, unit id, unit path) of each membership on an active unit."""
-        return [] if self.user is None else held_memberships(self.user)
+        return held_memberships(self.user)
 
     @cached_property
     def paths(self) -> set[str]:
