@@ -139,7 +139,7 @@ def target_history(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "target": target,
             "unit": target.unit,
-            "breadcrumbs": breadcrumbs(request, target.unit),
+            "breadcrumbs": breadcrumbs(Scope.of(request), target.unit),
             "records": records,
         },
     )

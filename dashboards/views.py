@@ -1,8 +1,8 @@
 """The leader dashboard of a unit's subtree, its big-screen mode (数据大屏) and the screen's JSON.
 
 Scope first: a unit the user may not see is a 404 (units.selectors.unit_for_user, from the
-request's units.scope.Scope). The figures
-all come from dashboards.selectors.dashboard, so the page, the screen and the JSON agree."""
+request's units.scope.Scope). The figures all come from dashboards.selectors.dashboard, so the
+page, the screen and the JSON agree."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse

@@ -179,11 +179,6 @@ class LeaderPanel:
     board: Dashboard | None  # None when no campaign covers the unit
 
 
-def _top_units(paths: list[str]) -> QuerySet[Unit]:
-    tops = [p for p in set(paths) if not any(p != q and p.startswith(q) for q in paths)]
-    return Unit.objects.filter(path__in=tops, is_active=True).order_by("path")
-
-
 def leader_panel(actor: Scope) -> LeaderPanel | None:
     """The headline of the leader's topmost unit (the first by path when they lead several
     subtrees; the dashboard's chooser offers the others). A superuser without a leader's
@@ -198,7 +193,8 @@ def leader_panel(actor: Scope) -> LeaderPanel | None:
         )
         unit = newest.unit if newest else Unit.objects.filter(depth=1).order_by("path").first()
     else:
-        unit = _top_units(sorted(actor.paths_of(Role.LEADER))).first()
+        tops = actor.top_paths(Role.LEADER)
+        unit = Unit.objects.filter(path__in=tops, is_active=True).order_by("path").first()
     if unit is None:
         return None
     filters = filters_for(campaigns_covering(unit), {})

@@ -230,9 +230,10 @@ class Scope:
             )
         return query
 
-    def top_paths(self) -> list[str]:
-        """The paths of the topmost units the user holds a role on (none under another)."""
-        paths = sorted(self.paths)
+    def top_paths(self, *roles: str) -> list[str]:
+        """The paths of the topmost units the user holds one of `roles` on (any role when none
+        is named), none of them under another."""
+        paths = sorted(self.paths_of(*roles) if roles else self.paths)
         return [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
 
 

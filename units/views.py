@@ -42,7 +42,7 @@ def _form_page(request: HttpRequest, template: str, unit: Unit, form, action: st
         "unit": unit,
         "form": form,
         "action": action,
-        "breadcrumbs": selectors.breadcrumbs(request, unit),
+        "breadcrumbs": selectors.breadcrumbs(Scope.of(request), unit),
     }
     return render(request, f"units/{template}.html", context)
 
