@@ -173,3 +173,17 @@ def test_pages_refuse_an_outsider_with_a_404(client, tree, outsider):
         reverse("campaigns:unit_targets", args=[tree.branch_a1.pk]),
     ):
         assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["staff", "reviewer", "leader", "admin_user", "outsider"])
+def test_each_role_reaches_the_same_units_in_memory_and_as_a_query(tree, request, who):
+    user = request.getfixturevalue(who)
+    MembershipFactory(user=user, unit=tree.union_a2, role=Role.LEADER)
+    scope = Scope.of(user)
+    units = list(Unit.objects.all())
+
+    for role in Role.values:
+        in_memory = {unit.code for unit in units if scope.acts_as(role, unit)}
+        assert _codes(scope, scope.role_q(role)) == in_memory
+        assert in_memory == {unit.code for unit in units if role in scope.roles_on(unit)}
+    assert _codes(scope, scope.subtree_q()) == {unit.code for unit in units if scope.can_view(unit)}
