@@ -1,7 +1,7 @@
 """The leader dashboard of a unit's subtree, its big-screen mode (数据大屏) and the screen's JSON.
 
 Scope first: a unit the user may not see is a 404 (units.selectors.unit_for_user, from the
-request's units.scope.Scope). The figures all come from dashboards.selectors.dashboard, so the
+request's units.scope.Scope). The figures all come from activities.dashboard.dashboard, so the
 page, the screen and the JSON agree."""
 
 from django.contrib.auth.decorators import login_required
@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
+from activities import dashboard as boards
 from activities.integrity import flagged_by_child
-from dashboards import selectors
 from dashboards.workbench import workbench
 from units.models import Line, Unit
 from units.scope import Scope
@@ -41,9 +41,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def _context(
     request: HttpRequest, unit: Unit, scope: Scope, *, ranking_limit: int | None = None
 ) -> dict:
-    campaigns = selectors.campaigns_covering(unit)
-    filters = selectors.filters_for(campaigns, request.GET)
-    board = selectors.dashboard(unit, filters) if filters else None
+    campaigns = boards.campaigns_covering(unit)
+    filters = boards.filters_for(campaigns, request.GET)
+    board = boards.dashboard(unit, filters) if filters else None
     return {
         "unit": unit,
         "campaigns": campaigns,
@@ -82,7 +82,7 @@ def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
 def big_screen(request: HttpRequest, unit_pk: int) -> HttpResponse:
     scope = Scope.of(request)
     unit = unit_for_user(scope, unit_pk)
-    context = _context(request, unit, scope, ranking_limit=selectors.SCREEN_RANKING)
+    context = _context(request, unit, scope, ranking_limit=boards.SCREEN_RANKING)
     context["refresh_seconds"] = REFRESH_SECONDS
     context["data_url"] = reverse("dashboards:screen_data", args=[unit.pk])
     return render(request, "dashboards/unit_screen.html", context)
@@ -93,9 +93,9 @@ def big_screen(request: HttpRequest, unit_pk: int) -> HttpResponse:
 def big_screen_data(request: HttpRequest, unit_pk: int) -> JsonResponse:
     """The big screen's figures, fetched again every minute."""
     unit = unit_for_user(Scope.of(request), unit_pk)
-    campaigns = selectors.campaigns_covering(unit)
-    filters = selectors.filters_for(campaigns, request.GET)
+    campaigns = boards.campaigns_covering(unit)
+    filters = boards.filters_for(campaigns, request.GET)
     if filters is None:
         return JsonResponse({"unit": {"id": unit.pk, "name": unit.name}, "headline": None})
-    board = selectors.dashboard(unit, filters)
-    return JsonResponse(board.as_json(ranking_limit=selectors.SCREEN_RANKING))
+    board = boards.dashboard(unit, filters)
+    return JsonResponse(board.as_json(ranking_limit=boards.SCREEN_RANKING))

@@ -1,4 +1,5 @@
-"""A unit's dashboard: what dashboards:unit, the big screen and its JSON show.
+"""A unit's dashboard: what dashboards:unit, the big screen and its JSON show, and what the weekly
+digest (notifications.rules) sends — here, below both apps, so that the two agree by construction.
 
 Everything is composed from the progress selectors (activities.progress), which read the roll-up
 tables: a dashboard costs the same fixed number of queries whatever the number of units below it
@@ -22,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.progress import (
+    LAGGING,
     Figures,
     Pace,
     Period,
@@ -30,6 +32,7 @@ from activities.progress import (
     TaskProgress,
     UnitTotals,
     as_of,
+    json_number,
     monthly_trend,
     overdue_count,
     period_choices,
@@ -45,7 +48,6 @@ from units.selectors import children_of
 
 BAR_STEP = 5  # progress bars are drawn by CSS classes in steps of 5 % (no inline style: CSP)
 SCREEN_RANKING = 10  # rows of the ranking on the big screen
-LAGGING = (Pace.AT_RISK, Pace.BEHIND)
 
 
 def _bar(percent: int | None) -> int:
@@ -54,12 +56,6 @@ def _bar(percent: int | None) -> int:
 
 def _share(value: float | None) -> int | None:
     return None if value is None else round(100 * value)
-
-
-def json_number(value: Decimal | int) -> int | float:
-    """A figure for JSON: an integer where it is whole."""
-    value = Decimal(value)
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 # --- Filters -----------------------------------------------------------------------------------
