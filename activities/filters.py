@@ -10,8 +10,7 @@ from django.db.models.lookups import StartsWith
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Status
-from activities.progress import overdue_before
-from campaigns.models import Campaign
+from campaigns import deadlines
 from common.widgets import NOT_A_CHOICE, CheckboxInput, TextInput, date_input, select
 from units.models import Line, Unit
 
@@ -27,18 +26,6 @@ def review_status(data) -> str:
     """The status asked for in `data` (a QueryDict), the queue's own by default."""
     value = (data or {}).get("status")
     return value if value in dict(REVIEW_STATUSES) else Status.SUBMITTED
-
-
-def overdue_q(today: datetime.date) -> Q:
-    """Submissions waiting longer than their campaign's review deadline (activities.progress.
-    overdue_since). One condition per distinct deadline (a handful)."""
-    query = Q(pk__in=[])
-    deadlines = Campaign.objects.values_list("review_deadline_days", flat=True).distinct()
-    for days in deadlines.order_by():
-        query |= Q(
-            campaign__review_deadline_days=days, waiting_since__lt=overdue_before(days, today)
-        )
-    return query
 
 
 class ReviewFilter(django_filters.FilterSet):
@@ -138,4 +125,4 @@ class ReviewFilter(django_filters.FilterSet):
         return queryset.filter(Exists(tagged))
 
     def filter_overdue(self, queryset: QuerySet[Activity], name: str, value: bool) -> QuerySet:
-        return queryset.filter(overdue_q(self.today)) if value else queryset
+        return queryset.filter(deadlines.overdue_q(self.today)) if value else queryset

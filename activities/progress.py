@@ -16,7 +16,7 @@ start → due date) that has elapsed."""
 import calendar
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import cached_property
 
@@ -36,6 +36,7 @@ from activities.models import (
     WaitingRollup,
 )
 from activities.rollups import ALL_LINES, month_of
+from campaigns import deadlines
 from campaigns.models import Campaign, Metric, Target, TargetTask
 from units.models import Unit
 from units.selectors import children_of
@@ -367,37 +368,10 @@ def monthly_trend(unit: Unit, period: Period, line: str = ALL_LINES) -> list[tup
     return [(m, *found.get(m.isoformat(), (0, 0))) for m in period.months]
 
 
-def overdue_since(deadline_days: int, today: date | None = None) -> date:
-    """A submission whose wait began before this (local) day is overdue: it has waited more
-    whole days than its campaign's review deadline. The queue, its filter and the dashboards
-    count so; a reminder goes out when the deadline passes to the minute
-    (notifications.rules)."""
-    return (today or timezone.localdate()) - timedelta(days=deadline_days)
-
-
-DUE_SOON_DAYS = 2  # a submission this close to its review deadline is flagged "due soon"
-
-
-def wait_state(days: int, deadline_days: int) -> str:
-    """How urgent a submission that has waited `days` whole (local) days is: "overdue" past its
-    campaign's review deadline (as overdue_since), "due_soon" within DUE_SOON_DAYS of it, else
-    "ok". The queue's badges and the workbench's counts both ask here."""
-    if days > deadline_days:
-        return "overdue"
-    if days >= deadline_days - DUE_SOON_DAYS:
-        return "due_soon"
-    return "ok"
-
-
-def overdue_before(deadline_days: int, today: date | None = None) -> datetime:
-    """The moment before which a wait began for it to be overdue: local midnight of
-    `overdue_since`."""
-    return timezone.make_aware(datetime.combine(overdue_since(deadline_days, today), time.min))
-
-
 def overdue_reviews(unit: Unit, campaign: Campaign, today: date | None = None):
-    """Submissions of the subtree overdue for a review (to list them)."""
-    start = overdue_before(campaign.review_deadline_days, today)
+    """Submissions of the subtree overdue for a review (to list them), as campaigns.deadlines
+    says on the campaign's local date `today` (default: now)."""
+    start = deadlines.overdue_before(campaign, today or deadlines.today(campaign))
     return Activity.objects.filter(
         campaign=campaign,
         status=Status.SUBMITTED,
@@ -407,8 +381,10 @@ def overdue_reviews(unit: Unit, campaign: Campaign, today: date | None = None):
 
 
 def overdue_count(unit: Unit, campaign: Campaign, today: date | None = None) -> int:
-    """How many submissions of the subtree are overdue for a review, from the roll-up."""
-    day = overdue_since(campaign.review_deadline_days, today)
+    """How many submissions of the subtree are overdue for a review, from the roll-up of waits by
+    the local day they began (campaigns.deadlines.overdue_since)."""
+    today = today or deadlines.today(campaign)
+    day = deadlines.overdue_since(campaign.review_deadline_days, today)
     day = connection.ops.adapt_datefield_value(day)
     rows = _read(
         f"SELECT SUM(submissions) FROM {WaitingRollup._meta.db_table}"

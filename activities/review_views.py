@@ -27,7 +27,7 @@ from accounts.models import User
 from activities import integrity, selectors, services
 from activities.filters import ReviewFilter, review_status
 from activities.models import Activity, Evidence, Status
-from activities.progress import wait_state
+from campaigns import deadlines
 from campaigns.models import TargetTask
 from campaigns.selectors import campaigns_visible_to
 from common import markup
@@ -136,7 +136,7 @@ def _waiting(activity: Activity, today: datetime.date) -> dict | None:
     if days is None or activity.status != Status.SUBMITTED:
         return None
     deadline = activity.campaign.review_deadline_days
-    return {"days": days, "deadline": deadline, "state": wait_state(days, deadline)}
+    return {"days": days, "deadline": deadline, "state": deadlines.wait_state(days, deadline)}
 
 
 def _day(moment: datetime.datetime | None) -> str:

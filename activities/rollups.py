@@ -11,16 +11,24 @@ dashboard never disagrees with the approved records:
 - a submission's wait for a review is counted for the units above its unit (itself included)
   on the day it began, and taken away when it ends (approval, return, withdrawal) or begins
   again at the next level.
-`rollups_rebuild` recomputes everything from the records (`manage.py rollups_rebuild`); moving a
-unit calls it, since the units above an activity change.
+`rollups_rebuild` recomputes everything from the records (`manage.py rollups_rebuild`).
+
+A unit's rows count its whole subtree, and are keyed by the unit's id, not its path. So moving a
+unit S from under A to under B changes no row of S or of the units below it: only the rows of the
+units above A that are not above B lose S's figures, and those above B that were not above A gain
+them (`rollups_unit_moved`). S's own rows are those figures, each activity once — except an
+activity credited both inside S and outside it (a co-organiser across S's edge), which a unit on
+either side may still hold through its other organiser: it is looked at one by one. So a move
+costs the depth of the tree times S's own rows, and does not read S's activities.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TypeVar
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -37,7 +45,8 @@ from activities.models import (
 )
 from campaigns.models import Target, TargetTask
 from common.streaming import stream
-from units.models import Unit, paths_up_to
+from units.locks import tree_locked_for_move
+from units.models import Unit, parent_path_of, paths_up_to
 
 ALL_LINES = ""
 _BATCH = 5000
@@ -186,6 +195,173 @@ def waiting_counted(activity: Activity, *, ended: datetime | None, began: dateti
         rows.update(submissions=F("submissions") + sign)
 
 
+def _straddling(subtree: str) -> list[tuple[Activity, list[str]]]:
+    """The approved activities credited both inside the subtree at path `subtree` and outside
+    it, each with its credited paths (organiser first)."""
+    inside_ids = list(Unit.objects.filter(path__startswith=subtree).values_list("pk", flat=True))
+    confirmed = CoOrganiser.objects.filter(
+        status=CoOrganiserStatus.CONFIRMED, activity__status=Status.APPROVED
+    )
+    candidates = set(
+        confirmed.filter(unit_id__in=inside_ids).values_list("activity_id", flat=True)
+    ) | set(
+        confirmed.filter(activity__unit_id__in=inside_ids).values_list("activity_id", flat=True)
+    )
+    if not candidates:
+        return []
+    credited: dict[int, list[str]] = defaultdict(list)
+    for activity_id, path in confirmed.filter(activity_id__in=candidates).values_list(
+        "activity_id", "unit__path"
+    ):
+        credited[activity_id].append(path)
+    found = []
+    approved = Activity.objects.filter(pk__in=candidates).select_related("unit")
+    for activity in approved.prefetch_related("tasks"):
+        paths = [activity.unit.path, *credited[activity.pk]]
+        inside = [p.startswith(subtree) for p in paths]
+        if any(inside) and not all(inside):
+            found.append((activity, paths))
+    return found
+
+
+_Row = TypeVar("_Row", TaskRollup, UnitRollup, WaitingRollup)
+
+
+def _apply(
+    model: type[_Row],
+    keys: tuple[str, ...],
+    fields: tuple[str, ...],
+    deltas: dict[tuple, list],
+) -> None:
+    """Add `deltas` ({key values: [field deltas]}) to `model`'s rows, creating missing ones, with
+    the rows locked in one order as the transitions lock them."""
+    deltas = {key: values for key, values in deltas.items() if any(values)}
+    if not deltas:
+        return
+    model.objects.bulk_create(
+        [model(**dict(zip(keys, key, strict=True))) for key in deltas],
+        ignore_conflicts=True,
+        batch_size=_BATCH,
+    )
+    # Narrow by each key column, then keep the rows whose whole key has a delta.
+    narrowed = {f"{name}__in": {key[i] for key in deltas} for i, name in enumerate(keys)}
+    rows = model.objects.filter(**narrowed).select_for_update().order_by("pk")
+    changes = [
+        (pk, *deltas[tuple(key)])
+        for pk, *key in rows.values_list("pk", *keys)
+        if tuple(key) in deltas
+    ]
+    # One statement adds them all (UPDATE … FROM VALUES: PostgreSQL, and SQLite since 3.33).
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = [quote(name) for name in fields]  # counts: each column is named as its field
+    assignments = ", ".join(
+        f"{column} = {table}.{column} + v.column{i}" for i, column in enumerate(columns, start=2)
+    )
+    row = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(changes), _BATCH):
+            chunk = changes[start : start + _BATCH]
+            cursor.execute(
+                f"UPDATE {table} SET {assignments}"
+                f" FROM (VALUES {', '.join([row] * len(chunk))}) AS v"
+                f" WHERE {table}.{quote('id')} = v.column1",
+                [value for change in chunk for value in change],
+            )
+
+
+@transaction.atomic
+def rollups_unit_moved(*, unit: Unit, old_parent: Unit | None) -> None:
+    """`unit` has just moved (with its subtree) from under `old_parent`: move its figures from
+    the units that were above it to those now above it, in the move's transaction."""
+    subtree = unit.path
+    before = set(paths_up_to(Unit.objects.get(pk=old_parent.pk).path)) if old_parent else set()
+    after = set(paths_up_to(parent_path_of(subtree)))
+    ids = dict(Unit.objects.filter(path__in=before ^ after).values_list("path", "pk"))
+    # +1: a unit now above the subtree that was not; -1: one that no longer is.
+    signs = {ids[p]: (1 if p in after else -1) for p in before ^ after}
+    if not signs:
+        return
+
+    task_deltas: dict[tuple, list] = defaultdict(lambda: [0, 0, Decimal(0)])
+    own_tasks = TaskRollup.objects.filter(unit_id=unit.pk).exclude(activities=0)
+    for task_id, month, n, participants, quantity in own_tasks.values_list(
+        "task_id", "month", "activities", "participants", "quantity"
+    ):
+        for unit_id, sign in signs.items():
+            sums = task_deltas[(unit_id, task_id, month)]
+            sums[0] += sign * n
+            sums[1] += sign * participants
+            sums[2] += sign * quantity
+    unit_deltas: dict[tuple, list] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    own_rows = UnitRollup.objects.filter(unit_id=unit.pk).exclude(activities=0, reviews=0)
+    for campaign_id, month, line, *figures in own_rows.values_list(
+        "campaign_id",
+        "month",
+        "line",
+        "activities",
+        "participants",
+        "reported_on_time",
+        "reviews",
+        "reviews_on_time",
+    ):
+        for unit_id, sign in signs.items():
+            sums = unit_deltas[(unit_id, campaign_id, month, line)]
+            for i, value in enumerate(figures):
+                sums[i] += sign * value
+    waiting_deltas: dict[tuple, list] = defaultdict(lambda: [0])
+    own_waiting = WaitingRollup.objects.filter(unit_id=unit.pk).exclude(submissions=0)
+    for campaign_id, day, submissions in own_waiting.values_list(
+        "campaign_id", "day", "submissions"
+    ):
+        for unit_id, sign in signs.items():
+            waiting_deltas[(unit_id, campaign_id, day)][0] += sign * submissions
+
+    # An activity also credited outside the subtree stays counted (or was counted already) by a
+    # unit that holds one of its other organisers: take back what the subtree's figures moved.
+    # (Reviews and waits count the organiser only, who is on one side: nothing to take back.)
+    paths_of = {pk: path for path, pk in ids.items()}
+    for activity, credited in _straddling(subtree):
+        outside = [p for p in credited if not p.startswith(subtree)]
+        holders = [
+            (unit_id, sign)
+            for unit_id, sign in signs.items()
+            if any(p.startswith(paths_of[unit_id]) for p in outside)
+        ]
+        if not holders:
+            continue
+        month = month_of(activity.starts_on)
+        tasks = [(task.pk, task.line) for task in activity.tasks.all()]
+        lines = {line for _pk, line in tasks} | {ALL_LINES}
+        quantity = activity.quantity or Decimal(0)
+        on_time = int(bool(activity.counted_on_time))
+        for unit_id, sign in holders:
+            for task_id, _line in tasks:
+                sums = task_deltas[(unit_id, task_id, month)]
+                sums[0] -= sign
+                sums[1] -= sign * activity.participants
+                sums[2] -= sign * quantity
+            for line in lines:
+                sums = unit_deltas[(unit_id, activity.campaign_id, month, line)]
+                sums[0] -= sign
+                sums[1] -= sign * activity.participants
+                sums[2] -= sign * on_time
+
+    _apply(
+        TaskRollup,
+        ("unit_id", "task_id", "month"),
+        ("activities", "participants", "quantity"),
+        task_deltas,
+    )
+    _apply(
+        UnitRollup,
+        ("unit_id", "campaign_id", "month", "line"),
+        ("activities", "participants", "reported_on_time", "reviews", "reviews_on_time"),
+        unit_deltas,
+    )
+    _apply(WaitingRollup, ("unit_id", "campaign_id", "day"), ("submissions",), waiting_deltas)
+
+
 REVIEW_ACTIONS = (Action.APPROVE, Action.PASS_ON, Action.RETURN)
 
 
@@ -193,6 +369,7 @@ REVIEW_ACTIONS = (Action.APPROVE, Action.PASS_ON, Action.RETURN)
 def rollups_rebuild() -> tuple[int, int]:
     """Recompute the tables from the records; returns the number of rows written to the task
     and unit roll-ups."""
+    tree_locked_for_move()  # no transition counts meanwhile
     TaskRollup.objects.all().delete()
     UnitRollup.objects.all().delete()
     WaitingRollup.objects.all().delete()

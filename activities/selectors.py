@@ -20,10 +20,10 @@ from datetime import date
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from accounts.models import User
 from activities.models import Action, Activity, CoOrganiser, CoOrganiserStatus, Status
+from campaigns import deadlines
 from units.models import Role, Unit
 from units.selectors import held_memberships, pairs_of, subtree_q
 
@@ -226,10 +226,11 @@ def credited_to(unit: Unit) -> Q:
 
 
 def days_waiting(activity: Activity, today: date) -> int | None:
+    """Whole days the submission has waited by `today`, the campaign's local date (in UTC, a
+    submission made before 08:00 in Shanghai would be dated a day early)."""
     if activity.waiting_since is None:
         return None
-    # The local date: in UTC, a submission made before 08:00 in Shanghai is dated a day early.
-    return (today - timezone.localdate(activity.waiting_since)).days
+    return deadlines.days_waited(activity.waiting_since, activity.campaign, today)
 
 
 def coorganiser_choices(unit: Unit) -> QuerySet[Unit]:

@@ -7,7 +7,7 @@ at once the second is refused ("someone else acted first") instead of acting on 
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -42,7 +42,9 @@ from activities.selectors import (
     is_own,
     passed_on_by,
 )
+from campaigns import deadlines
 from campaigns.models import Campaign, Target, TargetTask
+from units.locks import tree_locked_for_counting
 from units.models import Unit
 from units.selectors import reviewer_levels_above
 
@@ -198,6 +200,9 @@ def activity_update(
 
 
 def _locked(activity: Activity) -> Activity:
+    # Before the row: a unit move in flight finishes first, and the unit's path read below is
+    # the one the roll-ups and the routing count with (units.locks).
+    tree_locked_for_counting()
     return (
         Activity.objects.select_for_update(of=("self",))
         .select_related("unit", "campaign", "review_unit")
@@ -268,11 +273,8 @@ def _move(
 
 
 def _decided_on_time(activity: Activity) -> bool:
-    """Was the reviewer's decision made within the campaign's deadline for the level?"""
-    if activity.waiting_since is None:
-        return True
-    deadline = timedelta(days=activity.campaign.review_deadline_days)
-    return timezone.now() <= activity.waiting_since + deadline
+    """Was the reviewer's decision, now, made before the submission was due for the level?"""
+    return deadlines.decided_on_time(activity.waiting_since, activity.campaign, timezone.now())
 
 
 def _review_unit(above: Unit) -> Unit | None:
@@ -567,12 +569,13 @@ def _routed_unit(unit: Unit, level: int, cache: dict[tuple[int, int], Unit | Non
     1's)."""
     key = (unit.pk, level)
     if key not in cache:
-        found: Unit | None = _review_unit(unit)
-        for _step in range(level - 1):
-            if found is None:
-                break
-            found = _review_unit(found)
-        cache[key] = found
+        # Level by level, each step remembered: the units of a moved subtree mostly share the
+        # units their submissions wait on at level 1, and so share what lies above those.
+        if level == 1:
+            cache[key] = _review_unit(unit)
+        else:
+            below = _routed_unit(unit, level - 1, cache)
+            cache[key] = None if below is None else _routed_unit(below, 1, cache)
     return cache[key]
 
 
@@ -591,6 +594,9 @@ def submissions_reroute(*, unit: Unit | None) -> list[ActivityEvent]:
     )
     cache: dict[tuple[int, int], Unit | None] = {}
     events = []
+    # Written in bulk, a statement per new reviewing unit: a moved unit's subtree may hold
+    # hundreds of waiting submissions, and the move holds its locks meanwhile.
+    moved: dict[Unit | None, list[int]] = {}
     for activity in waiting:
         target = _routed_unit(activity.unit, activity.review_level or 1, cache)
         if (target.pk if target else None) == activity.review_unit_id:
@@ -605,11 +611,15 @@ def submissions_reroute(*, unit: Unit | None) -> list[ActivityEvent]:
             comment=target.name if target else "",
         )
         activity.review_unit = target
-        activity.save(update_fields=["review_unit", "updated_at"])
-        event.full_clean()
-        event.save()
+        event.full_clean(exclude=["activity"])  # the activity is the row locked above
         events.append(event)
-        _notify_after_commit("rerouted", activity.pk, event.pk)
+        moved.setdefault(target, []).append(activity.pk)
+    now = timezone.now()
+    for target, pks in moved.items():
+        Activity.objects.filter(pk__in=pks).update(review_unit=target, updated_at=now)
+    ActivityEvent.objects.bulk_create(events)
+    for event in events:
+        _notify_after_commit("rerouted", event.activity_id, event.pk)
     return events
 
 

@@ -17,7 +17,6 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -44,6 +43,7 @@ from activities.selectors import (
     unit_activities,
 )
 from activities.services import NotAllowed
+from campaigns import deadlines
 from campaigns.selectors import active_campaigns_for, targeted_tasks
 from common.uploads import MAX_IMAGE_PIXELS, oversized_uploads, upload_limit
 from units.models import Unit
@@ -373,7 +373,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         warnings = integrity.evidence_warnings(actor, evidence)
     for item in evidence:
         item.warnings = warnings.get(item.pk, [])
-    waited = days_waiting(activity, timezone.localdate())
+    waited = days_waiting(activity, deadlines.today(activity.campaign))
     return render(
         request,
         "activities/activity_detail.html",
@@ -392,7 +392,8 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "files": files,
             "events": list(activity.events.select_related("actor")),
             "days_waiting": waited,
-            "overdue": waited is not None and waited > activity.campaign.review_deadline_days,
+            "overdue": waited is not None
+            and deadlines.is_overdue(waited, activity.campaign.review_deadline_days),
             "can_edit": can_edit(actor, activity),
             "can_submit": can_submit(actor, activity),
             "can_withdraw": can_withdraw(actor, activity),

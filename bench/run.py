@@ -14,6 +14,12 @@
    requests/s over the trivial view's, measured by the same server in the same run), and for the
    export: seconds, peak_mb (the serving worker's peak resident memory, VmHWM) and sheet_rows.
    The lines are also written to var/bench/results.jsonl.
+5. Before serving, `unit_move`: moves the depth-3 unit with the most activities, with its subtree,
+   under another depth-2 unit and back through units.services.unit_move, in this process; prints
+   seconds (the move) and seconds_back, checks the figures of the units it left and joined
+   against a direct count of the records, and that moving back gives every roll-up row its
+   figures again. It all happens in one transaction that is rolled back: the set is left as it
+   was found (the reroute events of its waiting submissions included).
 """
 
 import argparse
@@ -46,6 +52,7 @@ P95_BARS = {
 RATIO_BAR = 0.05
 EXPORT_SECONDS_BAR = 20
 EXPORT_MB_BAR = 300
+MOVE_SECONDS_BAR = 2
 
 SERVER_ENV = {
     "DEBUG": "0",
@@ -203,6 +210,127 @@ def count_queries(page: dict, repeat: int = 5) -> tuple[int, int, str]:
     return len(context.captured_queries), status, alone
 
 
+# --- the unit move ----------------------------------------------------------------------------
+
+
+def rollup_digest() -> tuple[str, ...]:
+    """A digest of each roll-up table's non-zero rows (zero rows count nothing)."""
+    from django.db import connection
+
+    tables = [
+        ("activities_taskrollup", "unit_id, task_id, month", "activities, participants, quantity"),
+        (
+            "activities_unitrollup",
+            "unit_id, campaign_id, month, line",
+            "activities, participants, reported_on_time, reviews, reviews_on_time",
+        ),
+        ("activities_waitingrollup", "unit_id, campaign_id, day", "submissions"),
+    ]
+    digests = []
+    with connection.cursor() as cursor:
+        for table, key, figures in tables:
+            cursor.execute(
+                f"select md5(string_agg(concat_ws(',', {key}, {figures}), ';' order by {key}))"
+                f" from {table} where greatest({figures.replace('quantity', '0')}) <> 0"
+            )
+            digests.append(cursor.fetchone()[0])
+    return tuple(digests)
+
+
+def subtree_approved(unit) -> tuple[int, int]:
+    """(roll-up, direct count): approved activities credited to `unit`'s subtree, each once."""
+    from django.db.models import Exists, OuterRef, Q, Sum
+
+    from activities.models import Activity, CoOrganiser, CoOrganiserStatus, Status, UnitRollup
+
+    confirmed = CoOrganiser.objects.filter(
+        activity=OuterRef("pk"),
+        status=CoOrganiserStatus.CONFIRMED,
+        unit__path__startswith=unit.path,
+    )
+    direct = Activity.objects.filter(
+        Q(unit__path__startswith=unit.path) | Q(Exists(confirmed)), status=Status.APPROVED
+    ).count()
+    rolled = UnitRollup.objects.filter(unit=unit, line="").aggregate(n=Sum("activities"))["n"]
+    return rolled or 0, direct
+
+
+def measure_unit_move() -> dict:
+    from django.db import transaction
+    from django.db.models import Count
+
+    from activities.models import Activity, Status
+    from bench import seed_bench as seed
+    from units.models import Unit
+    from units.services import unit_move
+
+    root = Unit.objects.get(code=seed.ROOT_CODE)
+    counts = dict(
+        Activity.objects.filter(unit__path__startswith=root.path, unit__depth__gte=3)
+        .values_list("unit__path")
+        .order_by()
+        .annotate(n=Count("*"))
+        .values_list("unit__path", "n")
+    )
+    per_depth3: dict[str, int] = {}
+    for path, n in counts.items():
+        head = path[: root.steplen * 3]
+        per_depth3[head] = per_depth3.get(head, 0) + n
+    unit = Unit.objects.get(path=max(per_depth3, key=per_depth3.get))
+    old_parent = Unit.objects.get_parent(unit)
+    new_parent = (
+        Unit.objects.filter(depth=2, path__startswith=root.path)
+        .exclude(pk=old_parent.pk)
+        .order_by("path")
+        .first()
+    )
+    subtree = Unit.objects.filter(path__startswith=unit.path)
+    activities = Activity.objects.filter(unit__path__startswith=unit.path)
+    result = {
+        "page": "unit_move",
+        "unit_depth": unit.depth,
+        "units": subtree.count(),
+        "activities": activities.count(),
+        "waiting": activities.filter(status=Status.SUBMITTED).count(),
+    }
+    log(
+        f"unit_move: {unit.code} ({result['units']} units, {result['activities']:,} activities)"
+        f" from {old_parent.code} to {new_parent.code} and back"
+    )
+    # As in a running server, the modules the move's receivers import lazily are loaded already.
+    import activities.rollups
+    import activities.services
+
+    before = rollup_digest()
+    with transaction.atomic():
+        started = time.perf_counter()
+        unit_move(unit=unit, new_parent=new_parent)
+        seconds = time.perf_counter() - started
+        # The units it left and joined agree with the records.
+        checked = {
+            p.code: subtree_approved(p)
+            for p in (Unit.objects.get(pk=old_parent.pk), Unit.objects.get(pk=new_parent.pk))
+        }
+        agree = all(rolled == direct for rolled, direct in checked.values())
+        started = time.perf_counter()
+        unit_move(unit=unit, new_parent=Unit.objects.get(pk=old_parent.pk))
+        seconds_back = time.perf_counter() - started
+        restored = rollup_digest() == before
+        transaction.set_rollback(True)  # the set as it was found, reroute events and all
+    result.update(
+        {
+            "seconds": round(seconds, 3),
+            "seconds_back": round(seconds_back, 3),
+            "figures_agree": agree,
+            "restored": restored,
+            "ok": agree and restored and max(seconds, seconds_back) <= MOVE_SECONDS_BAR,
+        }
+    )
+    if not agree:
+        log(f"unit_move: roll-up vs direct count after the move: {checked}")
+    return result
+
+
 # --- the server -------------------------------------------------------------------------------
 
 
@@ -346,9 +474,16 @@ def main() -> None:
     from django.db import connection
 
     pages = bench_pages(args.export_rows)
-    if args.pages:
-        chosen = set(args.pages.split(","))
+    chosen = set(args.pages.split(",")) if args.pages else set()
+    if chosen:
         pages = [p for p in pages if p["page"] in chosen]
+    results = []
+    if not chosen or "unit_move" in chosen:
+        results.append(measure_unit_move())
+        emit(results[-1])
+    if not pages:  # only the unit move: no server to start
+        finish(results)
+        return
     for page in pages:
         page["queries"], status, alone = count_queries(page)
         if status != 200:
@@ -364,7 +499,6 @@ def main() -> None:
         log(f"load average {load_before:.1f}: other processes share the cores, figures will suffer")
     server = Server(args.port, env)
     base = f"http://127.0.0.1:{args.port}"
-    results = []
     try:
         log(f"gunicorn up on {base}, workers {server.workers()}; warming up")
         for page in [{"path": args.trivial, "cookie": ""}, *pages]:
@@ -408,6 +542,10 @@ def main() -> None:
         emit(results[-1])
     finally:
         server.stop()
+    finish(results)
+
+
+def finish(results: list[dict]) -> None:
     with (OUT_DIR / "results.jsonl").open("w") as out:
         for result in results:
             out.write(json.dumps(result, ensure_ascii=False) + "\n")

@@ -66,6 +66,7 @@ from activities.models import (
     WaitingRollup,
 )
 from activities.rollups import rollups_rebuild
+from campaigns.deadlines import decided_on_time
 from campaigns.models import Campaign, Metric, Phase, Target, TargetTask
 from units.models import KIND_LINES, Line, Membership, Pair, Role, Unit, UnitKind
 
@@ -651,7 +652,7 @@ class _Generator:
         self.top = top
         self.span = max(0, (plan.today - plan.start).days)
         self.latest = (plan.now - MINUTE).astimezone(UTC)
-        self.deadline = timedelta(days=REVIEW_DEADLINE_DAYS)
+        self.campaign = plan.campaign
         self.local = local = timezone.get_current_timezone()
         # Each day of the campaign so far, and its 08:00 local time in UTC.
         self.days = [plan.start + timedelta(days=i) for i in range(self.span + 1)]
@@ -660,7 +661,7 @@ class _Generator:
         ]
 
     def chunk(self, first_id: int, size: int) -> Rows:
-        rng, null, own, latest, deadline = self.rng, self.null, self.own, self.latest, self.deadline
+        rng, null, own, latest, campaign = self.rng, self.null, self.own, self.latest, self.campaign
         random_, expovariate = rng.random, rng.expovariate
         days, mornings, span, info = self.days, self.mornings, self.span, self.info
         top, root_pk, campaign_id, local = self.top, self.root_pk, self.campaign_id, self.local
@@ -726,7 +727,7 @@ class _Generator:
                     or (status == RETURNED and random_() < 0.3)
                 ):
                     moment = min(submitted + HOUR * expovariate(1 / 60), latest)
-                    on_time = moment <= waiting + deadline
+                    on_time = decided_on_time(waiting, campaign, moment)
                     add_event(
                         (
                             pk,
@@ -745,7 +746,7 @@ class _Generator:
                 if status in (APPROVED, RETURNED):
                     actor = top if review_level == 2 or not two_levels else unit.level1_actor
                     moment = min(waiting + HOUR * expovariate(1 / 60), latest)
-                    on_time = moment <= waiting + deadline
+                    on_time = decided_on_time(waiting, campaign, moment)
                     if status == APPROVED:
                         action, comment, approved = APPROVE, "", moment
                     else:

@@ -1,5 +1,7 @@
 from datetime import date
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -70,6 +72,14 @@ class Campaign(models.Model):
         if today < self.starts_on:
             return Season.UPCOMING
         return Season.RUNNING
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The campaign's time zone: its days (the day a wait began, the day a review is due,
+        campaigns.deadlines) are local days here. Every campaign is in the site's zone
+        (settings.TIME_ZONE): the roll-ups keep their months and days in it (activities.rollups),
+        and a zone of each campaign's own, changed after the fact, would leave them wrong."""
+        return ZoneInfo(settings.TIME_ZONE)
 
     @property
     def season_label(self) -> str:

@@ -6,7 +6,7 @@ count as on the page it links to:
   staff's own units, as activities.selectors.Actor.is_staff_of), and their units' targets due soon
   that are behind pace (activities.progress: pace and completion);
 - reviewers: the review queue (activities.selectors.review_queue) by urgency
-  (activities.progress.wait_state);
+  (campaigns.deadlines);
 - leaders: the dashboard's headline of their top unit (dashboards.selectors.dashboard): figures,
   the units below behind pace, reviews overdue;
 - admins: what is incomplete in their subtree: units without staff, units whose submissions have
@@ -19,8 +19,7 @@ show the first few rows and the counts say how many there are in all.
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.lookups import StartsWith
 from django.utils import timezone
 
@@ -32,9 +31,9 @@ from activities.progress import (
     TargetProgress,
     period_of,
     subtree_task_figures,
-    wait_state,
 )
 from activities.selectors import Actor, days_waiting, review_queue
+from campaigns import deadlines
 from campaigns.models import Campaign, Season, Target, TargetTask
 from campaigns.selectors import campaigns_visible_to
 from dashboards.selectors import Dashboard, campaigns_covering, dashboard, filters_for
@@ -127,7 +126,7 @@ def staff_panel(actor: Actor, today: date) -> StaffPanel:
 class Waiting:
     activity: Activity
     days: int
-    state: str  # wait_state's
+    state: str  # campaigns.deadlines.wait_state
 
 
 @dataclass
@@ -143,31 +142,31 @@ class ReviewerPanel:
 
 
 def reviewer_panel(actor: Actor, today: date) -> ReviewerPanel:
-    """The queue counted by urgency in one query: grouped by the local day the wait began and the
-    campaign's deadline, each group judged by wait_state as the queue's badges are."""
+    """The queue counted by urgency in one query, with the SQL forms of campaigns.deadlines that
+    the queue's overdue filter uses, so the counts are the badges' and the filter's."""
     queue = review_queue(actor)
-    groups = (
+    campaigns = list(Campaign.objects.only("pk", "review_deadline_days"))
+    counts = (
         queue.select_related(None)
         .order_by()
-        .annotate(day=TruncDate("waiting_since"))
-        .values_list("day", "campaign__review_deadline_days")
-        .annotate(n=Count("*"))
+        .aggregate(
+            waiting=Count("pk", filter=Q(waiting_since__isnull=False)),
+            overdue=Count("pk", filter=deadlines.overdue_q(today, campaigns)),
+            due_soon=Count("pk", filter=deadlines.due_soon_q(today, campaigns)),
+        )
     )
-    counts = {"overdue": 0, "due_soon": 0, "ok": 0}
-    for day, deadline, n in groups:
-        if day is not None:
-            counts[wait_state((today - day).days, deadline)] += n
     return ReviewerPanel(
         overdue=counts["overdue"],
         due_soon=counts["due_soon"],
-        on_time=counts["ok"],
+        on_time=counts["waiting"] - counts["overdue"] - counts["due_soon"],
         oldest=[_waiting(activity, today) for activity in queue[:SHOWN]],
     )
 
 
 def _waiting(activity: Activity, today: date) -> Waiting:
     days = days_waiting(activity, today) or 0
-    return Waiting(activity, days, wait_state(days, activity.campaign.review_deadline_days))
+    state = deadlines.wait_state(days, activity.campaign.review_deadline_days)
+    return Waiting(activity, days, state)
 
 
 # --- Leaders -------------------------------------------------------------------------------------

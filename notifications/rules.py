@@ -9,11 +9,13 @@ a retried task finds the key taken and writes nothing.
 - target_due: a target due within 7, 3 or 1 days, of a unit behind pace or at risk (the pace the
   unit's targets page shows) → the unit's staff. Period "<due_on>:<7|3|1>": the reminder of the
   nearest step reached, so a day missed by the beat is caught up at the next run.
-- review_overdue: a submission waiting longer than its campaign's review deadline → the
+- review_overdue: a submission overdue for review (campaigns.deadlines: from the local midnight
+  that ends its deadline's last day, when the queue and the dashboards say so too) → the
   reviewers on its reviewing unit who may act on it. Period: the date its wait began (a pass-on or
-  a resubmission starts a new wait). Past twice the deadline, it is also escalated
-  (rule review_escalated) to the reviewers of the nearest reviewing level above, and the
-  escalation is written once per wait on the activity's timeline (activities.services).
+  a resubmission starts a new wait). Past twice the deadline (campaigns.deadlines.escalates), it
+  is also escalated (rule review_escalated) to the reviewers of the nearest reviewing level
+  above, and the escalation is written once per wait on the activity's timeline
+  (activities.services).
 - return_unfixed: a returned activity not resubmitted within REMINDER_RETURN_DAYS → its author.
   Period: the date of the return.
 - coorganiser_unanswered: a co-organiser not answered within REMINDER_COORGANISER_DAYS → the
@@ -52,7 +54,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -75,6 +77,7 @@ from activities.progress import (
     subtree_task_figures,
 )
 from activities.services import activity_escalate
+from campaigns import deadlines
 from campaigns.models import Campaign, Phase, Target
 from dashboards import selectors as boards
 from dashboards.selectors import LAGGING, json_number
@@ -289,14 +292,11 @@ def target_due(now: datetime) -> list[int]:
 # --- review_overdue and its escalation -----------------------------------------------------------
 
 
-def _waiting_past_deadline(now: datetime) -> list[Activity]:
-    """Submissions of active campaigns waiting longer than their campaign's review deadline, to
-    the minute: the reminder goes out as soon as it passes (the queue and the dashboards count
-    whole days, activities.progress.overdue_since)."""
-    deadlines = Campaign.objects.filter(is_active=True).values_list("pk", "review_deadline_days")
-    late = Q(pk__in=[])
-    for campaign_id, days in deadlines:
-        late |= Q(campaign_id=campaign_id, waiting_since__lt=now - timedelta(days=days))
+def _waiting_past_deadline(today: date) -> list[Activity]:
+    """Submissions of active campaigns overdue on the local date `today`, as the queue and the
+    dashboards count them (campaigns.deadlines): the reminder goes out the day they turn
+    overdue."""
+    late = deadlines.overdue_q(today, Campaign.objects.filter(is_active=True))
     escalated = ActivityEvent.objects.filter(
         activity=OuterRef("pk"),
         action=Action.ESCALATE,
@@ -315,21 +315,26 @@ def _overdue_context(activity: Activity, today: date) -> dict:
         "activity_title": activity.title,
         "unit_name": activity.unit.name,
         "campaign_name": activity.campaign.name,
-        "waiting_since": _iso(timezone.localdate(activity.waiting_since)),
-        "days": (today - timezone.localdate(activity.waiting_since)).days,
+        "waiting_since": _iso(deadlines.began_on(activity.waiting_since, activity.campaign)),
+        "days": deadlines.days_waited(activity.waiting_since, activity.campaign, today),
         "deadline_days": activity.campaign.review_deadline_days,
     }
 
 
+def _wait_period(activity: Activity) -> str:
+    """A wait is reminded of once: its period is the local day it began."""
+    return _iso(deadlines.began_on(activity.waiting_since, activity.campaign))
+
+
 def review_overdue(now: datetime) -> list[int]:
-    today = timezone.localdate(now)
-    waiting = _waiting_past_deadline(now)
+    today = timezone.localdate(now)  # every campaign's zone (Campaign.tz)
+    waiting = _waiting_past_deadline(today)
     reviewers = reviewers_who_may_act(waiting)
     notices = [
         Notice(
             user,
             f"activity:{activity.pk}",
-            _iso(timezone.localdate(activity.waiting_since)),
+            _wait_period(activity),
             _activity_link(activity.pk),
             _overdue_context(activity, today),
         )
@@ -338,11 +343,7 @@ def review_overdue(now: datetime) -> list[int]:
     ]
     ids = notify_in_key_order(rule=Rule.REVIEW_OVERDUE, notices=notices)
 
-    escalating = [
-        a
-        for a in waiting
-        if a.waiting_since < now - timedelta(days=2 * a.campaign.review_deadline_days)
-    ]
+    escalating = [a for a in waiting if deadlines.escalates(a.waiting_since, a.campaign, today)]
     above = reviewers_one_level_up(escalating)
     notices = []
     for activity in escalating:
@@ -358,7 +359,7 @@ def review_overdue(now: datetime) -> list[int]:
             Notice(
                 user,
                 f"activity:{activity.pk}",
-                _iso(timezone.localdate(activity.waiting_since)),
+                _wait_period(activity),
                 _activity_link(activity.pk),
                 context,
             )

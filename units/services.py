@@ -8,6 +8,7 @@ from treebeard.exceptions import InvalidMoveToDescendant
 
 from accounts.models import User
 from units.exceptions import UnitError, UnitReferenced
+from units.locks import tree_locked_for_move
 from units.models import Membership, Pair, Unit
 from units.signals import unit_moved
 
@@ -27,6 +28,8 @@ def unit_create(*, parent: Unit | None, unit: Unit) -> Unit:
 
 @transaction.atomic
 def unit_update(*, unit: Unit, fields: dict) -> Unit:
+    if "sort_order" in fields or "code" in fields:
+        tree_locked_for_move()  # the unit and its siblings may be renumbered
     for name, value in fields.items():
         setattr(unit, name, value)
     unit.full_clean(exclude=_TREE_FIELDS)
@@ -42,16 +45,24 @@ def unit_update(*, unit: Unit, fields: dict) -> Unit:
 
 @transaction.atomic
 def unit_move(*, unit: Unit, new_parent: Unit) -> Unit:
+    """Move `unit` with its subtree under `new_parent`, and announce it (units.signals.unit_moved)
+    in the same transaction, so that what is kept along the tree follows at once."""
+    tree_locked_for_move()
+    # The tree as it is now, not as the caller read it: its copies may predate another move.
+    unit.refresh_from_db()
+    new_parent.refresh_from_db()
     if new_parent.pk == unit.pk or new_parent.path.startswith(unit.path):
         raise UnitError(_("A unit cannot be moved under itself or one of its own units."))
     if not new_parent.is_active:
         raise UnitError(_("A unit cannot be moved under an inactive unit."))
+    old_path = unit.path
+    old_parent = Unit.objects.get_parent(unit, update=True)
     try:
         Unit.objects.move(unit, new_parent, "sorted-child")
     except InvalidMoveToDescendant:
         raise UnitError(_("A unit cannot be moved under itself or one of its own units.")) from None
     unit.refresh_from_db()
-    unit_moved.send(sender=Unit, unit=unit)
+    unit_moved.send(sender=Unit, unit=unit, old_path=old_path, old_parent=old_parent)
     return unit
 
 

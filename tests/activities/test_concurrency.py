@@ -98,3 +98,51 @@ def test_staff_withdrawing_while_a_reviewer_approves_gives_one_transition(staff,
     last = activity.events.order_by("pk").last()
     assert activity.events.count() == 2
     assert activity.status == last.to_status
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first", ["move", "approval"])
+def test_an_approval_racing_a_unit_move_is_counted_where_the_unit_ends_up(
+    tree, staff, draft, first
+):
+    """Whichever of the two takes the tree first, the other waits for it to commit (units.locks):
+    the approval never counts along the paths that the move is rewriting."""
+    import time
+
+    from django.db import transaction
+
+    from activities.rollups import rollups_rebuild
+    from tests.activities.test_rollups import _rows
+    from units.services import unit_move
+
+    city_reviewer = UserFactory(username="reviewer_city")
+    MembershipFactory(user=city_reviewer, unit=tree.city, role=Role.REVIEWER)
+    activity = services.activity_submit(actor=staff, activity=draft)
+    started = threading.Event()
+
+    def move():
+        with transaction.atomic():
+            if first == "approval":
+                started.wait(5)
+            unit_move(unit=tree.branch_a1, new_parent=tree.committee_b)
+            started.set()
+            time.sleep(0.3)  # still holding it when the approval comes
+
+    def approve():
+        with transaction.atomic():
+            if first == "move":
+                started.wait(5)
+            services.activity_approve(actor=city_reviewer, activity=activity, level=1)
+            started.set()
+            time.sleep(0.3)
+
+    assert _race([move, approve]) == ["ok", "ok"]
+
+    kept = _rows()
+    rollups_rebuild()
+    assert _rows() == kept
+    assert {unit for unit, *_rest in kept[1]} == {
+        tree.branch_a1.pk,
+        tree.committee_b.pk,
+        tree.city.pk,
+    }

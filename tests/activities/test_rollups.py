@@ -26,7 +26,6 @@ from activities.models import (
 )
 from activities.progress import (
     overdue_count,
-    overdue_since,
     period_of,
     subtree_task_figures,
     task_figures,
@@ -34,6 +33,7 @@ from activities.progress import (
 )
 from activities.rollups import rollups_rebuild
 from activities.selectors import Actor, can_review, coorganiser_choices
+from campaigns.deadlines import overdue_since
 from campaigns.exceptions import CampaignError
 from campaigns.models import Metric
 from campaigns.services import task_update
