@@ -186,13 +186,6 @@ class Activity(models.Model):
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
 
-    def participant_groups(self) -> list[tuple[str, int]]:
-        return [
-            (group.label, getattr(self, field))
-            for group, field in PARTICIPANT_FIELDS.items()
-            if getattr(self, field)
-        ]
-
 
 class ActivityEvent(models.Model):
     """One transition of an activity: immutable once written. The actor is empty for what the

@@ -6,7 +6,7 @@ is counted once however many of its organisers lie in that subtree, so a co-orga
 two sibling branches adds one activity (and its participants once) to their committee.
 
 Pages read the figures from the roll-up tables (activities.rollups), kept in the transaction of
-every approval; `task_figures` counts the records directly, and the tests hold the two equal.
+every approval; the tests count the records directly (tests/figures.py) and hold the two equal.
 
 Completion of a subtree on a task is its figure against the sum of the targets of the units in
 the subtree; a line's or the whole campaign's completion is the mean of its tasks' completions,
@@ -21,15 +21,13 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models import Count, Max, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import (
     Activity,
-    CoOrganiser,
-    CoOrganiserStatus,
     Status,
     TaskRollup,
     UnitRollup,
@@ -40,18 +38,6 @@ from campaigns import deadlines
 from campaigns.models import Campaign, Metric, Target, TargetTask
 from units.models import Unit
 from units.selectors import children_of
-
-
-def approved_in_subtree(unit: Unit):
-    """Approved activities that count for `unit`'s subtree, each once."""
-    confirmed = CoOrganiser.objects.filter(
-        activity=OuterRef("pk"),
-        status=CoOrganiserStatus.CONFIRMED,
-        unit__path__startswith=unit.path,
-    )
-    return Activity.objects.filter(
-        Q(unit__path__startswith=unit.path) | Q(Exists(confirmed)), status=Status.APPROVED
-    )
 
 
 @dataclass(frozen=True)
@@ -66,31 +52,6 @@ class Figures:
         if metric == Metric.PARTICIPANTS:
             return Decimal(self.participants)
         return Decimal(self.quantity)
-
-
-def task_figures(unit: Unit, task_ids: list[int]) -> dict[int, Figures]:
-    """Approved activities, participants and quantity per task for `unit`'s subtree, counted
-    directly from the records in one query (the reference the roll-ups must agree with)."""
-    if not task_ids:
-        return {}
-    through = Activity.tasks.through
-    rows = (
-        through.objects.filter(
-            targettask_id__in=task_ids, activity__in=approved_in_subtree(unit).values("pk")
-        )
-        .values("targettask_id")
-        .annotate(
-            activities=Count("*"),
-            participants=Sum("activity__participants"),
-            quantity=Sum("activity__quantity"),
-        )
-    )
-    return {
-        row["targettask_id"]: Figures(
-            row["activities"], row["participants"] or 0, row["quantity"] or Decimal(0)
-        )
-        for row in rows
-    }
 
 
 # --- Periods ---------------------------------------------------------------------------------
@@ -169,6 +130,10 @@ class Pace:
     RISK_GAP = 0.25
 
 
+# Paces that call for attention (the dashboards' "behind", the target_due reminder), worst first.
+LAGGING = (Pace.AT_RISK, Pace.BEHIND)
+
+
 def elapsed_share(start: date, due: date, today: date) -> float:
     if today >= due:
         return 1.0
@@ -185,6 +150,12 @@ def pace_of(completion: float, start: date, due: date, today: date) -> str:
     if today >= due or completion < expected - Pace.RISK_GAP:
         return Pace.AT_RISK
     return Pace.BEHIND
+
+
+def json_number(value: Decimal | int) -> int | float:
+    """A figure for JSON: an integer where it is whole."""
+    value = Decimal(value)
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def completion(achieved: Decimal, target: Decimal) -> float:

@@ -104,10 +104,6 @@ class Page:
         return self.number > 1
 
     @property
-    def has_other_pages(self) -> bool:
-        return self.has_previous or self.has_next
-
-    @property
     def count_is_exact(self) -> bool:
         return self.count <= COUNT_LIMIT
 
@@ -300,11 +296,7 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
     form.is_valid()
     ids = form.cleaned_data.get("ids") or []
     # Naming an activity one may not see is a 404, as anywhere else; then the role is checked.
-    visible = {
-        a.pk: a
-        for a in selectors.activities_visible_to(user).filter(pk__in=ids).select_related("unit")
-    }
-    if len(visible) != len(ids):
+    if selectors.activities_visible_to(user).filter(pk__in=ids).count() != len(ids):
         raise Http404
     actor = _require_reviewer(user)
 
@@ -320,30 +312,24 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
     if not review_filter.is_valid():
         messages.error(request, _("The filter is not valid; nothing was approved."))
         return redirect(back)
-    queryset = review_filter.qs
-    missing: list[Activity] = []
-    if form.cleaned_data["scope"] == BulkApproveForm.SELECTED:
-        queryset = queryset.filter(pk__in=ids)
-    else:
-        queryset = queryset.filter(waiting_since__lte=form.cleaned_data["listed_at"])
-    chosen = list(queryset[: BULK_LIMIT + 1])
-    left_over = max(len(chosen) - BULK_LIMIT, 0)
-    chosen = chosen[:BULK_LIMIT]
-    if form.cleaned_data["scope"] == BulkApproveForm.SELECTED:
-        listed = {a.pk for a in chosen}
-        missing = [visible[pk] for pk in ids if pk not in listed]
-
-    outcomes = services.activities_bulk_approve(actor=user, activities=chosen)
+    selected = form.cleaned_data["scope"] == BulkApproveForm.SELECTED
+    result = services.queue_bulk_approve(
+        actor=actor,
+        queue=review_filter.qs,
+        ids=ids if selected else None,
+        listed_at=form.cleaned_data["listed_at"],
+        limit=BULK_LIMIT,
+    )
     return render(
         request,
         "activities/review_bulk_result.html",
         {
-            "outcomes": outcomes,
-            "missing": missing,
-            "left_over": left_over,
-            "approved": sum(1 for o in outcomes if o.ok and o.activity.status == Status.APPROVED),
-            "passed_on": sum(1 for o in outcomes if o.ok and o.activity.status == Status.SUBMITTED),
-            "refused": sum(1 for o in outcomes if not o.ok) + len(missing),
+            "outcomes": result.outcomes,
+            "missing": result.missing,
+            "left_over": result.left_over,
+            "approved": result.approved,
+            "passed_on": result.passed_on,
+            "refused": result.refused,
             "back": back,
         },
     )

@@ -281,10 +281,10 @@ def _scope(paths, coorganisers: QuerySet[CoOrganiser]) -> Scope:
     if len(unit_ids) > NARROW_UNITS:
         named = coorganisers.filter(unit__in=units.values("pk")).values("activity_id")
         return Scope(Q(unit_id__in=units.values("pk")) | Q(pk__in=named), narrow=False)
-    named = coorganisers.filter(unit_id__in=unit_ids).values_list("activity_id", flat=True)
-    activity_ids = list(named[: NARROW_COORGANISED + 1])
+    named_ids = coorganisers.filter(unit_id__in=unit_ids).values_list("activity_id", flat=True)
+    activity_ids = list(named_ids[: NARROW_COORGANISED + 1])
     if len(activity_ids) > NARROW_COORGANISED:
-        return Scope(Q(unit_id__in=unit_ids) | Q(pk__in=named), narrow=False)
+        return Scope(Q(unit_id__in=unit_ids) | Q(pk__in=named_ids), narrow=False)
     return Scope(Q(unit_id__in=unit_ids) | Q(pk__in=activity_ids), narrow=True)
 
 

@@ -3,15 +3,19 @@
 Each transition locks the activity's row, checks the move against `TRANSITIONS` and the actor's
 permission (activities.selectors) *after* the lock, saves with `update_fields`, and writes one
 immutable ActivityEvent. Reviewers say which review level they are acting at, so that when two act
-at once the second is refused ("someone else acted first") instead of acting on the next level."""
+at once the second is refused ("someone else acted first") instead of acting on the next level.
+Each event is announced once its transaction commits (activities.signals.event_committed): who
+hears of it is for the apps above to decide — the workflow calls none of them."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import cast
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,6 +46,7 @@ from activities.selectors import (
     is_own,
     passed_on_by,
 )
+from activities.signals import event_committed_after_commit
 from campaigns import deadlines
 from campaigns.models import Campaign, Target, TargetTask
 from units.locks import tree_locked_for_counting
@@ -263,6 +268,7 @@ def _move(
         setattr(activity, name, value)
     activity.save(update_fields=["status", *fields, "updated_at"])
     event.save()
+    event_committed_after_commit(event)
     if event.on_time is not None:
         rollups.review_counted(activity, on_time=event.on_time, when=timezone.now())
     if was_approved != (target == Status.APPROVED):
@@ -296,19 +302,6 @@ def _check_reviewer(actor: Actor, activity: Activity) -> None:
             _("You approved it at level 1; another reviewer must approve it at level 2.")
         )
     raise NotAllowed(_("You are not a reviewer for this activity at this level."))
-
-
-def _notify_after_commit(kind: str, activity_id: int, event_id: int | None = None) -> None:
-    """Tell the people concerned once the transition has committed (notifications.transitions).
-    Robust: a broker that is down must not turn a committed transition into an error page."""
-
-    def enqueue() -> None:
-        from notifications.tasks import notify_transition
-
-        args = (kind, activity_id) if event_id is None else (kind, activity_id, event_id)
-        notify_transition.delay(*args)
-
-    transaction.on_commit(enqueue, robust=True)
 
 
 def _check_level(activity: Activity, level: int) -> None:
@@ -348,7 +341,6 @@ def activity_submit(*, actor: User | Actor, activity: Activity, comment: str = "
             "return_reason": "",
         },
     )
-    _notify_after_commit("submitted", activity.pk)
     return activity
 
 
@@ -379,7 +371,11 @@ def activity_approve(
     _check_level(activity, level)
     _check_reviewer(who, activity)
     next_unit = None
-    if activity.status == Status.SUBMITTED and level < activity.campaign.review_levels:
+    if (
+        activity.status == Status.SUBMITTED
+        and level < activity.campaign.review_levels
+        and activity.review_unit is not None  # no unit above the root's own submissions
+    ):
         levels = reviewer_levels_above(activity.review_unit)
         next_unit = levels[0][0] if levels else None
     now = timezone.now()
@@ -391,8 +387,6 @@ def activity_approve(
             comment=comment,
             fields={"review_level": level + 1, "review_unit": next_unit, "waiting_since": now},
         )
-        # Passed on: it is a new submission in the next level's queue.
-        _notify_after_commit("submitted", activity.pk)
         return activity
     return _move(
         activity,
@@ -419,16 +413,13 @@ def activity_return(
     activity = _locked(activity)
     _check_level(activity, level)
     _check_reviewer(who, activity)
-    activity = _move(
+    return _move(
         activity,
         actor=who,
         action=Action.RETURN,
         comment=reason,
         fields={"return_reason": reason, "waiting_since": None},
     )
-    event = activity.events.filter(action=Action.RETURN).latest("pk")
-    _notify_after_commit("returned", activity.pk, event.pk)
-    return activity
 
 
 @transaction.atomic
@@ -475,6 +466,56 @@ def activities_bulk_approve(
     return outcomes
 
 
+@dataclass(frozen=True)
+class BulkApproval:
+    """What a bulk approval from the review queue did, for the page to report."""
+
+    outcomes: list[BulkOutcome]
+    missing: list[Activity]  # selected, but no longer waiting in the queue: refused
+    left_over: int  # matching beyond the limit: for another run
+
+    @property
+    def approved(self) -> int:
+        return sum(1 for o in self.outcomes if o.ok and o.activity.status == Status.APPROVED)
+
+    @property
+    def passed_on(self) -> int:
+        return sum(1 for o in self.outcomes if o.ok and o.activity.status == Status.SUBMITTED)
+
+    @property
+    def refused(self) -> int:
+        return sum(1 for o in self.outcomes if not o.ok) + len(self.missing)
+
+
+def queue_bulk_approve(
+    *,
+    actor: User | Actor,
+    queue: QuerySet[Activity],
+    ids: list[int] | None,
+    listed_at: datetime | None,
+    limit: int,
+) -> BulkApproval:
+    """Approve from `queue` (the reviewer's queue, narrowed by their filter) the selected `ids`,
+    or, with `ids` None, every submission that had arrived when the page was shown (`listed_at`):
+    never one the reviewer has not seen. At most `limit` in one run; a selected submission that
+    is no longer in the queue is reported as missing."""
+    chosen_qs = (
+        queue.filter(pk__in=ids) if ids is not None else queue.filter(waiting_since__lte=listed_at)
+    )
+    chosen = list(chosen_qs[: limit + 1])
+    left_over = max(len(chosen) - limit, 0)
+    chosen = chosen[:limit]
+    missing: list[Activity] = []
+    if ids is not None:
+        listed = {a.pk for a in chosen}
+        gone = [pk for pk in ids if pk not in listed]
+        if gone:
+            found = Activity.objects.select_related("unit").in_bulk(gone)
+            missing = [found[pk] for pk in gone if pk in found]
+    outcomes = activities_bulk_approve(actor=actor, activities=chosen)
+    return BulkApproval(outcomes, missing, left_over)
+
+
 @transaction.atomic
 def coorganiser_respond(
     *, actor: User | Actor, coorganiser: CoOrganiser, confirm: bool
@@ -507,7 +548,8 @@ def evidence_add(*, actor: User | Actor, activity: Activity, upload: UploadedFil
         raise _refusal(who, activity)
     _check_campaign(activity)
     name = upload.name or ""
-    if upload.size > settings.EVIDENCE_MAX_BYTES:
+    size = cast(int, upload.size)  # set by every upload handler; None only for a bare File
+    if size > settings.EVIDENCE_MAX_BYTES:
         raise EvidenceRejected(evidence_files.size_refusal(name))
     if activity.evidence.count() >= settings.EVIDENCE_MAX_FILES:
         raise EvidenceRejected(
@@ -519,7 +561,7 @@ def evidence_add(*, actor: User | Actor, activity: Activity, upload: UploadedFil
         activity=activity,
         original_name=name[:255],
         content_type=sniffed.content_type,
-        size=upload.size,
+        size=size,
         uploaded_by=who.user,
     )
     item.file.save(f"upload{sniffed.extension}", upload, save=False)
@@ -581,8 +623,8 @@ def _routed_unit(unit: Unit, level: int, cache: dict[tuple[int, int], Unit | Non
 
 @transaction.atomic
 def submissions_reroute(*, unit: Unit | None) -> list[ActivityEvent]:
-    """After `unit` moved (None: a move whose unit is unknown, as in the admin: every waiting
-    submission is looked at), send each waiting submission whose reviewing unit is no longer the
+    """After `unit` moved (None: a move whose unit is unknown: every waiting submission is looked
+    at), send each waiting submission whose reviewing unit is no longer the
     one the tree names to the reviewers now responsible: one REROUTE event each (comment: the
     new reviewing unit), and their notices follow once the move commits. The wait goes on from
     when it began: the deadline does not restart."""
@@ -619,7 +661,7 @@ def submissions_reroute(*, unit: Unit | None) -> list[ActivityEvent]:
         Activity.objects.filter(pk__in=pks).update(review_unit=target, updated_at=now)
     ActivityEvent.objects.bulk_create(events)
     for event in events:
-        _notify_after_commit("rerouted", event.activity_id, event.pk)
+        event_committed_after_commit(event)
     return events
 
 
@@ -649,4 +691,5 @@ def activity_escalate(*, activity: Activity, to_unit: Unit) -> ActivityEvent | N
     )
     event.full_clean()
     event.save()
+    event_committed_after_commit(event)
     return event

@@ -58,16 +58,26 @@ def task_create(*, campaign: Campaign, fields: dict) -> TargetTask:
     return _save(TargetTask(campaign=campaign), fields, create=True)
 
 
+def task_fixed_fields(task: TargetTask) -> dict[str, str]:
+    """The fields of a saved task that can no longer change, each with the reason: task_update
+    refuses to change them, and the admin shows them read-only."""
+    fixed = {"campaign": str(_("A task stays in its campaign."))}
+    if task.targets.exists():
+        fixed["metric"] = str(_("Targets are set for this task: its metric can no longer change."))
+    if task.activities.exists():
+        # The dashboards' roll-ups file each approved activity under its tasks' lines.
+        fixed["line"] = str(_("Activities count toward this task: its line can no longer change."))
+    return fixed
+
+
 @transaction.atomic
 def task_update(*, task: TargetTask, fields: dict) -> TargetTask:
     code = fields.get("code", task.code)
     if TargetTask.objects.filter(campaign=task.campaign_id, code=code).exclude(pk=task.pk).exists():
         raise CampaignError(_("This campaign already has a task with that code."))
-    if "metric" in fields and fields["metric"] != task.metric and task.targets.exists():
-        raise CampaignError(_("Targets are set for this task: its metric can no longer change."))
-    if "line" in fields and fields["line"] != task.line and task.activities.exists():
-        # The dashboards' roll-ups file each approved activity under its tasks' lines.
-        raise CampaignError(_("Activities count toward this task: its line can no longer change."))
+    for name, reason in task_fixed_fields(task).items():
+        if name in fields and fields[name] != getattr(task, name):
+            raise CampaignError(reason)
     return _save(task, fields, create=False)
 
 

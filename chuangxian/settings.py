@@ -175,7 +175,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Workers log through LOGGING below, so their lines carry the request id that caused the task.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Sending a task rides out a broker restart (about 15 s of retries) instead of losing the notice
-# a committed transition enqueues (activities.services._notify_after_commit).
+# a committed transition enqueues (notifications.receivers, on activities.signals).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 20,
     "interval_start": 0,

@@ -5,7 +5,7 @@ The activity exports take the list page's parameters through the same search
 user may not see. A unit named outside the user's scope is a 404, as on the page.
 
 The progress table reads the same progress selectors, with the same campaign, period and line
-choice (dashboards.selectors), as the unit's dashboard, so the two agree figure for figure."""
+choice (activities.dashboard), as the unit's dashboard, so the two agree figure for figure."""
 
 import tempfile
 
@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from activities.dashboard import campaigns_covering, filters_for
 from activities.progress import (
     as_of,
     subtree_task_figures,
@@ -29,7 +30,6 @@ from activities.progress import (
 )
 from campaigns.models import TargetTask
 from dashboards import exports, filters
-from dashboards.selectors import campaigns_covering, filters_for
 from units.models import Line, Unit
 from units.selectors import children_of, unit_for_user
 

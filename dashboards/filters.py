@@ -1,8 +1,8 @@
 """The activity search shared by the filtered list and its exports: one FilterSet, so a download
 always holds exactly the rows the page lists, for whoever asks.
 
-It starts from the user's scope (activities.selectors.activities_in_scope: the same activities
-as activities_visible_to) and a filter can only narrow it. The unit filter takes a unit the user
+It starts from the user's scope (activities.selectors.visible_scope: the same activities as
+activities_visible_to) and a filter can only narrow it. The unit filter takes a unit the user
 may view, by id, and keeps the activities organised in its subtree or co-organised by a unit
 there that has not declined. Every condition is on the activity's own columns or a subquery,
 never a join, so that PostgreSQL can filter while walking the date order (see the selector).

@@ -1,7 +1,7 @@
 """The leader dashboard of a unit's subtree, its big-screen mode (数据大屏) and the screen's JSON.
 
 Scope first: a unit the user may not see is a 404 (units.selectors.unit_for_user). The figures
-all come from dashboards.selectors.dashboard, so the page, the screen and the JSON agree."""
+all come from activities.dashboard.dashboard, so the page, the screen and the JSON agree."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
+from activities import dashboard as boards
 from activities.integrity import flagged_by_child
-from dashboards import selectors
 from dashboards.navigation import roles_held
 from dashboards.workbench import workbench
 from units.models import Line, Unit
@@ -38,11 +38,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _context(
-    request: HttpRequest, unit: Unit, viewer: selectors.Viewer, *, ranking_limit: int | None = None
+    request: HttpRequest, unit: Unit, viewer: boards.Viewer, *, ranking_limit: int | None = None
 ) -> dict:
-    campaigns = selectors.campaigns_covering(unit)
-    filters = selectors.filters_for(campaigns, request.GET)
-    board = selectors.dashboard(unit, filters) if filters else None
+    campaigns = boards.campaigns_covering(unit)
+    filters = boards.filters_for(campaigns, request.GET)
+    board = boards.dashboard(unit, filters) if filters else None
     return {
         "unit": unit,
         "campaigns": campaigns,
@@ -67,7 +67,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
 @login_required
 def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
     unit = unit_for_user(request.user, unit_pk)
-    viewer = selectors.Viewer.of(request.user)
+    viewer = boards.Viewer.of(request.user)
     context = _context(request, unit, viewer)
     context["is_reviewer"] = viewer.reviews_for(unit)
     context["flagged_evidence"] = None  # only leaders and reviewers above see the section
@@ -80,8 +80,8 @@ def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
 @login_required
 def big_screen(request: HttpRequest, unit_pk: int) -> HttpResponse:
     unit = unit_for_user(request.user, unit_pk)
-    viewer = selectors.Viewer.of(request.user)
-    context = _context(request, unit, viewer, ranking_limit=selectors.SCREEN_RANKING)
+    viewer = boards.Viewer.of(request.user)
+    context = _context(request, unit, viewer, ranking_limit=boards.SCREEN_RANKING)
     context["refresh_seconds"] = REFRESH_SECONDS
     context["data_url"] = reverse("dashboards:screen_data", args=[unit.pk])
     return render(request, "dashboards/unit_screen.html", context)
@@ -92,9 +92,9 @@ def big_screen(request: HttpRequest, unit_pk: int) -> HttpResponse:
 def big_screen_data(request: HttpRequest, unit_pk: int) -> JsonResponse:
     """The big screen's figures, fetched again every minute."""
     unit = unit_for_user(request.user, unit_pk)
-    campaigns = selectors.campaigns_covering(unit)
-    filters = selectors.filters_for(campaigns, request.GET)
+    campaigns = boards.campaigns_covering(unit)
+    filters = boards.filters_for(campaigns, request.GET)
     if filters is None:
         return JsonResponse({"unit": {"id": unit.pk, "name": unit.name}, "headline": None})
-    board = selectors.dashboard(unit, filters)
-    return JsonResponse(board.as_json(ranking_limit=selectors.SCREEN_RANKING))
+    board = boards.dashboard(unit, filters)
+    return JsonResponse(board.as_json(ranking_limit=boards.SCREEN_RANKING))

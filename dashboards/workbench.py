@@ -7,7 +7,7 @@ count as on the page it links to:
   that are behind pace (activities.progress: pace and completion);
 - reviewers: the review queue (activities.selectors.review_queue) by urgency
   (campaigns.deadlines);
-- leaders: the dashboard's headline of their top unit (dashboards.selectors.dashboard): figures,
+- leaders: the dashboard's headline of their top unit (activities.dashboard.dashboard): figures,
   the units below behind pace, reviews overdue;
 - admins: what is incomplete in their subtree: units without staff, units whose submissions have
   no reviewer above them, active tasks of their campaigns without any target.
@@ -24,6 +24,7 @@ from django.db.models.lookups import StartsWith
 from django.utils import timezone
 
 from accounts.models import User
+from activities.dashboard import Dashboard, campaigns_covering, dashboard, filters_for
 from activities.models import Activity, CoOrganiser, CoOrganiserStatus, Status
 from activities.progress import (
     Figures,
@@ -36,7 +37,6 @@ from activities.selectors import Actor, days_waiting, review_queue
 from campaigns import deadlines
 from campaigns.models import Campaign, Season, Target, TargetTask
 from campaigns.selectors import campaigns_visible_to
-from dashboards.selectors import Dashboard, campaigns_covering, dashboard, filters_for
 from units.models import Membership, Role, Unit
 from units.selectors import held_memberships, subtree_q
 

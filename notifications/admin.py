@@ -14,6 +14,11 @@ class _ReadOnlyAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A row is the claim that makes a notice (or a day's digest) go out once: deleting it
+        # would let the next run of its rule send it again.
+        return False
+
 
 @admin.register(Notification)
 class NotificationAdmin(_ReadOnlyAdmin):

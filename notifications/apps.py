@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from activities.signals import event_committed
+        from notifications.receivers import notify_on_event
+
+        # Notices follow from the events a transition writes, once it has committed.
+        event_committed.connect(notify_on_event, dispatch_uid="notifications.on_event")

@@ -45,7 +45,6 @@ FIGURE_LABELS = {
     "units": gettext_lazy("Units"),
     "behind": gettext_lazy("Units behind pace"),
     "overdue_reviews": gettext_lazy("Reviews past the deadline"),
-    "pending_reviews": gettext_lazy("Submissions waiting for review"),
 }
 
 

@@ -22,7 +22,7 @@ a retried task finds the key taken and writes nothing.
   staff of that unit. Period: the date the unit was named.
 - phase_deadline: a phase deadline within 7, 3 or 1 days → the staff of every active unit the
   campaign covers. Period "<deadline>:<7|3|1>".
-- weekly_digest: each leader → their unit's dashboard (dashboards.selectors.dashboard, so the
+- weekly_digest: each leader → their unit's dashboard (activities.dashboard.dashboard, so the
   figures are the dashboard's by construction). Period: the ISO week, "2010-W27".
 
 Recipients are active users with a membership on an active unit; closed campaigns remind no one.
@@ -59,6 +59,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from activities import dashboard as boards
 from activities.models import (
     Action,
     Activity,
@@ -68,9 +69,11 @@ from activities.models import (
     Status,
 )
 from activities.progress import (
+    LAGGING,
     Figures,
     as_of,
     completion,
+    json_number,
     overdue_reviews,
     pace_of,
     period_of,
@@ -79,8 +82,6 @@ from activities.progress import (
 from activities.services import activity_escalate
 from campaigns import deadlines
 from campaigns.models import Campaign, Phase, Target
-from dashboards import selectors as boards
-from dashboards.selectors import LAGGING, json_number
 from notifications.models import Rule
 from notifications.services import Notice, notify
 from units.models import Membership, Role, Unit

@@ -1,5 +1,5 @@
-"""Notices written as a transition commits (enqueued by activities.services with
-`transaction.on_commit`, run by notifications.tasks.notify_transition).
+"""Notices written as a transition commits (enqueued by notifications.receivers on the events the
+transition wrote, after commit; run by notifications.tasks.notify_transition).
 
 - on_returned: the author, once per return event (subject "activity:<pk>", period the event id).
 - on_submitted: each reviewer who may act on the submission, batched: one notice per reviewer and

@@ -9,12 +9,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from activities.models import Action, Activity, ActivityEvent, CoOrganiser, Evidence, Status
-from activities.progress import approved_in_subtree, overdue_count, targets_progress
+from activities.progress import overdue_count, targets_progress
 from activities.selectors import coorganiser_choices, days_waiting, review_queue
 from campaigns.models import Campaign, Metric, Phase, Target, TargetTask
 from demo import catalogue
 from demo import live as demo_live
 from demo.accounts import DEMO_PASSWORD, DEMO_UNITS, DEMO_USERS
+from tests.figures import approved_in_subtree
 from units.models import KIND_LINES, Line, Membership, Pair, Role, Unit
 
 
@@ -279,7 +280,7 @@ def test_the_2010_campaign_is_finished_and_this_years_runs_now(campaign, live):
 
 
 def test_the_live_campaign_has_units_on_track_behind_and_at_risk(live):
-    from dashboards.selectors import dashboard, filters_for
+    from activities.dashboard import dashboard, filters_for
 
     board = dashboard(live.unit, filters_for([live], {}))
 

@@ -40,7 +40,7 @@ def held_memberships(user: User) -> list[tuple[str, int, str]]:
         held = Membership.objects.filter(user=user, unit__is_active=True)
         found = list(held.values_list("role", "unit_id", "unit__path"))
         if getattr(user, "of_request", False):
-            user.held_memberships = found
+            user.held_memberships = found  # type: ignore[attr-defined]  # per-request cache
     return found
 
 

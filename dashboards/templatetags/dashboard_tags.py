@@ -10,8 +10,8 @@ from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from activities.dashboard import TaskRow, UnitRow
 from common import markup
-from dashboards.selectors import TaskRow, UnitRow
 from units.models import Line
 
 register = template.Library()

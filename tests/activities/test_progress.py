@@ -7,10 +7,11 @@ import pytest
 
 from activities import services
 from activities.models import CoOrganiser
-from activities.progress import targets_progress, task_figures
+from activities.progress import targets_progress
 from campaigns.models import Metric
 from campaigns.selectors import targets_of
 from tests.factories import MembershipFactory, TargetFactory, TargetTaskFactory, UserFactory
+from tests.figures import task_figures
 from units.models import Role
 
 pytestmark = pytest.mark.django_db

@@ -28,7 +28,6 @@ from activities.progress import (
     overdue_count,
     period_of,
     subtree_task_figures,
-    task_figures,
     unit_totals,
 )
 from activities.rollups import rollups_rebuild
@@ -45,6 +44,7 @@ from tests.factories import (
     UnitFactory,
     UserFactory,
 )
+from tests.figures import task_figures
 from units.models import Role, UnitKind
 
 pytestmark = pytest.mark.django_db

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from activities import services
 from activities.exceptions import ActivityError, TransitionRefused
@@ -333,6 +334,58 @@ class TestBulkApprove:
         assert not outcomes[0].ok
         activity.refresh_from_db()
         assert activity.status == Status.SUBMITTED
+
+    def test_from_the_queue_it_approves_the_selection_and_reports_what_left_it(
+        self, tree, staff, reviewer, task, targets, draft
+    ):
+        first = _submitted(staff, draft)
+        second = _submitted(
+            staff,
+            services.activity_create(
+                actor=staff,
+                unit=tree.branch_a1,
+                campaign=task.campaign,
+                data={"title": "第二次", "starts_on": datetime.date(2010, 7, 2)},
+                tasks=[task],
+            ),
+        )
+        services.activity_withdraw(actor=staff, activity=second)
+        queue = review_queue(Actor.of(reviewer))
+
+        result = services.queue_bulk_approve(
+            actor=reviewer, queue=queue, ids=[first.pk, second.pk], listed_at=None, limit=200
+        )
+
+        assert [(o.activity.pk, o.ok) for o in result.outcomes] == [(first.pk, True)]
+        assert result.missing == [second]
+        assert (result.approved, result.passed_on, result.refused) == (1, 0, 1)
+        assert result.left_over == 0
+
+    def test_from_the_queue_it_takes_what_had_arrived_up_to_the_limit(
+        self, tree, staff, reviewer, task, targets, draft
+    ):
+        first = _submitted(staff, draft)
+        listed_at = timezone.now()
+        queue = review_queue(Actor.of(reviewer))
+
+        nothing = services.queue_bulk_approve(
+            actor=reviewer, queue=queue, ids=None, listed_at=listed_at, limit=0
+        )
+        assert (nothing.outcomes, nothing.left_over) == ([], 1)
+        result = services.queue_bulk_approve(
+            actor=reviewer,
+            queue=queue,
+            ids=None,
+            listed_at=listed_at - datetime.timedelta(days=1),
+            limit=200,
+        )
+        assert result.outcomes == []  # it arrived after the page was shown
+        result = services.queue_bulk_approve(
+            actor=reviewer, queue=queue, ids=None, listed_at=listed_at, limit=200
+        )
+        assert [o.activity.pk for o in result.outcomes] == [first.pk]
+        first.refresh_from_db()
+        assert first.status == Status.APPROVED
 
 
 class TestCoOrganisers:

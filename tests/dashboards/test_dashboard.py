@@ -13,11 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activities import services
+from activities.dashboard import filters_for
 from activities.models import Activity, CoOrganiser, Status
-from activities.progress import approved_in_subtree, task_figures
 from activities.rollups import rollups_rebuild
 from campaigns.models import Campaign
-from dashboards.selectors import filters_for
 from tests.factories import (
     CampaignFactory,
     MembershipFactory,
@@ -26,6 +25,7 @@ from tests.factories import (
     UnitFactory,
     UserFactory,
 )
+from tests.figures import approved_in_subtree, task_figures
 from units.models import Line, Role, UnitKind
 
 pytestmark = pytest.mark.django_db
@@ -312,7 +312,7 @@ def test_the_newest_active_campaign_is_the_default(tree, campaign):
         starts_on=datetime.date(2010, 9, 1),
         ends_on=datetime.date(2010, 12, 31),
     )
-    from dashboards.selectors import campaigns_covering
+    from activities.dashboard import campaigns_covering
 
     campaigns = campaigns_covering(tree.branch_a1)
     assert filters_for(campaigns, {}).campaign == newer

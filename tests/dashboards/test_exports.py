@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from activities import services
 from activities.models import Activity, CoOrganiser, Status
-from activities.progress import period_of, subtree_task_figures, task_figures
+from activities.progress import period_of, subtree_task_figures
 from campaigns.models import Metric
 from tests.factories import (
     ActivityFactory,
@@ -26,6 +26,7 @@ from tests.factories import (
     TargetTaskFactory,
     UserFactory,
 )
+from tests.figures import task_figures
 from units.models import Line, Role
 
 pytestmark = pytest.mark.django_db
@@ -392,7 +393,7 @@ class TestProgressExport:
     def test_the_total_row_agrees_with_the_dashboard(
         self, client, leader, tree, task, catalogue, joint
     ):
-        from dashboards.selectors import campaigns_covering, dashboard, filters_for
+        from activities.dashboard import campaigns_covering, dashboard, filters_for
 
         sheet = _sheet(_progress(client, leader, tree.committee_a))
         shown = dashboard(tree.committee_a, filters_for(campaigns_covering(tree.committee_a), {}))

@@ -13,9 +13,10 @@ from django.test import override_settings
 
 from accounts.models import User
 from activities.models import Activity, ActivityEvent, Status, UnitRollup
-from activities.progress import approved_in_subtree, period_of, subtree_task_figures, task_figures
+from activities.progress import period_of, subtree_task_figures
 from bench import seed_bench
 from campaigns.models import Campaign, Target
+from tests.figures import approved_in_subtree, task_figures
 from units.models import Membership, Role, Unit
 
 pytestmark = pytest.mark.django_db

@@ -15,11 +15,11 @@ from django.utils import translation
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from activities.progress import approved_in_subtree
 from tests.dashboards.test_dashboard import approve, log, season
 from tests.e2e.conftest import VIEWPORTS, open_navigation
 from tests.e2e.test_review_flow import sign_in_as
 from tests.factories import MembershipFactory, UserFactory
+from tests.figures import approved_in_subtree
 from units.models import Line, Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -3,11 +3,13 @@ act, batched into one notice (and one e-mail) per reviewer and day."""
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from activities import services
 from activities.models import Action, ActivityEvent
+from notifications import tasks
 from notifications.models import EmailState, Notification, Rule
 from notifications.transitions import on_returned, on_submitted
 from tests.factories import ActivityFactory, MembershipFactory, UserFactory
@@ -155,3 +157,46 @@ def test_a_former_member_hears_nothing_of_a_return(tree, staff, reviewer, draft)
 
     assert not Notification.objects.filter(recipient=staff).exists()
     assert mail.outbox == []
+
+
+def test_each_committed_event_enqueues_its_notice_once(
+    staff, reviewer, draft, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The workflow only writes events; notifications.receivers turns each committed one into
+    one notice task (a withdrawal or an approval tells no one)."""
+    sent = []
+    monkeypatch.setattr(tasks.notify_transition, "delay", lambda *args: sent.append(args))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.activity_submit(actor=staff, activity=draft)
+    assert sent == []  # nothing before commit
+    for callback in callbacks:
+        callback()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.activity_withdraw(actor=staff, activity=draft)
+        services.activity_submit(actor=staff, activity=draft)
+        services.activity_return(actor=reviewer, activity=draft, level=1, reason="补充照片")
+        services.activity_submit(actor=staff, activity=draft)
+        services.activity_approve(actor=reviewer, activity=draft, level=1)
+
+    returned = ActivityEvent.objects.get(activity=draft, action=Action.RETURN)
+    assert sent == [
+        ("submitted", draft.pk),
+        ("submitted", draft.pk),
+        ("returned", draft.pk, returned.pk),
+        ("submitted", draft.pk),
+    ]
+
+
+def test_a_rolled_back_transition_enqueues_nothing(
+    staff, draft, monkeypatch, django_capture_on_commit_callbacks
+):
+    sent = []
+    monkeypatch.setattr(tasks.notify_transition, "delay", lambda *args: sent.append(args))
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.activity_submit(actor=staff, activity=draft)
+        raise RuntimeError
+    assert sent == []

@@ -1,4 +1,5 @@
-"""A unit's dashboard: what dashboards:unit, the big screen and its JSON show.
+"""A unit's dashboard: what dashboards:unit, the big screen and its JSON show, and what the weekly
+digest (notifications.rules) sends — here, below both apps, so that the two agree by construction.
 
 Everything is composed from the progress selectors (activities.progress), which read the roll-up
 tables: a dashboard costs the same fixed number of queries whatever the number of units below it
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from activities.progress import (
+    LAGGING,
     Figures,
     Pace,
     Period,
@@ -31,6 +33,7 @@ from activities.progress import (
     TaskProgress,
     UnitTotals,
     as_of,
+    json_number,
     monthly_trend,
     overdue_count,
     period_choices,
@@ -46,7 +49,6 @@ from units.selectors import ancestors_of, children_of, held_memberships
 
 BAR_STEP = 5  # progress bars are drawn by CSS classes in steps of 5 % (no inline style: CSP)
 SCREEN_RANKING = 10  # rows of the ranking on the big screen
-LAGGING = (Pace.AT_RISK, Pace.BEHIND)
 
 
 def _bar(percent: int | None) -> int:
@@ -55,12 +57,6 @@ def _bar(percent: int | None) -> int:
 
 def _share(value: float | None) -> int | None:
     return None if value is None else round(100 * value)
-
-
-def json_number(value: Decimal | int) -> int | float:
-    """A figure for JSON: an integer where it is whole."""
-    value = Decimal(value)
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 # --- Filters -----------------------------------------------------------------------------------
