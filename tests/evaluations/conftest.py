@@ -1,19 +1,28 @@
 import datetime
+import secrets
 
 import pytest
-from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
 
 from evaluations.services import appraisal_link
 from tests.factories import CampaignFactory
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """The public pages' per-address limits count in the cache: each test starts afresh."""
-    cache.clear()
-    yield
-    cache.clear()
+def new_address() -> str:
+    """A client address no other test uses: the per-address limits count in the shared cache
+    (Redis under CI, where the test processes run side by side), so each test is a client of
+    its own instead of everyone being 127.0.0.1."""
+    return "10." + ".".join(str(secrets.randbelow(256)) for _ in range(3))
+
+
+def new_client(language: str = "en") -> Client:
+    return Client(REMOTE_ADDR=new_address(), headers={"accept-language": language})
+
+
+@pytest.fixture
+def client() -> Client:
+    return new_client()
 
 
 @pytest.fixture

@@ -8,12 +8,13 @@ from django.urls import reverse
 
 from evaluations import services
 from evaluations.models import AppraisalLink, Rating
+from tests.evaluations.conftest import new_client
 
 pytestmark = pytest.mark.django_db
 
 
 def as_user(user) -> Client:
-    client = Client(headers={"accept-language": "en"})
+    client = new_client()
     if user is not None:
         client.force_login(user)
     return client

@@ -10,6 +10,7 @@ from django.urls import reverse
 from evaluations import selectors, services
 from evaluations.models import AppraisalTally, Rating, Verdict
 from evaluations.public_views import DEVICE_COOKIE
+from tests.evaluations.conftest import new_address, new_client
 
 pytestmark = pytest.mark.django_db
 
@@ -62,15 +63,17 @@ def test_a_forged_device_cookie_is_a_new_device(client, link):
 
 def test_a_burst_from_one_address_is_throttled_across_units(settings, tree, running, link):
     settings.APPRAISAL_RATE = "3/m"
+    address = new_address()
     other = services.appraisal_link(tree.union_a2, running)
     codes = []
     for n in range(5):
-        device = Client(headers={"accept-language": "zh-hans"})  # a new phone each time
+        device = Client(REMOTE_ADDR=address, headers={"accept-language": "zh-hans"})  # new phone
         target = url(link) if n % 2 else url(other)
         codes.append(device.post(target, {"verdict": Verdict.SATISFIED}).status_code)
 
     assert codes == [302, 302, 302, 429, 429]
-    refused = Client(headers={"accept-language": "zh-hans"}).post(url(link), {"verdict": 3})
+    phone = Client(REMOTE_ADDR=address, headers={"accept-language": "zh-hans"})
+    refused = phone.post(url(link), {"verdict": 3})
     assert refused.status_code == 429
     assert "请稍后再试" in refused.content.decode()
     assert Rating.objects.count() == 3
@@ -78,8 +81,8 @@ def test_a_burst_from_one_address_is_throttled_across_units(settings, tree, runn
 
 def test_another_address_is_not_throttled(settings, link):
     settings.APPRAISAL_RATE = "1/m"
-    first = Client(REMOTE_ADDR="10.0.0.1")
-    second = Client(REMOTE_ADDR="10.0.0.2")
+    first = Client(REMOTE_ADDR=new_address())
+    second = Client(REMOTE_ADDR=new_address())
     assert first.post(url(link), {"verdict": 3}).status_code == 302
     assert first.post(url(link), {"verdict": 3}).status_code in {409, 429}
     assert second.post(url(link), {"verdict": 3}).status_code == 302
@@ -101,7 +104,7 @@ def test_an_unknown_or_hostile_token_is_a_404(client, link):
 def test_remarks_with_html_show_as_text(client, link, leader):
     client.get(url(link))
     client.post(url(link), {"verdict": 1, "remark": '<script>alert("x")</script><b>差</b>'})
-    leader_client = Client(headers={"accept-language": "en"})
+    leader_client = new_client()
     leader_client.force_login(leader)
 
     page = leader_client.get(reverse("evaluations:appraisal", args=[link.unit.pk])).content.decode()
