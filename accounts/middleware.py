@@ -43,8 +43,9 @@ class SessionRenewalMiddleware:
 
 
 class RequestUserMiddleware:
-    """Marks the request's user, so that what is read of them once (units.selectors.
-    held_memberships) is kept for the rest of the request. Goes after AuthenticationMiddleware."""
+    """Marks the request's user, so that what is read of them once (their memberships and the
+    units.scope.Scope built from them) is kept for the rest of the request. Goes after
+    AuthenticationMiddleware."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -22,7 +22,6 @@ from urllib.parse import urlencode
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
 from activities.progress import (
     LAGGING,
     Figures,
@@ -44,8 +43,8 @@ from activities.progress import (
 )
 from activities.rollups import ALL_LINES
 from campaigns.models import Campaign, TargetTask
-from units.models import Line, Role, Unit
-from units.selectors import ancestors_of, children_of, held_memberships
+from units.models import Line, Unit
+from units.selectors import children_of
 
 BAR_STEP = 5  # progress bars are drawn by CSS classes in steps of 5 % (no inline style: CSP)
 SCREEN_RANKING = 10  # rows of the ranking on the big screen
@@ -116,48 +115,6 @@ def filters_for(campaigns: list[Campaign], params) -> Filters | None:
     if line not in Line.values:
         line = ALL_LINES
     return Filters(campaign, period_of(campaign, params.get("period", "")), line)
-
-
-# --- Scope helpers -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """What the page needs to know of the user's memberships, read once: which units above the
-    dashboard's unit they may open (the breadcrumbs) and whether they review for its subtree."""
-
-    everything: bool
-    paths: frozenset[str]
-    reviewer_paths: frozenset[str]
-    overseer_paths: frozenset[str] = frozenset()
-
-    @classmethod
-    def of(cls, user: User) -> "Viewer":
-        if user.is_active and user.is_superuser:
-            return cls(True, frozenset(), frozenset())
-        pairs = held_memberships(user)
-        return cls(
-            False,
-            frozenset(path for _role, _unit, path in pairs),
-            frozenset(path for role, _unit, path in pairs if role == Role.REVIEWER),
-            frozenset(path for role, _unit, path in pairs if role in (Role.LEADER, Role.REVIEWER)),
-        )
-
-    def can_view(self, unit: Unit) -> bool:
-        return self.everything or any(unit.path.startswith(p) for p in self.paths)
-
-    def reviews_for(self, unit: Unit) -> bool:
-        """A reviewer on `unit` or above it: the review queue holds its subtree's submissions."""
-        return self.everything or any(unit.path.startswith(p) for p in self.reviewer_paths)
-
-    def oversees(self, unit: Unit) -> bool:
-        """A leader or reviewer on `unit` or above it: who sees the subtree's flagged evidence
-        (issue 16). Staff and admins do not: the warnings are for those who judge the evidence."""
-        return self.everything or any(unit.path.startswith(p) for p in self.overseer_paths)
-
-    def ancestors(self, unit: Unit) -> list[Unit]:
-        """The units above `unit` whose dashboard the user may open, root first."""
-        return [a for a in ancestors_of(unit) if self.can_view(a)]
 
 
 # --- The dashboard -------------------------------------------------------------------------------

@@ -18,14 +18,15 @@ from django.views.decorators.http import require_POST, require_safe
 from activities import services
 from activities.exceptions import ActivityError
 from activities.models import Evidence
-from activities.selectors import Actor, activities_visible_to, activity_for_user
+from activities.selectors import activities_visible_to, activity_for_user
 from activities.services import NotAllowed
 from activities.views import attach_uploads, detail_url
 from common.uploads import oversized_uploads, upload_limit
+from units.scope import Scope
 
 
 def _visible_evidence(request: HttpRequest, pk: int) -> Evidence:
-    visible = activities_visible_to(Actor.of(request.user))
+    visible = activities_visible_to(Scope.of(request))
     return get_object_or_404(
         Evidence.objects.select_related("activity").filter(activity__in=visible), pk=pk
     )
@@ -60,7 +61,7 @@ def _serve(stored: FieldFile, *, content_type: str, filename: str, inline: bool)
 def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     """Attach each file on its own, one after the other: a refused file is reported and the
     others are kept. A file over the size limit was skipped while it streamed in."""
-    actor = Actor.of(request.user)
+    actor = Scope.of(request)
     activity = activity_for_user(actor, pk)
     uploads = request.FILES.getlist("files")
     oversized = oversized_uploads(request)
@@ -101,7 +102,7 @@ def evidence_thumbnail(request: HttpRequest, pk: int, size: str = "medium") -> F
 def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
     item = _visible_evidence(request, pk)
     try:
-        services.evidence_delete(actor=Actor.of(request.user), evidence=item)
+        services.evidence_delete(actor=Scope.of(request), evidence=item)
     except NotAllowed as error:
         raise PermissionDenied(str(error)) from error
     except ActivityError as error:

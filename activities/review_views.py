@@ -33,6 +33,7 @@ from campaigns.selectors import campaigns_visible_to
 from common import markup
 from common.paging import MAX_PAGE, page_number
 from units.models import Role, Unit
+from units.scope import Scope
 from units.selectors import units_for_role
 
 PAGE_SIZE = 25
@@ -58,8 +59,8 @@ ROW_FIELDS = [
 ]
 
 
-def _require_reviewer(user: User) -> selectors.Actor:
-    actor = selectors.Actor.of(user)
+def _require_reviewer(user: User) -> Scope:
+    actor = Scope.of(user)
     if not (actor.superuser or actor.reviewer_paths):
         raise PermissionDenied(_("Only reviewers have a review queue."))
     return actor
@@ -77,7 +78,7 @@ def _looked_back(user: User, status: str) -> QuerySet[Activity]:
     return queryset.select_related("unit", "campaign", "created_by")
 
 
-def _review_filter(actor: selectors.Actor, data, status: str, today: datetime.date) -> ReviewFilter:
+def _review_filter(actor: Scope, data, status: str, today: datetime.date) -> ReviewFilter:
     user = actor.user
     base = (
         selectors.review_queue(actor) if status == Status.SUBMITTED else _looked_back(user, status)
@@ -139,9 +140,7 @@ def _day(moment: datetime.datetime | None) -> str:
     return timezone.localdate(moment).isoformat() if moment else ""
 
 
-def _evidence(
-    actor: selectors.Actor, activities: list[Activity], with_warnings: bool
-) -> dict[int, dict]:
+def _evidence(actor: Scope, activities: list[Activity], with_warnings: bool) -> dict[int, dict]:
     """Each activity's photos (for their small thumbnails) and the warnings on its evidence
     (activities.integrity), in three queries for the page. Warnings only in the queue itself:
     every submission listed there is one the reviewer may review."""

@@ -10,12 +10,15 @@ live, and the services check them again under the row lock.
 - A submission waits on a *reviewing unit*: the nearest unit above the organiser that has
   reviewers (for level 2, the nearest above level 1's). Reviewers on that unit or any unit above
   it may approve, return, or (once approved) reopen it — decided from the tree as it is now: the
-  reviewer's unit must still be above the organiser (Actor.reviews_for, reviewable_q).
+  reviewer's unit must still be above the organiser (units.routing.may_review, and as a query
+  units.scope.Scope.reviews_q).
 - Staff of a co-organising unit confirm or decline it.
+
+Who the user is to each unit (their roles, their own units, the superuser rule) comes from
+units.scope.Scope, built once per request; who reviews where, from units.routing.
 """
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -24,94 +27,53 @@ from django.shortcuts import get_object_or_404
 from accounts.models import User
 from activities.models import Action, Activity, CoOrganiser, CoOrganiserStatus, Status
 from campaigns import deadlines
-from units.models import Role, Unit
-from units.selectors import held_memberships, pairs_of, subtree_q
-
-
-@dataclass
-class Actor:
-    """A user's memberships, loaded once per request so that every row's permissions are decided
-    in memory."""
-
-    user: User
-    superuser: bool = False
-    paths: set[str] = field(default_factory=set)
-    unit_ids: set[int] = field(default_factory=set)  # the units of the memberships themselves
-    staff_unit_ids: set[int] = field(default_factory=set)
-    reviewer_paths: set[str] = field(default_factory=set)
-
-    @classmethod
-    def of(cls, user: User) -> "Actor":
-        actor = cls(user=user)
-        if not user.is_authenticated or not user.is_active:
-            return actor
-        actor.superuser = user.is_superuser
-        for role, unit_id, path in held_memberships(user):
-            actor.paths.add(path)
-            actor.unit_ids.add(unit_id)
-            if role == Role.STAFF:
-                actor.staff_unit_ids.add(unit_id)
-            elif role == Role.REVIEWER:
-                actor.reviewer_paths.add(path)
-        return actor
-
-    def is_staff_of(self, unit_id: int) -> bool:
-        return unit_id in self.staff_unit_ids
-
-    def reviews_for(self, activity: Activity) -> bool:
-        """May act as a reviewer on `activity`, judged from the tree as it is now: a reviewer
-        membership on a unit strictly above the activity's unit *and* at or above the unit it
-        waits on. Paths are rewritten when a unit moves, so a reviewer the unit has moved away
-        from is refused even before its submissions are re-routed (services.submissions_reroute).
-        """
-        if self.superuser:
-            return True
-        review_unit = activity.review_unit
-        if review_unit is None:
-            return False
-        below = activity.unit.path
-        return any(
-            below.startswith(path) and below != path and review_unit.path.startswith(path)
-            for path in self.reviewer_paths
-        )
-
+from units.models import Unit
+from units.routing import may_review
+from units.scope import Scope, subtree_q
+from units.selectors import pairs_of
 
 # Units above a draft's own do not see it: it is its unit's until submitted.
 DRAFTS_HIDDEN = ~Q(status=Status.DRAFT)
 
 
-def _own(actor: Actor) -> Q:
-    """Activities of the actor's own units, or naming one of them as a co-organiser: drafts too."""
-    named = CoOrganiser.objects.filter(unit_id__in=actor.unit_ids).values("activity_id")
-    return Q(unit_id__in=actor.unit_ids) | Q(pk__in=named)
+def _visible(in_subtree: Q, own: Q) -> Q:
+    """The one rule of what a member sees: the activities of (or co-organised in) the subtrees
+    under their units but not others' drafts, and everything of their own units."""
+    return (in_subtree & DRAFTS_HIDDEN) | own
 
 
-def activities_visible_to(user: User) -> QuerySet[Activity]:
-    actor = user if isinstance(user, Actor) else Actor.of(user)
-    if actor.superuser:
+def _own(scope: Scope) -> Q:
+    """Activities of the user's own units, or naming one of them as a co-organiser: drafts too."""
+    named = CoOrganiser.objects.filter(unit_id__in=scope.unit_ids).values("activity_id")
+    return Q(unit_id__in=scope.unit_ids) | Q(pk__in=named)
+
+
+def activities_visible_to(who: User | Scope) -> QuerySet[Activity]:
+    scope = Scope.of(who)
+    if scope.superuser:
         return Activity.objects.all()
     coorganised = CoOrganiser.objects.filter(
-        subtree_q(actor.paths, field="unit__path"), activity=OuterRef("pk")
+        scope.subtree_q(field="unit__path"), activity=OuterRef("pk")
     )
-    in_subtree = subtree_q(actor.paths, field="unit__path") | Q(Exists(coorganised))
-    return Activity.objects.filter((in_subtree & DRAFTS_HIDDEN) | _own(actor))
+    in_subtree = scope.subtree_q(field="unit__path") | Q(Exists(coorganised))
+    return Activity.objects.filter(_visible(in_subtree, _own(scope)))
 
 
-def activity_for_user(user: User, pk: int) -> Activity:
+def activity_for_user(user: User | Scope, pk: int) -> Activity:
     """The activity `pk` if `user` may see it, else 404."""
     queryset = activities_visible_to(user).select_related("unit", "campaign", "review_unit")
     return get_object_or_404(queryset, pk=pk)
 
 
-def can_edit(actor: Actor, activity: Activity) -> bool:
+def can_edit(actor: Scope, activity: Activity) -> bool:
     return activity.is_editable and actor.is_staff_of(activity.unit_id)
 
 
-def can_submit(actor: Actor, activity: Activity) -> bool:
+def can_submit(actor: Scope, activity: Activity) -> bool:
     return can_edit(actor, activity)
 
 
-def can_withdraw(actor: Actor, activity: Activity) -> bool:
+def can_withdraw(actor: Scope, activity: Activity) -> bool:
     """Before any reviewer has acted on it: a level-1 approval in a two-level campaign counts."""
     return (
         activity.status == Status.SUBMITTED
@@ -120,7 +82,7 @@ def can_withdraw(actor: Actor, activity: Activity) -> bool:
     )
 
 
-def is_own(actor: Actor, activity: Activity) -> bool:
+def is_own(actor: Scope, activity: Activity) -> bool:
     """Written by the actor, or by a unit the actor reports for — the organiser or a co-organiser
     that has not declined, for which the activity counts once approved: never theirs to review.
     (notifications.rules applies the same rule in bulk.)"""
@@ -144,14 +106,14 @@ def coorganising_unit_ids(activity: Activity) -> set[int]:
     )
 
 
-def is_reviewer_of(actor: Actor, activity: Activity) -> bool:
+def is_reviewer_of(actor: Scope, activity: Activity) -> bool:
     """Among those who review the activity where it was last sent (its reviewing unit's reviewers
     or those above them), and not its own unit's: who may approve, return or reopen it, and who
     sees the warnings on its evidence (activities.integrity)."""
-    return actor.reviews_for(activity) and not is_own(actor, activity)
+    return may_review(actor, activity.unit, activity.review_unit) and not is_own(actor, activity)
 
 
-def passed_on_by(actor: Actor, activity: Activity) -> bool:
+def passed_on_by(actor: Scope, activity: Activity) -> bool:
     """Whether this reviewer passed the current submission on from level 1: the same person may
     not approve it again at level 2 (one query, only for a submission past level 1)."""
     if activity.status != Status.SUBMITTED or activity.review_level <= 1:
@@ -161,7 +123,7 @@ def passed_on_by(actor: Actor, activity: Activity) -> bool:
     ).exists()
 
 
-def can_review(actor: Actor, activity: Activity) -> bool:
+def can_review(actor: Scope, activity: Activity) -> bool:
     return (
         activity.status == Status.SUBMITTED
         and is_reviewer_of(actor, activity)
@@ -169,36 +131,23 @@ def can_review(actor: Actor, activity: Activity) -> bool:
     )
 
 
-def can_reopen(actor: Actor, activity: Activity) -> bool:
+def can_reopen(actor: Scope, activity: Activity) -> bool:
     return activity.status == Status.APPROVED and is_reviewer_of(actor, activity)
 
 
-def can_respond(actor: Actor, coorganiser: CoOrganiser) -> bool:
+def can_respond(actor: Scope, coorganiser: CoOrganiser) -> bool:
     return coorganiser.status == CoOrganiserStatus.PENDING and actor.is_staff_of(
         coorganiser.unit_id
     )
 
 
-def reviewable_q(reviewer_paths: Iterable[str]) -> Q:
-    """Activities that reviewers on these units may act on (Actor.reviews_for, as a query):
-    the activity's unit strictly below one of them, and its reviewing unit at or below it."""
-    query = Q(pk__in=[])
-    for path in set(reviewer_paths):
-        query |= (
-            Q(unit__path__startswith=path)
-            & ~Q(unit__path=path)
-            & Q(review_unit__path__startswith=path)
-        )
-    return query
-
-
-def review_queue(who: User | Actor) -> QuerySet[Activity]:
+def review_queue(who: User | Scope) -> QuerySet[Activity]:
     """Submissions waiting on a reviewing unit at or below one of the user's reviewer units,
     oldest first."""
-    actor = who if isinstance(who, Actor) else Actor.of(who)
+    actor = Scope.of(who)
     queryset = Activity.objects.filter(status=Status.SUBMITTED)
     if not actor.superuser:
-        queryset = queryset.filter(reviewable_q(actor.reviewer_paths))
+        queryset = queryset.filter(actor.reviews_q(unit="unit", waiting_on="review_unit"))
     # Never one's own (see is_own): those are not the reviewer's to act on.
     queryset = queryset.exclude(created_by=actor.user).exclude(unit_id__in=actor.staff_unit_ids)
     if actor.staff_unit_ids:
@@ -262,7 +211,7 @@ NARROW_COORGANISED = 2000
 
 
 @dataclass(frozen=True)
-class Scope:
+class Narrowed:
     """A condition on activities, and whether it matches few enough of them (a small subtree)
     that reading them all and sorting beats walking the date order until a page is full.
 
@@ -274,38 +223,40 @@ class Scope:
     narrow: bool
 
 
-def _scope(paths, coorganisers: QuerySet[CoOrganiser]) -> Scope:
+def _scope(paths, coorganisers: QuerySet[CoOrganiser]) -> Narrowed:
     """Activities organised by a unit under `paths`, or co-organised (per `coorganisers`) by one."""
     units = Unit.objects.filter(subtree_q(paths))
     unit_ids = list(units.values_list("pk", flat=True)[: NARROW_UNITS + 1])
     if len(unit_ids) > NARROW_UNITS:
         named = coorganisers.filter(unit__in=units.values("pk")).values("activity_id")
-        return Scope(Q(unit_id__in=units.values("pk")) | Q(pk__in=named), narrow=False)
+        return Narrowed(Q(unit_id__in=units.values("pk")) | Q(pk__in=named), narrow=False)
     named_ids = coorganisers.filter(unit_id__in=unit_ids).values_list("activity_id", flat=True)
     activity_ids = list(named_ids[: NARROW_COORGANISED + 1])
     if len(activity_ids) > NARROW_COORGANISED:
-        return Scope(Q(unit_id__in=unit_ids) | Q(pk__in=named_ids), narrow=False)
-    return Scope(Q(unit_id__in=unit_ids) | Q(pk__in=activity_ids), narrow=True)
+        return Narrowed(Q(unit_id__in=unit_ids) | Q(pk__in=named_ids), narrow=False)
+    return Narrowed(Q(unit_id__in=unit_ids) | Q(pk__in=activity_ids), narrow=True)
 
 
-def visible_scope(actor: Actor) -> Scope:
-    """activities_visible_to as a Scope, in two to four small queries."""
+def visible_scope(who: User | Scope) -> Narrowed:
+    """activities_visible_to in the shape of a Narrowed condition, in two to four small
+    queries."""
+    actor = Scope.of(who)
     if actor.superuser:
-        return Scope(Q(), narrow=False)
+        return Narrowed(Q(), narrow=False)
     if not actor.paths:
-        return Scope(Q(pk__in=[]), narrow=True)
+        return Narrowed(Q(pk__in=[]), narrow=True)
     own = list(
         CoOrganiser.objects.filter(unit_id__in=actor.unit_ids).values_list("activity_id", flat=True)
     )
     own_q = Q(unit_id__in=sorted(actor.unit_ids)) | Q(pk__in=own)
     if not Unit.objects.filter(depth=1).exclude(path__in=actor.paths).exists():
         # A member at every root sees everything but other units' drafts.
-        return Scope(DRAFTS_HIDDEN | own_q, narrow=False)
+        return Narrowed(_visible(Q(), own_q), narrow=False)
     scope = _scope(actor.paths, CoOrganiser.objects.all())
-    return Scope((scope.q & DRAFTS_HIDDEN) | own_q, narrow=scope.narrow)
+    return Narrowed(_visible(scope.q, own_q), narrow=scope.narrow)
 
 
-def subtree_scope(unit: Unit) -> Scope:
+def subtree_scope(unit: Unit) -> Narrowed:
     """Activities organised in `unit`'s subtree, or co-organised by a unit there that has not
     declined: a unit filter over an already scoped list."""
     return _scope([unit.path], CoOrganiser.objects.exclude(status=CoOrganiserStatus.DECLINED))

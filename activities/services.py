@@ -35,7 +35,6 @@ from activities.models import (
     Status,
 )
 from activities.selectors import (
-    Actor,
     can_edit,
     can_reopen,
     can_respond,
@@ -49,9 +48,10 @@ from activities.selectors import (
 from activities.signals import event_committed_after_commit
 from campaigns import deadlines
 from campaigns.models import Campaign, Target, TargetTask
+from units import routing
 from units.locks import tree_locked_for_counting
 from units.models import Unit
-from units.selectors import reviewer_levels_above
+from units.scope import Scope
 
 # The fields a draft's form may set; the workflow's own fields are written by the transitions.
 DRAFT_FIELDS = (
@@ -72,10 +72,6 @@ DRAFT_FIELDS = (
 
 class NotAllowed(ActivityError):
     """The actor may not do this to this activity."""
-
-
-def _actor(user: User | Actor) -> Actor:
-    return user if isinstance(user, Actor) else Actor.of(user)
 
 
 def _check_campaign(activity: Activity) -> None:
@@ -153,7 +149,7 @@ def _set_coorganisers(activity: Activity, units: list[Unit]) -> None:
 @transaction.atomic
 def activity_create(
     *,
-    actor: User | Actor,
+    actor: User | Scope,
     unit: Unit,
     campaign: Campaign,
     data: dict,
@@ -161,7 +157,7 @@ def activity_create(
     coorganisers: Iterable[Unit] = (),
 ) -> Activity:
     """A new draft of `unit`, written by one of its staff."""
-    who = _actor(actor)
+    who = Scope.of(actor)
     if not who.is_staff_of(unit.pk):
         raise NotAllowed(_("Only the unit's staff may log its activities."))
     activity = Activity(campaign=campaign, unit=unit, created_by=who.user)
@@ -179,14 +175,14 @@ def activity_create(
 @transaction.atomic
 def activity_update(
     *,
-    actor: User | Actor,
+    actor: User | Scope,
     activity: Activity,
     data: dict,
     tasks: Iterable[TargetTask] | None = None,
     coorganisers: Iterable[Unit] | None = None,
 ) -> Activity:
     """Change a draft or a returned activity; an approved or submitted one is locked."""
-    who = _actor(actor)
+    who = Scope.of(actor)
     activity = _locked(activity)
     if not can_edit(who, activity):
         raise _refusal(who, activity)
@@ -224,7 +220,7 @@ def locked_reason(activity: Activity) -> str | None:
     return None
 
 
-def _refusal(actor: Actor, activity: Activity) -> ActivityError:
+def _refusal(actor: Scope, activity: Activity) -> ActivityError:
     reason = locked_reason(activity)
     if reason is not None:
         return TransitionRefused(reason)
@@ -234,7 +230,7 @@ def _refusal(actor: Actor, activity: Activity) -> ActivityError:
 def _move(
     activity: Activity,
     *,
-    actor: Actor,
+    actor: Scope,
     action: str,
     comment: str = "",
     level: int | None = None,
@@ -283,16 +279,7 @@ def _decided_on_time(activity: Activity) -> bool:
     return deadlines.decided_on_time(activity.waiting_since, activity.campaign, timezone.now())
 
 
-def _review_unit(above: Unit) -> Unit | None:
-    """The nearest unit above `above` that has reviewers; its parent when none has any, so that
-    reviewers added later above it still find the submission."""
-    levels = reviewer_levels_above(above)
-    if levels:
-        return levels[0][0]
-    return Unit.objects.get_parent(above)
-
-
-def _check_reviewer(actor: Actor, activity: Activity) -> None:
+def _check_reviewer(actor: Scope, activity: Activity) -> None:
     if activity.status != Status.SUBMITTED or can_review(actor, activity):
         return
     if is_own(actor, activity):
@@ -312,8 +299,8 @@ def _check_level(activity: Activity, level: int) -> None:
 
 
 @transaction.atomic
-def activity_submit(*, actor: User | Actor, activity: Activity, comment: str = "") -> Activity:
-    who = _actor(actor)
+def activity_submit(*, actor: User | Scope, activity: Activity, comment: str = "") -> Activity:
+    who = Scope.of(actor)
     activity = _locked(activity)
     if activity.status not in TRANSITIONS[Action.SUBMIT][0]:
         raise _refusal(who, activity)
@@ -334,7 +321,7 @@ def activity_submit(*, actor: User | Actor, activity: Activity, comment: str = "
         level=1,
         fields={
             "review_level": 1,
-            "review_unit": _review_unit(activity.unit),
+            "review_unit": routing.waiting_unit(activity.unit, 1),
             "submitted_at": now,
             "first_submitted_at": activity.first_submitted_at or now,
             "waiting_since": now,
@@ -345,8 +332,8 @@ def activity_submit(*, actor: User | Actor, activity: Activity, comment: str = "
 
 
 @transaction.atomic
-def activity_withdraw(*, actor: User | Actor, activity: Activity) -> Activity:
-    who = _actor(actor)
+def activity_withdraw(*, actor: User | Scope, activity: Activity) -> Activity:
+    who = Scope.of(actor)
     activity = _locked(activity)
     if activity.status == Status.SUBMITTED and activity.review_level > 1:
         raise TransitionRefused(_("A reviewer has already approved it at level 1."))
@@ -362,11 +349,11 @@ def activity_withdraw(*, actor: User | Actor, activity: Activity) -> Activity:
 
 @transaction.atomic
 def activity_approve(
-    *, actor: User | Actor, activity: Activity, level: int, comment: str = ""
+    *, actor: User | Scope, activity: Activity, level: int, comment: str = ""
 ) -> Activity:
     """Approve at `level`: final at the campaign's last level (or when no reviewers sit above),
     otherwise passed on to the next level's reviewers."""
-    who = _actor(actor)
+    who = Scope.of(actor)
     activity = _locked(activity)
     _check_level(activity, level)
     _check_reviewer(who, activity)
@@ -376,8 +363,8 @@ def activity_approve(
         and level < activity.campaign.review_levels
         and activity.review_unit is not None  # no unit above the root's own submissions
     ):
-        levels = reviewer_levels_above(activity.review_unit)
-        next_unit = levels[0][0] if levels else None
+        above = routing.level_of(activity.review_unit, 1)
+        next_unit = above.unit if above else None
     now = timezone.now()
     if next_unit is not None:
         activity = _move(
@@ -406,10 +393,10 @@ def _reason(reason: str) -> str:
 
 @transaction.atomic
 def activity_return(
-    *, actor: User | Actor, activity: Activity, level: int, reason: str
+    *, actor: User | Scope, activity: Activity, level: int, reason: str
 ) -> Activity:
     reason = _reason(reason)
-    who = _actor(actor)
+    who = Scope.of(actor)
     activity = _locked(activity)
     _check_level(activity, level)
     _check_reviewer(who, activity)
@@ -423,10 +410,10 @@ def activity_return(
 
 
 @transaction.atomic
-def activity_reopen(*, actor: User | Actor, activity: Activity, reason: str) -> Activity:
+def activity_reopen(*, actor: User | Scope, activity: Activity, reason: str) -> Activity:
     """Unlock an approved activity: it goes back to its unit as returned, and stops counting."""
     reason = _reason(reason)
-    who = _actor(actor)
+    who = Scope.of(actor)
     activity = _locked(activity)
     if activity.status == Status.APPROVED and not can_reopen(who, activity):
         if is_own(who, activity):
@@ -449,11 +436,11 @@ class BulkOutcome:
 
 
 def activities_bulk_approve(
-    *, actor: User | Actor, activities: Iterable[Activity]
+    *, actor: User | Scope, activities: Iterable[Activity]
 ) -> list[BulkOutcome]:
     """Approve each at the level it was listed at; each in its own transaction, so one refusal
     leaves the others approved."""
-    who = _actor(actor)
+    who = Scope.of(actor)
     outcomes = []
     for activity in activities:
         try:
@@ -489,7 +476,7 @@ class BulkApproval:
 
 def queue_bulk_approve(
     *,
-    actor: User | Actor,
+    actor: User | Scope,
     queue: QuerySet[Activity],
     ids: list[int] | None,
     listed_at: datetime | None,
@@ -518,9 +505,9 @@ def queue_bulk_approve(
 
 @transaction.atomic
 def coorganiser_respond(
-    *, actor: User | Actor, coorganiser: CoOrganiser, confirm: bool
+    *, actor: User | Scope, coorganiser: CoOrganiser, confirm: bool
 ) -> CoOrganiser:
-    who = _actor(actor)
+    who = Scope.of(actor)
     # The activity first, as the transitions do: an approval and a confirmation never interleave.
     activity = _locked(coorganiser.activity)
     coorganiser = (
@@ -540,9 +527,9 @@ def coorganiser_respond(
 
 
 @transaction.atomic
-def evidence_add(*, actor: User | Actor, activity: Activity, upload: UploadedFile) -> Evidence:
+def evidence_add(*, actor: User | Scope, activity: Activity, upload: UploadedFile) -> Evidence:
     """Attach a file after checking its real type, its size and the activity's file count."""
-    who = _actor(actor)
+    who = Scope.of(actor)
     activity = _locked(activity)
     if not can_edit(who, activity):
         raise _refusal(who, activity)
@@ -589,8 +576,8 @@ def _process_after_commit(evidence_id: int) -> None:
 
 
 @transaction.atomic
-def evidence_delete(*, actor: User | Actor, evidence: Evidence) -> None:
-    who = _actor(actor)
+def evidence_delete(*, actor: User | Scope, evidence: Evidence) -> None:
+    who = Scope.of(actor)
     activity = _locked(evidence.activity)
     if not can_edit(who, activity):
         raise _refusal(who, activity)
@@ -606,15 +593,14 @@ def evidence_delete(*, actor: User | Actor, evidence: Evidence) -> None:
 
 
 def _routed_unit(unit: Unit, level: int, cache: dict[tuple[int, int], Unit | None]) -> Unit | None:
-    """Where a submission of `unit` at review `level` waits, from the tree now: as
-    activity_submit and activity_approve route it (level 2: the nearest reviewers above level
-    1's)."""
+    """Where a submission of `unit` at review `level` waits, from the tree now
+    (units.routing.waiting_unit), once per unit and level."""
     key = (unit.pk, level)
     if key not in cache:
         # Level by level, each step remembered: the units of a moved subtree mostly share the
         # units their submissions wait on at level 1, and so share what lies above those.
         if level == 1:
-            cache[key] = _review_unit(unit)
+            cache[key] = routing.waiting_unit(unit, 1)
         else:
             below = _routed_unit(unit, level - 1, cache)
             cache[key] = None if below is None else _routed_unit(below, 1, cache)

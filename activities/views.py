@@ -27,7 +27,6 @@ from activities.exceptions import ActivityError, TransitionRefused
 from activities.forms import ActivityForm
 from activities.models import PARTICIPANT_FIELDS, Activity, CoOrganiser, CoOrganiserStatus, Status
 from activities.selectors import (
-    Actor,
     activities_visible_to,
     activity_for_user,
     can_edit,
@@ -47,7 +46,7 @@ from campaigns import deadlines
 from campaigns.selectors import active_campaigns_for, targeted_tasks
 from common.uploads import MAX_IMAGE_PIXELS, oversized_uploads, upload_limit
 from units.models import Unit
-from units.selectors import OpenableUnits
+from units.scope import Scope
 
 LIST_PAGE_SIZE = 25
 TO_CONFIRM = "to_confirm"
@@ -92,7 +91,7 @@ def _int_param(value: str | None) -> int | None:
         return None
 
 
-def _staff_units(actor: Actor) -> list[Unit]:
+def _staff_units(actor: Scope) -> list[Unit]:
     return list(Unit.objects.filter(pk__in=actor.staff_unit_ids, is_active=True).order_by("path"))
 
 
@@ -127,7 +126,7 @@ def _status_tabs(activities, pending_here, credited) -> list[dict]:
 
 @login_required
 def activity_list(request: HttpRequest) -> HttpResponse:
-    actor = Actor.of(request.user)
+    actor = Scope.of(request)
     units = _staff_units(actor)
     if not units:
         return render(request, "activities/activity_list.html", {"units": units})
@@ -193,7 +192,7 @@ def _form_page(request: HttpRequest, context: dict, status: int = 200) -> HttpRe
     return render(request, "activities/activity_form.html", context, status=status)
 
 
-def attach_uploads(request: HttpRequest, actor: Actor, activity: Activity, uploads) -> bool:
+def attach_uploads(request: HttpRequest, actor: Scope, activity: Activity, uploads) -> bool:
     """Attach each file on its own through the evidence service: a refused file is reported by
     name and the others are kept. A file over the size limit was skipped while it streamed in
     (common.uploads) and is reported here too. True when every file was attached."""
@@ -226,7 +225,7 @@ def attach_uploads(request: HttpRequest, actor: Actor, activity: Activity, uploa
 
 
 def _save_and_maybe_submit(
-    request: HttpRequest, actor: Actor, activity: Activity, saved: str
+    request: HttpRequest, actor: Scope, activity: Activity, saved: str
 ) -> HttpResponse:
     """After the draft is saved: attach the files chosen on the form, then submit it when asked.
     A refused submission leaves a draft with everything typed and attached, back on the form
@@ -272,7 +271,7 @@ def _service_error(form: ActivityForm, error: Exception) -> None:
 @upload_limit("EVIDENCE_MAX_BYTES")
 @login_required
 def activity_create(request: HttpRequest) -> HttpResponse:
-    actor = Actor.of(request.user)
+    actor = Scope.of(request)
     units = _staff_units(actor)
     if not units:
         raise PermissionDenied(_("Only a unit's staff may log its activities."))
@@ -313,7 +312,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
 @upload_limit("EVIDENCE_MAX_BYTES")
 @login_required
 def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = Actor.of(request.user)
+    actor = Scope.of(request)
     activity = activity_for_user(actor, pk)
     if not can_edit(actor, activity):
         if not actor.is_staff_of(activity.unit_id):
@@ -352,7 +351,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = Actor.of(request.user)
+    actor = Scope.of(request)
     activity = activity_for_user(actor, pk)
     coorganisers = [
         {"row": c, "can_respond": can_respond(actor, c)}
@@ -403,7 +402,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "evidence_max_mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024) or 1,
             "evidence_max_megapixels": MAX_IMAGE_PIXELS // 1_000_000,
             # A co-organiser's staff may not open the organising unit's page: no dead link.
-            "unit_linked": activity.unit in OpenableUnits(request.user),
+            "unit_linked": Scope.of(request).can_view(activity.unit),
         },
     )
 
@@ -412,11 +411,11 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _transition(
-    request: HttpRequest, pk: int, act: Callable[[Actor, Activity], str]
+    request: HttpRequest, pk: int, act: Callable[[Scope, Activity], str]
 ) -> HttpResponse:
     """Run one workflow service on an activity the user can see: a refusal by role is a 403,
     a refusal by state (someone acted first, a reason missing) a message."""
-    actor = Actor.of(request.user)
+    actor = Scope.of(request)
     activity = activity_for_user(actor, pk)
     try:
         done = act(actor, activity)
@@ -437,7 +436,7 @@ def _level(request: HttpRequest) -> int | None:
 @login_required
 @require_POST
 def activity_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(actor: Actor, activity: Activity) -> str:
+    def act(actor: Scope, activity: Activity) -> str:
         services.activity_submit(actor=actor, activity=activity)
         return _("Submitted for review.")
 
@@ -447,7 +446,7 @@ def activity_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def activity_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(actor: Actor, activity: Activity) -> str:
+    def act(actor: Scope, activity: Activity) -> str:
         services.activity_withdraw(actor=actor, activity=activity)
         return _("Withdrawn: it is a draft again.")
 
@@ -462,7 +461,7 @@ def activity_approve(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "400.html", status=400)
     comment = request.POST.get("comment", "").strip()
 
-    def act(actor: Actor, activity: Activity) -> str:
+    def act(actor: Scope, activity: Activity) -> str:
         done = services.activity_approve(
             actor=actor, activity=activity, level=level, comment=comment
         )
@@ -483,7 +482,7 @@ def activity_return(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "400.html", status=400)
     reason = request.POST.get("reason", "")
 
-    def act(actor: Actor, activity: Activity) -> str:
+    def act(actor: Scope, activity: Activity) -> str:
         done = services.activity_return(actor=actor, activity=activity, level=level, reason=reason)
         return _("“%(title)s” has been returned to its unit.") % {"title": done.title}
 
@@ -495,7 +494,7 @@ def activity_return(request: HttpRequest, pk: int) -> HttpResponse:
 def activity_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     reason = request.POST.get("reason", "")
 
-    def act(actor: Actor, activity: Activity) -> str:
+    def act(actor: Scope, activity: Activity) -> str:
         services.activity_reopen(actor=actor, activity=activity, reason=reason)
         return _("Reopened: it has gone back to its unit as returned.")
 
@@ -508,7 +507,7 @@ def activity_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def coorganiser_respond(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = Actor.of(request.user)
+    actor = Scope.of(request)
     coorganiser = get_object_or_404(
         CoOrganiser.objects.select_related("activity", "unit").filter(
             activity__in=activities_visible_to(actor)

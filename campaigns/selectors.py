@@ -11,14 +11,15 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from campaigns.models import Campaign, Target, TargetTask
-from units.models import Role, Unit, paths_up_to
-from units.selectors import membership_paths
+from units.models import Unit, paths_up_to
+from units.scope import Scope
 
 
-def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
-    if user.is_active and user.is_superuser:
+def campaigns_visible_to(who: User | Scope) -> QuerySet[Campaign]:
+    scope = Scope.of(who)
+    if scope.superuser:
         return Campaign.objects.all()
-    paths = membership_paths(user)
+    paths = sorted(scope.paths)
     above = {a for path in paths for a in paths_up_to(path)}
     query = Q(unit__path__in=above)
     for path in paths:
@@ -26,14 +27,13 @@ def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
     return Campaign.objects.filter(query) if paths else Campaign.objects.none()
 
 
-def campaign_for_user(user: User, pk: int) -> Campaign:
-    return get_object_or_404(campaigns_visible_to(user).select_related("unit"), pk=pk)
+def campaign_for_user(who: User | Scope, pk: int) -> Campaign:
+    return get_object_or_404(campaigns_visible_to(who).select_related("unit"), pk=pk)
 
 
-def can_manage_campaign(user: User, campaign: Campaign) -> bool:
-    if user.is_active and user.is_superuser:
-        return True
-    return any(campaign.unit.path.startswith(path) for path in membership_paths(user, [Role.ADMIN]))
+def can_manage_campaign(who: User | Scope, campaign: Campaign) -> bool:
+    """An admin on the organising unit or above it."""
+    return Scope.of(who).can_manage(campaign.unit)
 
 
 def active_campaigns_for(unit: Unit) -> QuerySet[Campaign]:

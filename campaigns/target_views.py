@@ -1,12 +1,12 @@
-"""Target pages: bulk assignment, one unit's target, its history, a unit's targets with progress,
-and the spreadsheet import/export.
+"""Target pages: bulk assignment, one unit's target, its history, and the spreadsheet
+import/export. (A unit's targets with their progress need the activities' figures: that page is
+activities.target_progress_views, under this app's URL names.)
 
 Scope first, then role: a unit, task, target or campaign the user may not see is a 404. Setting
-targets needs an admin on the unit or above (units.selectors.units_for_role(user, ADMIN)); a user
-who sees the unit without that role gets a 403."""
+targets needs an admin on the unit or above (units.scope.Scope.can_manage); a user who sees the
+unit without that role gets a 403."""
 
 import secrets
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,7 +20,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from activities.progress import TargetProgress, targets_progress
 from campaigns import importing, selectors, services
 from campaigns.exceptions import CampaignError
 from campaigns.forms import TargetAssignForm, TargetImportForm, TargetSetForm
@@ -28,33 +27,15 @@ from campaigns.importing import ImportRejected, TargetsPlan, admin_units_in
 from campaigns.models import Campaign, Target, TargetTask
 from common.uploads import oversized_uploads, upload_limit
 from units.importing import file_too_large
-from units.models import Role, Unit
-from units.selectors import (
-    ancestors_of,
-    membership_paths,
-    unit_for_user,
-    units_for_role,
-    units_visible_to,
-)
+from units.scope import Scope
+from units.selectors import breadcrumbs, unit_for_user, units_visible_to
 
 SESSION_KEY = "campaigns_targets_import"
-BAR_STEP = 5  # progress bars are drawn by CSS classes in steps of 5 % (no inline style: CSP)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _error_text(error: Exception) -> str:
     return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-
-
-def _breadcrumbs(user: User, unit: Unit) -> list[tuple[Unit, bool]]:
-    """The units above `unit`, each with whether the user may open it."""
-    everything = user.is_active and user.is_superuser
-    paths = [] if everything else membership_paths(user)
-    return [(a, everything or any(a.path.startswith(p) for p in paths)) for a in ancestors_of(unit)]
-
-
-def _is_admin_of(user: User, unit: Unit) -> bool:
-    return units_for_role(user, Role.ADMIN).filter(pk=unit.pk).exists()
 
 
 # --- Bulk assignment -------------------------------------------------------------------------
@@ -107,48 +88,11 @@ def targets_assign(request: HttpRequest, pk: int) -> HttpResponse:
 # --- One unit --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Row:
-    progress: TargetProgress
-
-    @property
-    def target(self) -> Target:
-        return self.progress.target
-
-    @property
-    def bar(self) -> int:
-        """The completion rounded to the nearest step the stylesheet has a class for."""
-        return min(100, BAR_STEP * round(self.progress.percent / BAR_STEP))
-
-
-@login_required
-def unit_targets(request: HttpRequest, unit_pk: int) -> HttpResponse:
-    """The unit's targets in every open campaign that covers it, with progress so far — in a
-    fixed number of queries however many targets there are."""
-    user = request.user
-    unit = unit_for_user(user, unit_pk)
-    campaigns = list(selectors.active_campaigns_for(unit))
-    targets = list(selectors.targets_of(unit).filter(task__campaign__in=[c.pk for c in campaigns]))
-    rows: dict[int, list[_Row]] = {campaign.pk: [] for campaign in campaigns}
-    for progress in targets_progress(unit, targets):
-        rows[progress.target.task.campaign_id].append(_Row(progress))
-    return render(
-        request,
-        "campaigns/unit_targets.html",
-        {
-            "unit": unit,
-            "breadcrumbs": _breadcrumbs(user, unit),
-            "campaigns": [(campaign, rows[campaign.pk]) for campaign in campaigns],
-            "is_admin": _is_admin_of(user, unit),
-        },
-    )
-
-
 @login_required
 def target_set(request: HttpRequest, unit_pk: int) -> HttpResponse:
-    user = request.user
-    unit = unit_for_user(user, unit_pk)
-    if not _is_admin_of(user, unit):
+    scope = Scope.of(request)
+    unit = unit_for_user(scope, unit_pk)
+    if not scope.can_manage(unit):
         raise PermissionDenied(_("Only an administrator of this unit or above may set targets."))
     tasks = (
         TargetTask.objects.filter(campaign__in=selectors.active_campaigns_for(unit), is_active=True)
@@ -163,7 +107,7 @@ def target_set(request: HttpRequest, unit_pk: int) -> HttpResponse:
         if current is not None:
             initial.update(value=current.value, due_on=current.due_on)
     form = TargetSetForm(request.POST or None, tasks=tasks, initial=initial)
-    context = {"unit": unit, "breadcrumbs": _breadcrumbs(user, unit), "form": form}
+    context = {"unit": unit, "breadcrumbs": breadcrumbs(scope, unit), "form": form}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -186,7 +130,7 @@ def target_history(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(
         Target.objects.select_related("unit", "task__campaign"),
         pk=pk,
-        unit__in=units_visible_to(request.user),
+        unit__in=units_visible_to(Scope.of(request)),
     )
     records = target.history.select_related("history_user").order_by("-history_date", "-history_id")
     return render(
@@ -195,7 +139,7 @@ def target_history(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "target": target,
             "unit": target.unit,
-            "breadcrumbs": _breadcrumbs(request.user, target.unit),
+            "breadcrumbs": breadcrumbs(Scope.of(request), target.unit),
             "records": records,
         },
     )

@@ -4,6 +4,9 @@ from campaigns import target_views, views
 
 app_name = "campaigns"
 
+# campaigns:unit_targets (a unit's targets with progress) needs the activities' figures: it is
+# activities.target_progress_views.unit_targets, added to these by chuangxian.urls.
+
 urlpatterns = [
     path("", views.campaign_list, name="list"),
     path("new/", views.campaign_create, name="create"),
@@ -15,7 +18,6 @@ urlpatterns = [
     path("<int:pk>/tasks/new/", views.task_create, name="task_create"),
     path("tasks/<int:pk>/edit/", views.task_edit, name="task_edit"),
     path("tasks/<int:pk>/assign/", target_views.targets_assign, name="targets_assign"),
-    path("units/<int:unit_pk>/targets/", target_views.unit_targets, name="unit_targets"),
     path("units/<int:unit_pk>/targets/set/", target_views.target_set, name="target_set"),
     path("targets/<int:pk>/history/", target_views.target_history, name="target_history"),
     path("<int:pk>/targets/import/", target_views.targets_import, name="targets_import"),

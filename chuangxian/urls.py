@@ -1,8 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from activities import target_progress_views
+from campaigns import urls as campaign_urls
 from chuangxian import metrics, views
 from dashboards.views import home
+
+# The campaigns' pages, and the one of theirs that shows activities' progress (a layer above).
+campaign_pages = [
+    *campaign_urls.urlpatterns,
+    path("units/<int:unit_pk>/targets/", target_progress_views.unit_targets, name="unit_targets"),
+]
 
 urlpatterns = [
     path("", home, name="home"),
@@ -14,7 +22,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("units/", include("units.urls")),
-    path("campaigns/", include("campaigns.urls")),
+    path("campaigns/", include((campaign_pages, campaign_urls.app_name))),
     path("activities/", include("activities.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("notifications/", include("notifications.urls")),

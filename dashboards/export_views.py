@@ -31,6 +31,7 @@ from activities.progress import (
 from campaigns.models import TargetTask
 from dashboards import exports, filters
 from units.models import Line, Unit
+from units.scope import Scope
 from units.selectors import children_of, unit_for_user
 
 # Written to memory up to this size, then to a temporary file.
@@ -42,7 +43,7 @@ def _filename(stem: str, extension: str) -> str:
 
 
 def _search_or_error(request: HttpRequest):
-    search = filters.activity_search(request.user, request.GET)
+    search = filters.activity_search(Scope.of(request), request.GET)
     if search.out_of_scope:
         raise Http404
     if search.is_bound and not search.form.is_valid():
@@ -130,7 +131,7 @@ def _progress_table(unit: Unit, params) -> exports.ProgressTable:
 @login_required
 @require_GET
 def progress_export(request: HttpRequest, unit_pk: int) -> HttpResponse:
-    unit = unit_for_user(request.user, unit_pk)
+    unit = unit_for_user(Scope.of(request), unit_pk)
     table = _progress_table(unit, request.GET)
     target = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
     exports.write_progress_xlsx(table, target)

@@ -20,10 +20,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from activities.models import Activity, Status
-from activities.selectors import Actor, subtree_scope, visible_scope
+from activities.selectors import subtree_scope, visible_scope
 from campaigns.selectors import campaigns_visible_to
 from common.widgets import NOT_A_CHOICE, TextInput, date_input, select
 from units.models import Line, Unit
+from units.scope import Scope
 from units.selectors import units_visible_to
 
 
@@ -103,8 +104,8 @@ class ActivitySearchFilter(django_filters.FilterSet):
         model = Activity
         fields = list(PARAMETERS)
 
-    def __init__(self, data=None, *, user: User, actor: Actor | None = None, **kwargs):
-        scope = visible_scope(actor or Actor.of(user))
+    def __init__(self, data=None, *, user: User | Scope, **kwargs):
+        scope = visible_scope(user)
         super().__init__(data, queryset=Activity.objects.filter(scope.q), **kwargs)
         self.user = user
         self.narrow = scope.narrow  # few enough rows to sort them all
@@ -196,12 +197,12 @@ class ActivitySearchFilter(django_filters.FilterSet):
         return queryset.filter(Exists(tagged))
 
 
-def activity_search(user: User, data=None) -> ActivitySearchFilter:
+def activity_search(user: User | Scope, data=None) -> ActivitySearchFilter:
     """The search over what `user` may see, filtered by `data` (a QueryDict)."""
     return ActivitySearchFilter(data if data else None, user=user)
 
 
-def _choices(user: User, *, chosen: int | None) -> tuple[list[tuple], list[tuple]]:
+def _choices(user: User | Scope, *, chosen: int | None) -> tuple[list[tuple], list[tuple]]:
     """The campaigns `user` sees, newest first, and their tasks (only the `chosen` campaign's,
     when one is), by campaign name and catalogue order: each an (id, label) list, read in one
     query over the campaigns and their catalogues."""

@@ -19,7 +19,7 @@ from common.paging import MAX_PAGE, page_number
 from dashboards import filters
 from dashboards.filters import ORDERING
 from units.models import Unit, parent_path_of
-from units.selectors import OpenableUnits
+from units.scope import Scope
 
 PAGE_SIZE = 25
 
@@ -69,7 +69,7 @@ class Page:
         return (self.number - 1) * PAGE_SIZE + len(self.rows)
 
     @classmethod
-    def of(cls, queryset, number: int, openable: OpenableUnits | None = None) -> "Page":
+    def of(cls, queryset, number: int, openable: Scope | None = None) -> "Page":
         """The page's rows, in four queries: the ids of the page and one more (a query that can
         read an index alone); those rows; the names of the units above their organisers; their
         tasks' titles."""
@@ -99,12 +99,11 @@ class Page:
 @login_required
 @require_GET
 def activity_search(request: HttpRequest) -> HttpResponse:
-    search = filters.activity_search(request.user, request.GET)
+    scope = Scope.of(request)
+    search = filters.activity_search(scope, request.GET)
     if search.out_of_scope:
         raise Http404
-    page = Page.of(
-        search.results(), page_number(request.GET.get("page")), OpenableUnits(request.user)
-    )
+    page = Page.of(search.results(), page_number(request.GET.get("page")), scope)
     params = search.params()
     return render(
         request,

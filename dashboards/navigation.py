@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from django.urls import get_script_prefix, reverse
 
 from units.models import Role
-from units.selectors import held_memberships
+from units.scope import Scope
 
 NAV_URLS = (
     "home",
@@ -30,16 +30,6 @@ def _nav_urls(prefix: str) -> dict[str, str]:
     """The navigation's links, reversed once per process (and script prefix), not per page:
     "dashboards:home" is nav_urls.dashboards_home in a template."""
     return {name.replace(":", "_"): reverse(name) for name in NAV_URLS}
-
-
-def roles_held(user) -> set[str]:
-    """The roles the user holds anywhere (a superuser: every role but staff's)."""
-    roles: set[str] = set()
-    if user is not None and user.is_authenticated:
-        roles = {role for role, _unit, _path in held_memberships(user)}
-        if user.is_superuser:
-            roles |= {Role.ADMIN, Role.LEADER, Role.REVIEWER}
-    return roles
 
 
 # The menu entry each page belongs to, by URL namespace (and by name where one namespace feeds
@@ -69,7 +59,7 @@ def nav_section(request: HttpRequest) -> str:
 
 def navigation(request: HttpRequest) -> dict:
     """What the navigation bar needs: the roles the user holds anywhere, computed once."""
-    roles = roles_held(getattr(request, "user", None))
+    roles = Scope.of(getattr(request, "user", None)).roles_held
     return {
         "nav_section": nav_section(request),
         "brand_name": settings.SITE_NAME,

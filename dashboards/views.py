@@ -1,7 +1,8 @@
 """The leader dashboard of a unit's subtree, its big-screen mode (数据大屏) and the screen's JSON.
 
-Scope first: a unit the user may not see is a 404 (units.selectors.unit_for_user). The figures
-all come from activities.dashboard.dashboard, so the page, the screen and the JSON agree."""
+Scope first: a unit the user may not see is a 404 (units.selectors.unit_for_user, from the
+request's units.scope.Scope). The figures all come from activities.dashboard.dashboard, so the
+page, the screen and the JSON agree."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -11,10 +12,10 @@ from django.views.decorators.cache import never_cache
 
 from activities import dashboard as boards
 from activities.integrity import flagged_by_child
-from dashboards.navigation import roles_held
 from dashboards.workbench import workbench
 from units.models import Line, Unit
-from units.selectors import roots_for, unit_for_user
+from units.scope import Scope
+from units.selectors import roots_for, unit_for_user, viewable_ancestors
 
 REFRESH_SECONDS = 60
 
@@ -32,13 +33,13 @@ def home(request: HttpRequest) -> HttpResponse:
         "home.html",
         {
             "memberships": memberships,
-            "bench": workbench(request.user, roles_held(request.user)),
+            "bench": workbench(Scope.of(request)),
         },
     )
 
 
 def _context(
-    request: HttpRequest, unit: Unit, viewer: boards.Viewer, *, ranking_limit: int | None = None
+    request: HttpRequest, unit: Unit, scope: Scope, *, ranking_limit: int | None = None
 ) -> dict:
     campaigns = boards.campaigns_covering(unit)
     filters = boards.filters_for(campaigns, request.GET)
@@ -49,7 +50,7 @@ def _context(
         "filters": filters,
         "board": board,
         "data": board.as_json(ranking_limit=ranking_limit) if board else None,
-        "breadcrumbs": viewer.ancestors(unit),
+        "breadcrumbs": viewable_ancestors(scope, unit),
         "query": filters.query() if filters else "",
         "line_choices": Line.choices,
     }
@@ -58,7 +59,7 @@ def _context(
 @login_required
 def dashboard_home(request: HttpRequest) -> HttpResponse:
     """Straight to the dashboard of the user's top unit; a chooser when they have several."""
-    roots = list(roots_for(request.user).filter(is_active=True).order_by("path"))
+    roots = list(roots_for(Scope.of(request)).filter(is_active=True).order_by("path"))
     if len(roots) == 1:
         return redirect("dashboards:unit", unit_pk=roots[0].pk)
     return render(request, "dashboards/dashboard_home.html", {"roots": roots})
@@ -66,12 +67,12 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
-    unit = unit_for_user(request.user, unit_pk)
-    viewer = boards.Viewer.of(request.user)
-    context = _context(request, unit, viewer)
-    context["is_reviewer"] = viewer.reviews_for(unit)
+    scope = Scope.of(request)
+    unit = unit_for_user(scope, unit_pk)
+    context = _context(request, unit, scope)
+    context["is_reviewer"] = scope.reviews_within(unit)
     context["flagged_evidence"] = None  # only leaders and reviewers above see the section
-    if context["filters"] and viewer.oversees(unit):
+    if context["filters"] and scope.oversees(unit):
         # Evidence carrying a warning (activities.integrity), counted per branch of the subtree.
         context["flagged_evidence"] = flagged_by_child(unit, context["filters"].campaign)
     return render(request, "dashboards/unit_dashboard.html", context)
@@ -79,9 +80,9 @@ def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
 
 @login_required
 def big_screen(request: HttpRequest, unit_pk: int) -> HttpResponse:
-    unit = unit_for_user(request.user, unit_pk)
-    viewer = boards.Viewer.of(request.user)
-    context = _context(request, unit, viewer, ranking_limit=boards.SCREEN_RANKING)
+    scope = Scope.of(request)
+    unit = unit_for_user(scope, unit_pk)
+    context = _context(request, unit, scope, ranking_limit=boards.SCREEN_RANKING)
     context["refresh_seconds"] = REFRESH_SECONDS
     context["data_url"] = reverse("dashboards:screen_data", args=[unit.pk])
     return render(request, "dashboards/unit_screen.html", context)
@@ -91,7 +92,7 @@ def big_screen(request: HttpRequest, unit_pk: int) -> HttpResponse:
 @login_required
 def big_screen_data(request: HttpRequest, unit_pk: int) -> JsonResponse:
     """The big screen's figures, fetched again every minute."""
-    unit = unit_for_user(request.user, unit_pk)
+    unit = unit_for_user(Scope.of(request), unit_pk)
     campaigns = boards.campaigns_covering(unit)
     filters = boards.filters_for(campaigns, request.GET)
     if filters is None:

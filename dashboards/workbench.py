@@ -3,7 +3,7 @@ needs them today. Composed from the selectors that own each rule, so a count her
 count as on the page it links to:
 
 - staff: returned activities with the reason, drafts, co-organisation requests to answer (the
-  staff's own units, as activities.selectors.Actor.is_staff_of), and their units' targets due soon
+  staff's own units, as units.scope.Scope.is_staff_of), and their units' targets due soon
   that are behind pace (activities.progress: pace and completion);
 - reviewers: the review queue (activities.selectors.review_queue) by urgency
   (campaigns.deadlines);
@@ -19,8 +19,7 @@ show the first few rows and the counts say how many there are in all.
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.lookups import StartsWith
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -33,12 +32,13 @@ from activities.progress import (
     period_of,
     subtree_task_figures,
 )
-from activities.selectors import Actor, days_waiting, review_queue
+from activities.selectors import days_waiting, review_queue
 from campaigns import deadlines
 from campaigns.models import Campaign, Season, Target, TargetTask
 from campaigns.selectors import campaigns_visible_to
 from units.models import Membership, Role, Unit
-from units.selectors import held_memberships, subtree_q
+from units.routing import reviewers_above
+from units.scope import Scope
 
 SHOWN = 5  # rows of each list; its count says how many in all
 TARGET_DUE_DAYS = 30  # a target due within this many days is "due soon"
@@ -95,7 +95,7 @@ def targets_due_behind(unit_ids: set[int], today: date) -> list[TargetProgress]:
     return [p for p in progress if p.pace != Pace.ON_TRACK]
 
 
-def staff_panel(actor: Actor, today: date) -> StaffPanel:
+def staff_panel(actor: Scope, today: date) -> StaffPanel:
     units = actor.staff_unit_ids
     counts = dict(
         Activity.objects.filter(unit_id__in=units, status__in=[Status.RETURNED, Status.DRAFT])
@@ -141,7 +141,7 @@ class ReviewerPanel:
         return self.overdue + self.due_soon + self.on_time
 
 
-def reviewer_panel(actor: Actor, today: date) -> ReviewerPanel:
+def reviewer_panel(actor: Scope, today: date) -> ReviewerPanel:
     """The queue counted by urgency in one query, with the SQL forms of campaigns.deadlines that
     the queue's overdue filter uses, so the counts are the badges' and the filter's."""
     queue = review_queue(actor)
@@ -178,20 +178,11 @@ class LeaderPanel:
     board: Dashboard | None  # None when no campaign covers the unit
 
 
-def _top_units(paths: list[str]) -> QuerySet[Unit]:
-    tops = [p for p in set(paths) if not any(p != q and p.startswith(q) for q in paths)]
-    return Unit.objects.filter(path__in=tops, is_active=True).order_by("path")
-
-
-def _role_paths(actor: Actor, role: str) -> list[str]:
-    return [path for held_role, _id, path in held_memberships(actor.user) if held_role == role]
-
-
-def leader_panel(actor: Actor) -> LeaderPanel | None:
+def leader_panel(actor: Scope) -> LeaderPanel | None:
     """The headline of the leader's topmost unit (the first by path when they lead several
     subtrees; the dashboard's chooser offers the others). A superuser without a leader's
     membership sees the unit running the newest campaign."""
-    if actor.superuser and not _role_paths(actor, Role.LEADER):
+    if actor.superuser and not actor.paths_of(Role.LEADER):
         # Leads nowhere in particular: the unit running the newest campaign, else the first root.
         newest = (
             Campaign.objects.filter(is_active=True, unit__is_active=True)
@@ -201,7 +192,8 @@ def leader_panel(actor: Actor) -> LeaderPanel | None:
         )
         unit = newest.unit if newest else Unit.objects.filter(depth=1).order_by("path").first()
     else:
-        unit = _top_units(_role_paths(actor, Role.LEADER)).first()
+        tops = actor.top_paths(Role.LEADER)
+        unit = Unit.objects.filter(path__in=tops, is_active=True).order_by("path").first()
     if unit is None:
         return None
     filters = filters_for(campaigns_covering(unit), {})
@@ -234,23 +226,18 @@ def _counted(queryset: QuerySet) -> tuple[list, int]:
     return list(queryset[:SHOWN]), queryset.count()
 
 
-def admin_panel(actor: Actor) -> AdminPanel:
+def admin_panel(actor: Scope) -> AdminPanel:
     """What is incomplete in the admin's subtrees. A unit needs staff to report; a unit below the
     top of the tree needs active reviewers on a unit above it, or its submissions wait on no one
-    (units.selectors.reviewer_levels_above); a running campaign's task needs targets."""
-    paths = None if actor.superuser else _role_paths(actor, Role.ADMIN)
-    units = Unit.objects.filter(is_active=True)
-    campaigns = Campaign.objects.filter(is_active=True)
-    if paths is not None:
-        units = units.filter(subtree_q(paths))
-        campaigns = campaigns.filter(subtree_q(paths, field="unit__path"))
+    (units.routing); a running campaign's task needs targets."""
+    units = Unit.objects.filter(actor.role_q(Role.ADMIN), is_active=True)
+    campaigns = Campaign.objects.filter(
+        actor.role_q(Role.ADMIN, field="unit__path"), is_active=True
+    )
     active = Membership.objects.filter(user__is_active=True, unit__is_active=True)
     has_staff = active.filter(role=Role.STAFF, unit=OuterRef("pk"))
-    reviewer_above = active.filter(
-        StartsWith(OuterRef("path"), F("unit__path")), role=Role.REVIEWER
-    ).exclude(unit__path=OuterRef("path"))
     without_staff = units.filter(~Exists(has_staff)).order_by("path")
-    without_reviewer = units.filter(depth__gt=1).filter(~Exists(reviewer_above)).order_by("path")
+    without_reviewer = units.filter(depth__gt=1).filter(~Exists(reviewers_above())).order_by("path")
     tasks = (
         TargetTask.objects.filter(campaign__in=campaigns, is_active=True)
         .filter(~Exists(Target.objects.filter(task=OuterRef("pk"))))
@@ -273,7 +260,7 @@ class CampaignsPanel:
     finished: list[Campaign] = field(default_factory=list)
 
 
-def campaigns_panel(user: User, today: date) -> CampaignsPanel:
+def campaigns_panel(user: User | Scope, today: date) -> CampaignsPanel:
     """The campaigns the user sees: running now, not started yet, finished (ended, or closed)."""
     panel = CampaignsPanel()
     visible = campaigns_visible_to(user).select_related("unit").order_by("-starts_on", "-pk")
@@ -304,11 +291,13 @@ class Workbench:
         return not (self.staff or self.reviewer or self.leader or self.admin)
 
 
-def workbench(user: User, roles: set[str]) -> Workbench:
-    """The panels for `roles` (the roles the user holds anywhere, as the navigation has them)."""
-    actor = Actor.of(user)
+def workbench(who: User | Scope) -> Workbench:
+    """The panels for the roles the user holds anywhere (Scope.roles_held, as the navigation has
+    them)."""
+    actor = Scope.of(who)
+    roles = actor.roles_held
     today = timezone.localdate()
-    bench = Workbench(today=today, campaigns=campaigns_panel(user, today))
+    bench = Workbench(today=today, campaigns=campaigns_panel(actor, today))
     if Role.STAFF in roles and actor.staff_unit_ids:
         bench.staff = staff_panel(actor, today)
     if Role.REVIEWER in roles:

@@ -84,6 +84,7 @@ from campaigns import deadlines
 from campaigns.models import Campaign, Phase, Target
 from notifications.models import Rule
 from notifications.services import Notice, notify
+from units import routing
 from units.models import Membership, Role, Unit
 
 # Reminders before a due date or a deadline: the steps, in days left.
@@ -180,50 +181,28 @@ def _may_review(activity: Activity, users: list[User], own: _Own) -> list[User]:
 
 def reviewers_who_may_act(activities: list[Activity]) -> dict[int, list[User]]:
     """{activity_id: the active reviewers on its reviewing unit who may act on it}, in three
-    queries for any number of activities."""
-    by_unit: dict[int, list[User]] = defaultdict(list)
-    unit_ids = {a.review_unit_id for a in activities if a.review_unit_id}
-    memberships = (
-        Membership.objects.filter(
-            role=Role.REVIEWER, unit_id__in=unit_ids, unit__is_active=True, user__is_active=True
-        )
-        .select_related("user")
-        .order_by("user__username")
-    )
-    for membership in memberships:
-        by_unit[membership.unit_id].append(membership.user)
+    queries for any number of activities (units.routing.reviewers_on)."""
+    waiting_on = {a.pk: a.review_unit_id or 0 for a in activities}  # 0: waits on no unit
+    by_unit = routing.reviewers_on(pk for pk in waiting_on.values() if pk)
     own = _own_pairs(activities, (u for users in by_unit.values() for u in users))
-    return {a.pk: _may_review(a, by_unit.get(a.review_unit_id, []), own) for a in activities}
+    return {a.pk: _may_review(a, by_unit.get(waiting_on[a.pk], []), own) for a in activities}
 
 
 def reviewers_one_level_up(activities: list[Activity]) -> dict[int, tuple[Unit, list[User]]]:
-    """{activity_id: (unit, reviewers)} of the nearest unit above each activity's reviewing unit
-    that has active reviewers who may act (units.selectors.reviewer_levels_above, in bulk)."""
-    paths = {
-        path for a in activities if a.review_unit for path in a.review_unit.ancestor_paths[:-1]
-    }
-    levels: dict[str, tuple[Unit, list[User]]] = {}
-    memberships = (
-        Membership.objects.filter(
-            role=Role.REVIEWER, unit__path__in=paths, unit__is_active=True, user__is_active=True
-        )
-        .select_related("unit", "user")
-        .order_by("user__username")
+    """{activity_id: (unit, reviewers)} of the nearest reviewing level above each activity's
+    reviewing unit (units.routing.levels_above_each) that has reviewers who may act on it."""
+    levels = routing.levels_above_each(a.review_unit for a in activities if a.review_unit)
+    own = _own_pairs(
+        activities, (u for above in levels.values() for level in above for u in level.reviewers)
     )
-    for membership in memberships:
-        levels.setdefault(membership.unit.path, (membership.unit, []))[1].append(membership.user)
-    own = _own_pairs(activities, (u for _unit, users in levels.values() for u in users))
     found = {}
     for activity in activities:
-        if activity.review_unit is None:
-            continue
-        for path in reversed(activity.review_unit.ancestor_paths[:-1]):
-            if path in levels:
-                unit, users = levels[path]
-                reviewers = _may_review(activity, users, own)
-                if reviewers:
-                    found[activity.pk] = (unit, reviewers)
-                    break
+        above = levels[activity.review_unit.pk] if activity.review_unit else []
+        for level in above:
+            reviewers = _may_review(activity, level.reviewers, own)
+            if reviewers:
+                found[activity.pk] = (level.unit, reviewers)
+                break
     return found
 
 

@@ -36,6 +36,7 @@ from accounts.models import User
 from accounts.services import user_invite, user_update_profile
 from units.exceptions import UnitError
 from units.models import KIND_LINES, Line, Membership, Role, Unit, UnitKind
+from units.scope import Scope
 from units.selectors import units_for_role
 from units.services import membership_add, unit_create
 
@@ -492,10 +493,11 @@ def _check_parents(
     in_scope = set(
         units_for_role(user, Role.ADMIN).filter(code__in=codes).values_list("code", flat=True)
     )
+    superuser = Scope.of(user).superuser
     for unit in planned:
         code = unit.parent_code
         if not code:
-            if not user.is_superuser:
+            if not superuser:
                 errors.add(
                     unit.row,
                     "parent_code",

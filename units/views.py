@@ -15,36 +15,26 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
 from accounts.services import user_invite
 from units import selectors, services
 from units.exceptions import UnitError
 from units.filters import UnitFilter
 from units.forms import MemberAddForm, PairForm, UnitForm, UnitMoveForm
 from units.models import Membership, Role, Unit
+from units.scope import Scope
 
 SEARCH_PAGE_SIZE = 50
 
 
-# Which breadcrumbs and paired units to link, without a query per row.
-_Scope = selectors.OpenableUnits
-
-
 def _admin_unit(request: HttpRequest, pk: int) -> Unit:
-    return selectors.unit_for_user(request.user, pk, role=Role.ADMIN)
+    return selectors.unit_for_user(Scope.of(request), pk, role=Role.ADMIN)
 
 
 def _admin_above_unit(request: HttpRequest, pk: int) -> Unit:
     unit = _admin_unit(request, pk)
-    if not selectors.can_admin_above(request.user, unit):
+    if not Scope.of(request).can_admin_above(unit):
         raise PermissionDenied(_("Only an administrator above this unit may do that."))
     return unit
-
-
-def _breadcrumbs(user: User, unit: Unit) -> list[tuple[Unit, bool]]:
-    """The units above `unit`, each with whether the user may open it."""
-    scope = _Scope(user)
-    return [(ancestor, ancestor in scope) for ancestor in selectors.ancestors_of(unit)]
 
 
 def _form_page(request: HttpRequest, template: str, unit: Unit, form, action: str) -> HttpResponse:
@@ -52,7 +42,7 @@ def _form_page(request: HttpRequest, template: str, unit: Unit, form, action: st
         "unit": unit,
         "form": form,
         "action": action,
-        "breadcrumbs": _breadcrumbs(request.user, unit),
+        "breadcrumbs": selectors.breadcrumbs(Scope.of(request), unit),
     }
     return render(request, f"units/{template}.html", context)
 
@@ -75,18 +65,19 @@ def _children_by_parent(parents: list[Unit], *, include_inactive: bool) -> dict[
 
 @login_required
 def unit_tree(request: HttpRequest) -> HttpResponse:
-    unit_filter = UnitFilter(request.GET or None, queryset=selectors.units_visible_to(request.user))
+    visible = selectors.units_visible_to(Scope.of(request))
+    unit_filter = UnitFilter(request.GET or None, queryset=visible)
     context: dict = {"filter": unit_filter, "show_inactive": unit_filter.show_inactive}
     if unit_filter.is_search:
         page = Paginator(unit_filter.qs, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
         ancestors = selectors.ancestors_by_path(page.object_list)
-        scope = _Scope(request.user)
+        scope = Scope.of(request)
         context["page"] = page
         context["rows"] = [
             {
                 "unit": unit,
                 "breadcrumbs": [
-                    (ancestors[path], ancestors[path] in scope)
+                    (ancestors[path], scope.opens(path))
                     for path in unit.ancestor_paths[:-1]
                     if path in ancestors
                 ],
@@ -94,7 +85,7 @@ def unit_tree(request: HttpRequest) -> HttpResponse:
             for unit in page.object_list
         ]
     else:
-        roots = list(selectors.roots_for(request.user).order_by("path"))
+        roots = list(selectors.roots_for(Scope.of(request)).order_by("path"))
         if not unit_filter.show_inactive:
             roots = [root for root in roots if root.is_active]
         children = _children_by_parent(roots, include_inactive=unit_filter.show_inactive)
@@ -105,7 +96,7 @@ def unit_tree(request: HttpRequest) -> HttpResponse:
 @login_required
 def unit_children(request: HttpRequest, pk: int) -> HttpResponse:
     """The units below one node of the tree, loaded when the node is opened."""
-    unit = selectors.unit_for_user(request.user, pk)
+    unit = selectors.unit_for_user(Scope.of(request), pk)
     if not request.htmx:
         return redirect("units:detail", pk=unit.pk)
     show_inactive = request.GET.get("inactive") == "1"
@@ -119,22 +110,21 @@ def unit_children(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    unit = selectors.unit_for_user(user, pk)
-    roles = selectors.roles_on(user, unit)
+    scope = Scope.of(request)
+    unit = selectors.unit_for_user(scope, pk)
+    roles = scope.roles_on(unit)
     is_admin = Role.ADMIN in roles
-    admin_above = is_admin and selectors.can_admin_above(user, unit)
-    scope = _Scope(user)
+    admin_above = is_admin and scope.can_admin_above(unit)
     pairs = [(pair, pair.other(unit)) for pair in selectors.pairs_of(unit).order_by("pk")]
     return render(
         request,
         "units/unit_detail.html",
         {
             "unit": unit,
-            "breadcrumbs": [(a, a in scope) for a in selectors.ancestors_of(unit)],
+            "breadcrumbs": selectors.breadcrumbs(scope, unit),
             "children": selectors.children_of(unit, include_inactive=True).order_by("path"),
             "members": selectors.members_of(unit),
-            "pairs": [(pair, other, other in scope) for pair, other in pairs],
+            "pairs": [(pair, other, scope.can_view(other)) for pair, other in pairs],
             "roles": roles,
             "is_admin": is_admin,
             "admin_above": admin_above,
@@ -180,7 +170,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _admin_above_unit(request, pk)
     parents = (
-        selectors.units_for_role(request.user, Role.ADMIN)
+        selectors.units_for_role(Scope.of(request), Role.ADMIN)
         .filter(is_active=True)
         .exclude(path__startswith=unit.path)
         .exclude(path=unit.parent_path)
@@ -288,7 +278,7 @@ def member_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResp
 def pair_add(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _admin_unit(request, pk)
     others = (
-        selectors.units_visible_to(request.user)
+        selectors.units_visible_to(Scope.of(request))
         .filter(is_active=True)
         .exclude(pk=unit.pk)
         .order_by("path")

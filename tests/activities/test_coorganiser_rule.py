@@ -11,10 +11,11 @@ from django.urls import reverse
 from activities import services
 from activities.exceptions import ActivityError
 from activities.models import CoOrganiser, Status
-from activities.selectors import Actor, can_review, coorganiser_choices, review_queue
+from activities.selectors import can_review, coorganiser_choices, review_queue
 from notifications.rules import reviewers_who_may_act
 from tests.factories import MembershipFactory, UnitFactory, UserFactory
 from units.models import Pair, Role, UnitKind
+from units.scope import Scope
 
 
 @pytest.fixture
@@ -83,7 +84,7 @@ def shared(tree, staff, draft):
 
 
 def test_co_organisers_staff_may_not_review_it(client, tree, reviewer, conflicted, shared):
-    assert not can_review(Actor.of(conflicted), shared)
+    assert not can_review(Scope.of(conflicted), shared)
     assert shared.pk not in review_queue(conflicted).values_list("pk", flat=True)
     assert reviewers_who_may_act([shared])[shared.pk] == [reviewer]
     client.force_login(conflicted)
@@ -98,7 +99,7 @@ def test_co_organisers_staff_may_not_review_it(client, tree, reviewer, conflicte
     assert [o.ok for o in bulk.context["outcomes"]] == []
     shared.refresh_from_db()
     assert shared.status == Status.SUBMITTED
-    assert can_review(Actor.of(reviewer), shared)
+    assert can_review(Scope.of(reviewer), shared)
 
 
 def test_once_their_unit_declined_they_may(tree, conflicted, shared):
@@ -108,5 +109,5 @@ def test_once_their_unit_declined_they_may(tree, conflicted, shared):
         actor=union_staff, coorganiser=shared.coorganisers.get(), confirm=False
     )
 
-    assert can_review(Actor.of(conflicted), shared)
+    assert can_review(Scope.of(conflicted), shared)
     assert shared.pk in review_queue(conflicted).values_list("pk", flat=True)

@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from activities import services
 from activities.models import Action, Status
-from activities.selectors import Actor, can_review, review_queue
+from activities.selectors import can_review, review_queue
 from notifications.models import Notification, Rule
 from tests.factories import MembershipFactory, UserFactory
 from units.models import Role, Unit
+from units.scope import Scope
 from units.services import unit_move
 
 
@@ -123,7 +124,7 @@ def test_authority_comes_from_the_tree_even_before_any_re_routing(client, tree, 
     waiting.unit.refresh_from_db()
     assert waiting.review_unit_id == tree.committee_a.pk  # not re-routed
 
-    assert not can_review(Actor.of(former), waiting)
+    assert not can_review(Scope.of(former), waiting)
     _assert_former_refused_everywhere(client, former, waiting)
 
 
@@ -133,7 +134,7 @@ def test_a_reviewer_above_both_places_keeps_the_item(tree, waiting):
     unit_move(unit=tree.branch_a1, new_parent=tree.committee_b)
 
     waiting.refresh_from_db()
-    assert can_review(Actor.of(city_reviewer), waiting)
+    assert can_review(Scope.of(city_reviewer), waiting)
     assert waiting.pk in _queue_ids(city_reviewer)
 
 

@@ -31,7 +31,7 @@ from activities.progress import (
     unit_totals,
 )
 from activities.rollups import rollups_rebuild
-from activities.selectors import Actor, can_review, coorganiser_choices
+from activities.selectors import can_review, coorganiser_choices
 from campaigns.deadlines import overdue_since
 from campaigns.exceptions import CampaignError
 from campaigns.models import Metric
@@ -46,6 +46,7 @@ from tests.factories import (
 )
 from tests.figures import task_figures
 from units.models import Role, UnitKind
+from units.scope import Scope
 
 pytestmark = pytest.mark.django_db
 
@@ -128,7 +129,7 @@ class World:
                 services.activity_submit(actor=self.staff[activity.unit_id], activity=activity)
             elif move == "review":
                 # Mostly someone entitled to act, sometimes anyone (who is then refused).
-                able = [r for r in self.reviewers if can_review(Actor.of(r), activity)]
+                able = [r for r in self.reviewers if can_review(Scope.of(r), activity)]
                 reviewer = self.rng.choice(
                     able if able and self.rng.random() < 0.8 else self.reviewers
                 )

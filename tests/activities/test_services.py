@@ -9,10 +9,11 @@ from django.utils import timezone
 from activities import services
 from activities.exceptions import ActivityError, TransitionRefused
 from activities.models import Action, ActivityEvent, CoOrganiser, CoOrganiserStatus, Status
-from activities.selectors import Actor, can_review, review_queue
+from activities.selectors import can_review, review_queue
 from activities.services import NotAllowed
 from tests.factories import MembershipFactory, TargetTaskFactory, UserFactory
 from units.models import Role
+from units.scope import Scope
 
 pytestmark = pytest.mark.django_db
 
@@ -286,7 +287,7 @@ class TestTwoLevels:
         services.activity_approve(actor=city_reviewer, activity=activity, level=1)
         activity.refresh_from_db()
         # The page offers no decision the service would refuse (one rule: passed_on_by).
-        assert not can_review(Actor.of(city_reviewer), activity)
+        assert not can_review(Scope.of(city_reviewer), activity)
         with pytest.raises(NotAllowed, match="another reviewer"):
             services.activity_approve(actor=city_reviewer, activity=activity, level=2)
 
@@ -350,7 +351,7 @@ class TestBulkApprove:
             ),
         )
         services.activity_withdraw(actor=staff, activity=second)
-        queue = review_queue(Actor.of(reviewer))
+        queue = review_queue(Scope.of(reviewer))
 
         result = services.queue_bulk_approve(
             actor=reviewer, queue=queue, ids=[first.pk, second.pk], listed_at=None, limit=200
@@ -366,7 +367,7 @@ class TestBulkApprove:
     ):
         first = _submitted(staff, draft)
         listed_at = timezone.now()
-        queue = review_queue(Actor.of(reviewer))
+        queue = review_queue(Scope.of(reviewer))
 
         nothing = services.queue_bulk_approve(
             actor=reviewer, queue=queue, ids=None, listed_at=listed_at, limit=0

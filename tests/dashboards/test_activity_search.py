@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from activities import selectors
 from activities.models import Activity, CoOrganiser, CoOrganiserStatus, Status
-from activities.selectors import Actor, activities_visible_to, subtree_scope, visible_scope
+from activities.selectors import activities_visible_to, subtree_scope, visible_scope
 from dashboards.list_views import PAGE_SIZE
 from tests.factories import (
     ActivityFactory,
@@ -21,6 +21,7 @@ from tests.factories import (
     UserFactory,
 )
 from units.models import Line, Role
+from units.scope import Scope
 
 pytestmark = pytest.mark.django_db
 
@@ -377,7 +378,7 @@ class TestScopeQuery:
 
         for user in (staff, reviewer, leader, outsider, city_admin, nobody, root, two_places):
             expected = set(activities_visible_to(user).values_list("pk", flat=True))
-            scope = visible_scope(Actor.of(user))
+            scope = visible_scope(Scope.of(user))
             found = set(Activity.objects.filter(scope.q).values_list("pk", flat=True))
             assert found == expected, user.username
 

@@ -1,6 +1,7 @@
 from tests.factories import UserFactory
 from units import selectors, services
 from units.models import Role
+from units.scope import Scope
 
 
 def _codes(queryset) -> set[str]:
@@ -16,21 +17,21 @@ def test_staff_sees_only_their_own_subtree(tree, staff):
 def test_reviewer_reviews_only_the_units_below(tree, reviewer):
     assert _codes(selectors.units_visible_to(reviewer)) == {"A", "A1", "A2"}
     assert _codes(selectors.units_for_role(reviewer, Role.REVIEWER)) == {"A1", "A2"}
-    assert selectors.roles_on(reviewer, tree.committee_a) == set()
-    assert selectors.roles_on(reviewer, tree.branch_a1) == {Role.REVIEWER}
+    assert Scope.of(reviewer).roles_on(tree.committee_a) == set()
+    assert Scope.of(reviewer).roles_on(tree.branch_a1) == {Role.REVIEWER}
 
 
 def test_admin_administers_their_unit_but_acts_above_only_below_it(tree, admin_user):
     assert _codes(selectors.units_for_role(admin_user, Role.ADMIN)) == {"A", "A1", "A2"}
-    assert not selectors.can_admin_above(admin_user, tree.committee_a)
-    assert selectors.can_admin_above(admin_user, tree.branch_a1)
-    assert not selectors.can_admin_above(admin_user, tree.branch_b1)
+    assert not Scope.of(admin_user).can_admin_above(tree.committee_a)
+    assert Scope.of(admin_user).can_admin_above(tree.branch_a1)
+    assert not Scope.of(admin_user).can_admin_above(tree.branch_b1)
 
 
 def test_outsider_sees_nothing_of_another_branch(tree, outsider):
     assert _codes(selectors.units_visible_to(outsider)) == {"B", "B1"}
-    assert not selectors.can_view(outsider, tree.branch_a1)
-    assert selectors.roles_on(outsider, tree.branch_a1) == set()
+    assert not Scope.of(outsider).can_view(tree.branch_a1)
+    assert Scope.of(outsider).roles_on(tree.branch_a1) == set()
 
 
 def test_a_user_without_memberships_sees_nothing(tree):
