@@ -13,15 +13,15 @@ from accounts.models import User
 from campaigns.models import Campaign, Season
 from evaluations.exceptions import AlreadyRated, AppraisalClosed, EvaluationError, NotAllowed
 from evaluations.models import REMARK_MAX_LENGTH, AppraisalLink, AppraisalTally, Rating
-from units.models import Role, Unit
-from units.selectors import roles_on
+from units.models import Unit
+from units.scope import Scope
 
 log = logging.getLogger(__name__)
 
 
-def may_manage_appraisal(user: User, unit: Unit) -> bool:
+def may_manage_appraisal(who: User | Scope, unit: Unit) -> bool:
     """An admin of `unit` or of a unit above it rotates its link and hides abusive remarks."""
-    return Role.ADMIN in roles_on(user, unit)
+    return Scope.of(who).can_manage(unit)
 
 
 def appraisal_link(unit: Unit, campaign: Campaign, *, by: User | None = None) -> AppraisalLink:

@@ -21,6 +21,7 @@ from evaluations.exceptions import EvaluationError
 from evaluations.forms import HideRemarkForm
 from evaluations.models import Rating, Verdict
 from units.models import Unit
+from units.scope import Scope
 from units.selectors import unit_for_user
 
 REMARKS_PER_PAGE = 20
@@ -72,7 +73,7 @@ def appraisal(request: HttpRequest, pk: int) -> HttpResponse:
             verdict=wanted,
             verdicts=Verdict.choices,
             link=services.appraisal_link(unit, campaign, by=request.user),
-            may_manage=services.may_manage_appraisal(request.user, unit),
+            may_manage=services.may_manage_appraisal(Scope.of(request), unit),
             hide_form=HideRemarkForm(),
         )
         context["link_url"] = public_url(request, context["link"].token)
