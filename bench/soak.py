@@ -127,6 +127,8 @@ class Soak:
         self.stop_event = threading.Event()
         self.pg_down: tuple[float, float] | None = None
         self.health: list[tuple[float, int]] = []
+        self.people: list[Person] = []
+        self.appraisal_paths: list[str] = []
 
     # --- setup --------------------------------------------------------------------------------
     def start(self) -> None:
@@ -149,6 +151,7 @@ class Soak:
         every, _ = IntervalSchedule.objects.get_or_create(every=10, period="seconds")
         PeriodicTask.objects.filter(task="notifications.tasks.deliver_due").update(interval=every)
         PeriodicTasks.update_changed()
+        self.appraisal_paths = self.appraisal_links()
 
         from aiosmtpd.controller import Controller
 
@@ -160,6 +163,57 @@ class Soak:
         stack.beat_start()
         stack.nginx_start()
         self.check_nginx()
+
+    def appraisal_links(self) -> list[str]:
+        """The public appraisal pages of the demo's units in the running campaign."""
+        from django.urls import reverse
+        from django.utils import timezone
+
+        from campaigns.models import Campaign
+        from evaluations.services import appraisal_link
+        from units.models import Unit
+
+        today = timezone.localdate()
+        running = Campaign.objects.filter(
+            is_active=True, starts_on__lte=today, ends_on__gte=today
+        ).first()
+        if running is None:
+            return []
+        units = Unit.objects.filter(path__startswith=running.unit.path, is_active=True)
+        return [
+            reverse("public:appraise", args=[appraisal_link(unit, running).token])
+            for unit in units.order_by("path")[:20]
+        ]
+
+    def appraisals(self) -> dict:
+        """Ratings the app answered 302 to, those in the database, and whether the kept
+        figures (AppraisalTally) equal a count of the ratings."""
+        from django.db.models import Count, Sum
+
+        from evaluations.models import AppraisalTally, Rating
+
+        recorded = Rating.objects.filter(created_at__gte=self.load_began).count()
+        by_unit = dict(
+            Rating.objects.order_by()
+            .values_list("unit_id")
+            .annotate(Count("pk"))
+            .values_list("unit_id", "pk__count")
+        )
+        tallies = (
+            AppraisalTally.objects.order_by()
+            .values("unit_id")
+            .annotate(n=Sum("satisfied") + Sum("basically_satisfied") + Sum("dissatisfied"))
+            .values_list("unit_id", "n")
+        )
+        kept = {unit: n for unit, n in tallies if n}
+        return {
+            "appraisals_sent": sum(person.ratings_sent for person in self.people),
+            "appraisals_unknown": sum(person.ratings_unknown for person in self.people),
+            "appraisals_recorded": recorded,
+            "appraisal_tallies_disagree": sum(
+                1 for unit in set(kept) | set(by_unit) if kept.get(unit) != by_unit.get(unit)
+            ),
+        }
 
     def check_nginx(self) -> None:
         """Static files straight from nginx, cached for a year and compressed; the app behind."""
@@ -188,7 +242,14 @@ class Soak:
 
     # --- load, probes, faults ---------------------------------------------------------------------
     def person(self, n: int, jpeg: bytes) -> None:
-        person = Person(self.stack.base_url, self.recorder, seed=n, jpeg=jpeg)
+        person = Person(
+            self.stack.base_url,
+            self.recorder,
+            seed=n,
+            jpeg=jpeg,
+            appraisal_paths=self.appraisal_paths,
+        )
+        self.people.append(person)
         while not self.stop_event.is_set():
             person.step()
         for browser in person.browsers.values():
@@ -455,6 +516,7 @@ class Soak:
             "p95_ms": p95,
             **self.notices(),
             "rollups_disagree": self.rollups_disagree(),
+            **self.appraisals(),
             "healthz_503_during_db_outage": outage_503,
             "recovered_seconds": recovered,
             **self.facts,
@@ -467,11 +529,14 @@ class Soak:
 
 
 def bars_met(result: dict) -> bool:
+    sent, unknown = result["appraisals_sent"], result["appraisals_unknown"]
     return (
         result["errors_5xx_outside_faults"] == 0
         and result["notices_delivered"] == result["notices_expected"]
         and result["notices_duplicated"] == 0
         and result["rollups_disagree"] == 0
+        and 0 < sent <= result["appraisals_recorded"] <= sent + unknown
+        and result["appraisal_tallies_disagree"] == 0
         and result["healthz_503_during_db_outage"] is True
         and result["recovered_seconds"] is not None
         and result["restore_drill"] is True

@@ -163,12 +163,22 @@ class Browser:
 class Person:
     """One of the eight: signs its users in lazily, then does one thing per `step()`."""
 
-    def __init__(self, base_url: str, recorder: Recorder, seed: int, jpeg: bytes) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        recorder: Recorder,
+        seed: int,
+        jpeg: bytes,
+        appraisal_paths: list[str] | None = None,
+    ) -> None:
         self.base_url = base_url
         self.recorder = recorder
         self.random = random.Random(seed)
         self.jpeg = jpeg
         self.browsers: dict[str, Browser] = {}
+        self.appraisal_paths = appraisal_paths or []
+        self.ratings_sent = 0  # answered 302: recorded by the app
+        self.ratings_unknown = 0
 
     def browser(self, username: str) -> Browser | None:
         browser = self.browsers.get(username)
@@ -181,7 +191,9 @@ class Person:
 
     def step(self) -> None:
         roll = self.random.random()
-        if roll < 0.45:
+        if roll < 0.08 and self.appraisal_paths:
+            self.anonymous_appraises(self.random.choice(self.appraisal_paths))
+        elif roll < 0.45:
             self.staff_logs_and_submits(self.random.choice(STAFF))
         elif roll < 0.80:
             self.reviewer_acts(self.random.choice(REVIEWERS))
@@ -189,8 +201,27 @@ class Person:
             self.leader_opens_dashboard(self.random.choice(LEADERS))
         else:
             self.leader_downloads_export(self.random.choice(LEADERS))
-        # TODO(issue 13): anonymous appraisals through a unit's public QR page join the mix here
-        # (kind "appraisal", no session) once issue 13 has built them.
+
+    def anonymous_appraises(self, path: str) -> None:
+        """A member of the public opens a unit's appraisal page from its QR code, on a phone of
+        their own (no session, a new device cookie), and rates it."""
+        phone = Browser(self.base_url, self.recorder)
+        try:
+            token, _page = phone.csrf("appraisal", path)
+            if token is None:
+                return
+            verdict = self.random.choice(["3", "3", "3", "2", "1"])
+            status, _, _ = phone.post(
+                "appraisal",
+                path,
+                {"csrfmiddlewaretoken": token, "verdict": verdict, "remark": "服务热情，办事高效"},
+            )
+            if status == 302:
+                self.ratings_sent += 1
+            elif status == 0 or status >= 500:
+                self.ratings_unknown += 1  # a fault's window: recorded or not
+        finally:
+            phone.close()
 
     def staff_logs_and_submits(self, username: str) -> None:
         browser = self.browser(username)

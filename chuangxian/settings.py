@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "notifications",
     "dashboards",
     "evaluations",
+    "django_ratelimit",
     "demo",
 ]
 
@@ -399,3 +400,16 @@ METRICS_QUEUES = env_list("METRICS_QUEUES", "celery")
 
 # Shown in the page title and navigation.
 SITE_NAME = _("Create Advanced, Strive for Excellence")
+
+# --- Mass appraisal (evaluations) -------------------------------------------------------------
+# Below this many ratings in a campaign a unit's satisfaction is not judged.
+APPRAISAL_MIN_RATINGS = env_int("APPRAISAL_MIN_RATINGS", 30, minimum=1)
+# The public appraisal pages, per client address (the lockout's, through ipware) across every
+# unit: ratings sent, and pages opened. django-ratelimit counts in the default cache.
+APPRAISAL_RATE = env_str("APPRAISAL_RATE", "20/10m")
+PUBLIC_PAGE_RATE = env_str("PUBLIC_PAGE_RATE", "120/m")
+# django-ratelimit warns on Django's RedisCache, with which it works (STACK.md); without Redis
+# (make run) the limits count per process in the local-memory cache, which it calls unshared.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + (
+    [] if REDIS_URL else ["django_ratelimit.E003"]
+)

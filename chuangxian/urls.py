@@ -26,6 +26,9 @@ urlpatterns = [
     path("activities/", include("activities.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("notifications/", include("notifications.urls")),
+    path("evaluations/", include("evaluations.urls")),
+    # Pages anyone may open without logging in: throttled, and showing only what is public.
+    path("public/", include("evaluations.public_urls")),
     path("admin/", admin.site.urls),
 ]
 

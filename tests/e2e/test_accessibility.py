@@ -119,6 +119,7 @@ def main_pages(username: str) -> list[tuple[str, str]]:
             (reverse("dashboards:unit", args=[unit.pk]), "dashboard"),
             (reverse("dashboards:screen", args=[unit.pk]), ""),
             (reverse("dashboards:activities"), "search"),
+            (reverse("evaluations:appraisal", args=[unit.pk]), ""),
         ]
     if Role.ADMIN in roles:
         pages.append((reverse("units:import"), "import"))
@@ -164,6 +165,14 @@ def test_the_main_pages_of_every_role_pass_axe_without_console_errors(
         if is_mobile(page):
             open_navigation(page)
             violations += [f"{username} menu {v}" for v in axe_violations(page)]
+    # The public's appraisal page, as a phone opens it from a poster: no login.
+    page.context.clear_cookies()
+    from evaluations.services import appraisal_link
+
+    running = Campaign.objects.order_by("-starts_on").first()
+    link = appraisal_link(running.unit, running)
+    assert page.goto(live_server.url + reverse("public:appraise", args=[link.token])).ok
+    violations += [f"public {v}" for v in axe_violations(page)]
     snapshot("last")
 
     assert not violations, "\n".join(violations)

@@ -32,6 +32,7 @@ from campaigns.services import (
     targets_assign,
     task_create,
 )
+from demo import appraisal as demo_appraisal
 from demo import catalogue
 from demo import live as demo_live
 from demo.accounts import DEMO_PAIRS, DEMO_PASSWORD, DEMO_UNITS, DEMO_USERS
@@ -122,6 +123,12 @@ class Command(BaseCommand):
             demo_live.reminders_due(live, units, today)
             rollups_rebuild()  # the waits moved back by the season start on their earlier days
         self.stdout.write(_summary(live, created_live))
+
+        # The public's ratings (群众评议) of both seasons.
+        rated = demo_appraisal.ratings(campaign, campaign.ends_on)
+        rated += demo_appraisal.ratings(live, today - timedelta(days=1))
+        if rated:
+            self.stdout.write(f"{rated} ratings by the public")
 
 
 def _campaign(organiser: Unit, fields: dict | None = None, phases=None) -> Campaign:

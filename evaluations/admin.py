@@ -1,0 +1,31 @@
+"""Ratings are never edited or deleted, nor links rewritten: the admin only shows them. Remarks
+are hidden, and links rotated, from the appraisal page (evaluations.services)."""
+
+from django.contrib import admin
+
+from evaluations.models import AppraisalLink, Rating
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AppraisalLink)
+class AppraisalLinkAdmin(ReadOnlyAdmin):
+    list_display = ["unit", "campaign", "created_at", "revoked_at"]
+    list_select_related = ["unit", "campaign"]
+
+
+@admin.register(Rating)
+class RatingAdmin(ReadOnlyAdmin):
+    list_display = ["unit", "campaign", "verdict", "created_at", "remark_hidden_at"]
+    list_select_related = ["unit", "campaign"]
+    list_filter = ["verdict"]
+    exclude = ["device"]

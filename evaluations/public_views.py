@@ -1,0 +1,137 @@
+"""The public appraisal page (群众评议), opened by anyone from a unit's QR code without logging in.
+
+Every input is hostile: the token must name a current link (else 404), a device rates a unit once
+per campaign (a signed device cookie, and a unique constraint on its hash), each client address
+is limited across every unit (APPRAISAL_RATE for ratings, PUBLIC_PAGE_RATE for pages; a burst is a
+429), and a remark is stored as text and shown escaped."""
+
+import hashlib
+import secrets
+
+from axes.helpers import get_client_ip_address
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django_ratelimit import ALL
+from django_ratelimit.core import is_ratelimited
+
+from campaigns.models import Season
+from evaluations import services
+from evaluations.exceptions import AlreadyRated, AppraisalClosed
+from evaluations.forms import RatingForm
+from evaluations.models import AppraisalLink, Rating
+
+DEVICE_COOKIE = "cx_device"
+DEVICE_SALT = "evaluations.appraisal-device"
+DEVICE_MAX_AGE = 400 * 24 * 3600  # the longest a browser keeps a cookie
+
+
+def client_key(group: str, request: HttpRequest) -> str:
+    """The rate limits' key: the client address as the lockout reads it (PROXY_COUNT)."""
+    return get_client_ip_address(request) or "unknown"
+
+
+def _limited(request: HttpRequest, group: str, rate: str) -> bool:
+    return is_ratelimited(
+        request, group=group, key=client_key, rate=rate, method=ALL, increment=True
+    )
+
+
+def too_many(request: HttpRequest) -> HttpResponse:
+    return render(request, "evaluations/public/too_many.html", status=429)
+
+
+def _device(request: HttpRequest) -> tuple[str, bool]:
+    """This browser's device id from its signed cookie, or a new one (True: set the cookie)."""
+    found = request.get_signed_cookie(DEVICE_COOKIE, default=None, salt=DEVICE_SALT)
+    if found and len(found) <= 64:
+        return found, False
+    return secrets.token_urlsafe(16), True
+
+
+def device_hash(device: str) -> str:
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{device}".encode()).hexdigest()
+
+
+def _remember(response: HttpResponse, device: str) -> HttpResponse:
+    response.set_signed_cookie(
+        DEVICE_COOKIE,
+        device,
+        salt=DEVICE_SALT,
+        max_age=DEVICE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def appraise(request: HttpRequest, token: str) -> HttpResponse:
+    if _limited(request, "public-page", settings.PUBLIC_PAGE_RATE):
+        return too_many(request)
+    link = get_object_or_404(
+        AppraisalLink.objects.select_related("unit", "campaign"),
+        token=token[:64],
+        revoked_at__isnull=True,
+        unit__is_active=True,
+    )
+    device, new_device = _device(request)
+    context = {"link": link, "unit": link.unit, "campaign": link.campaign}
+    if link.campaign.season() != Season.RUNNING:
+        return render(request, "evaluations/public/closed.html", context)
+    rated = (
+        not new_device
+        and Rating.objects.filter(
+            campaign=link.campaign, unit=link.unit, device=device_hash(device)
+        ).exists()
+    )
+    if rated:
+        return render(
+            request,
+            "evaluations/public/already.html",
+            context,
+            status=409 if request.method == "POST" else 200,
+        )
+    form = RatingForm(request.POST or None)
+    if request.method == "POST":
+        if _limited(request, "appraisal-rating", settings.APPRAISAL_RATE):
+            return too_many(request)
+        if form.is_valid():
+            try:
+                services.rating_submit(
+                    link,
+                    form.cleaned_data["verdict"],
+                    form.cleaned_data["remark"],
+                    device_hash(device),
+                )
+            except AlreadyRated:
+                return render(request, "evaluations/public/already.html", context, status=409)
+            except AppraisalClosed:
+                return render(request, "evaluations/public/closed.html", context)
+            return _remember(redirect("public:appraise_thanks", token=link.token), device)
+    response = render(
+        request,
+        "evaluations/public/appraise.html",
+        {**context, "form": form},
+        status=400 if form.errors else 200,
+    )
+    return _remember(response, device) if new_device else response
+
+
+@never_cache
+@require_http_methods(["GET"])
+def appraise_thanks(request: HttpRequest, token: str) -> HttpResponse:
+    if _limited(request, "public-page", settings.PUBLIC_PAGE_RATE):
+        return too_many(request)
+    link = get_object_or_404(
+        AppraisalLink.objects.select_related("unit", "campaign"),
+        token=token[:64],
+        revoked_at__isnull=True,
+    )
+    return render(
+        request, "evaluations/public/thanks.html", {"unit": link.unit, "campaign": link.campaign}
+    )
