@@ -2,8 +2,7 @@
 through `activities.services` (the pages), so that the workflow's rules and events hold."""
 
 from django.contrib import admin
-from django.urls import reverse
-from django.utils.html import format_html
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, ActivityEvent, CoOrganiser, Evidence
@@ -62,9 +61,7 @@ class EvidenceInline(_ReadOnlyInline):
     @admin.display(description=_("file"))
     def download(self, obj: Evidence) -> str:
         # Through the scoped download view: evidence is never served from a media URL.
-        return format_html(
-            '<a href="{}">{}</a>', reverse("activities:evidence", args=[obj.pk]), obj.original_name
-        )
+        return render_to_string("admin/activities/evidence_link.html", {"evidence": obj})
 
 
 @admin.register(Activity)

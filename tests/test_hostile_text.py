@@ -1,7 +1,7 @@
 """Issue 10, "Also": `<script>"'` and `=cmd|` in every text field a user can write — units,
 pairs, users' names, campaigns, phases, tasks, activities, review comments, evidence names —
-and then every page, export and e-mail that shows them: markup built in Python
-(common/markup.py, the template tags, the widgets) and in templates stays escaped, and no
+and then every page, export and e-mail that shows them: the rows drawn by Jinja2
+(templates/jinja2/, the template tags, the widgets) and the Django templates stay escaped, and no
 spreadsheet cell becomes a formula.
 
 Fields are filled by walking the models' text fields, so a text field added later is covered
