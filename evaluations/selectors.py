@@ -10,6 +10,7 @@ from django.db.models import QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from campaigns.models import Campaign
+from common.figures import rounded_percent
 from evaluations.models import AppraisalTally, Rating
 from units.models import Unit
 
@@ -17,8 +18,8 @@ COUNTS = ("satisfied", "basically_satisfied", "dissatisfied")
 
 
 def share(part: int, whole: int) -> int | None:
-    """`part` of `whole` in whole per cent, or None when there is nothing to measure."""
-    return round(100 * part / whole) if whole else None
+    """`part` of `whole` as a whole per cent (common.figures), or None with nothing to measure."""
+    return rounded_percent(part / whole) if whole else None
 
 
 @dataclass(frozen=True)
