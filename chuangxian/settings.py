@@ -222,34 +222,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_USERNAME_FORM_FIELD = "username"
-# The client address of the lockout (django-axes through django-ipware). With no proxy, only
-# REMOTE_ADDR: an X-Forwarded-For header is the client's own words. Behind PROXY_COUNT proxies
-# that each append the address they were reached from to X-Forwarded-For (nginx's
-# $proxy_add_x_forwarded_for), the last proxy is REMOTE_ADDR and the client is the
-# PROXY_COUNT-th entry from the right; what a client writes to the left is never read. ipware
-# counts only the proxies listed in the header, hence PROXY_COUNT - 1, and IPWARE_STRICT off
-# lets a client that sends its own X-Forwarded-For keep its own lockout bucket.
+# The client address of the lockout and of the public pages' limits: common/client_address.py.
+# With no proxy, only REMOTE_ADDR; behind PROXY_COUNT proxies that each append the address they
+# were reached from to X-Forwarded-For (nginx's $proxy_add_x_forwarded_for), the PROXY_COUNT-th
+# entry from the right: what a client writes to the left is never read.
 PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0)
-
-
-def client_address_settings(proxy_count: int) -> dict:
-    if not proxy_count:
-        return {
-            "AXES_IPWARE_META_PRECEDENCE_ORDER": ("REMOTE_ADDR",),
-            "AXES_IPWARE_PROXY_COUNT": None,
-        }
-    return {
-        "AXES_IPWARE_META_PRECEDENCE_ORDER": ("HTTP_X_FORWARDED_FOR",),
-        "AXES_IPWARE_PROXY_COUNT": proxy_count - 1,
-    }
-
-
-AXES_IPWARE_PROXY_ORDER = "left-most"
-AXES_IPWARE_META_PRECEDENCE_ORDER = client_address_settings(PROXY_COUNT)[
-    "AXES_IPWARE_META_PRECEDENCE_ORDER"
-]
-AXES_IPWARE_PROXY_COUNT = client_address_settings(PROXY_COUNT)["AXES_IPWARE_PROXY_COUNT"]
-IPWARE_STRICT = False
+AXES_CLIENT_IP_CALLABLE = "common.client_address.client_address"
 
 # --- Languages and time -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -391,6 +369,8 @@ LOGGING = {
     "loggers": {
         "chuangxian.request": {"level": "INFO" if env_bool("LOG_REQUESTS", True) else "WARNING"},
         "celery.app.trace": {"level": "INFO"},
+        # Who rotated an appraisal link or hid a remark, and why: kept whatever LOG_LEVEL says.
+        "evaluations": {"level": "INFO"},
     },
 }
 

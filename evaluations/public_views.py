@@ -8,16 +8,17 @@ is limited across every unit (APPRAISAL_RATE for ratings, PUBLIC_PAGE_RATE for p
 import hashlib
 import secrets
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
 
 from campaigns.models import Season
+from common.client_address import client_key
 from evaluations import services
 from evaluations.exceptions import AlreadyRated, AppraisalClosed
 from evaluations.forms import RatingForm
@@ -28,19 +29,19 @@ DEVICE_SALT = "evaluations.appraisal-device"
 DEVICE_MAX_AGE = 400 * 24 * 3600  # the longest a browser keeps a cookie
 
 
-def client_key(group: str, request: HttpRequest) -> str:
+def _key(group: str, request: HttpRequest) -> str:
     """The rate limits' key: the client address as the lockout reads it (PROXY_COUNT)."""
-    return get_client_ip_address(request) or "unknown"
+    return client_key(request)
 
 
 def _limited(request: HttpRequest, group: str, rate: str) -> bool:
-    return is_ratelimited(
-        request, group=group, key=client_key, rate=rate, method=ALL, increment=True
-    )
+    return is_ratelimited(request, group=group, key=_key, rate=rate, method=ALL, increment=True)
 
 
 def too_many(request: HttpRequest) -> HttpResponse:
-    return render(request, "evaluations/public/too_many.html", status=429)
+    response = render(request, "evaluations/public/too_many.html", status=429)
+    response["Retry-After"] = "60"
+    return response
 
 
 def _device(request: HttpRequest) -> tuple[str, bool]:
@@ -51,8 +52,10 @@ def _device(request: HttpRequest) -> tuple[str, bool]:
     return secrets.token_urlsafe(16), True
 
 
-def device_hash(device: str) -> str:
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{device}".encode()).hexdigest()
+def device_hash(device: str, link: AppraisalLink) -> str:
+    """What is kept of a device: a hash of its random id with the unit and the campaign, so its
+    ratings of different units cannot be linked, and a new SECRET_KEY changes nothing."""
+    return hashlib.sha256(f"{device}|{link.campaign_id}|{link.unit_id}".encode()).hexdigest()
 
 
 def _remember(response: HttpResponse, device: str) -> HttpResponse:
@@ -74,11 +77,13 @@ def appraise(request: HttpRequest, token: str) -> HttpResponse:
     if _limited(request, "public-page", settings.PUBLIC_PAGE_RATE):
         return too_many(request)
     link = get_object_or_404(
-        AppraisalLink.objects.select_related("unit", "campaign"),
+        AppraisalLink.objects.select_related("unit", "campaign__unit"),
         token=token[:64],
         revoked_at__isnull=True,
         unit__is_active=True,
     )
+    if not link.unit.path.startswith(link.campaign.unit.path):
+        raise Http404  # the unit has moved out of the campaign's tree since the link was made
     device, new_device = _device(request)
     context = {"link": link, "unit": link.unit, "campaign": link.campaign}
     if link.campaign.season() != Season.RUNNING:
@@ -86,7 +91,7 @@ def appraise(request: HttpRequest, token: str) -> HttpResponse:
     rated = (
         not new_device
         and Rating.objects.filter(
-            campaign=link.campaign, unit=link.unit, device=device_hash(device)
+            campaign=link.campaign, unit=link.unit, device=device_hash(device, link)
         ).exists()
     )
     if rated:
@@ -100,13 +105,18 @@ def appraise(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         if _limited(request, "appraisal-rating", settings.APPRAISAL_RATE):
             return too_many(request)
-        if form.is_valid():
+        if new_device:
+            # A phone opens the page before it rates, and keeps the cookie the page set: a rating
+            # without it is not taken (dropping cookies would make every POST a new phone).
+            form.is_valid()
+            form.add_error(None, _("Please send your rating again: this page needs its cookie."))
+        elif form.is_valid():
             try:
                 services.rating_submit(
                     link,
                     form.cleaned_data["verdict"],
                     form.cleaned_data["remark"],
-                    device_hash(device),
+                    device_hash(device, link),
                 )
             except AlreadyRated:
                 return render(request, "evaluations/public/already.html", context, status=409)

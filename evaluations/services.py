@@ -42,10 +42,11 @@ def appraisal_link_rotate(user: User, unit: Unit, campaign: Campaign) -> Apprais
     if not may_manage_appraisal(user, unit):
         raise NotAllowed(_("Only an administrator of this unit or above may issue a new link."))
     with transaction.atomic():
-        now = timezone.now()
-        AppraisalLink.objects.select_for_update().filter(
-            unit=unit, campaign=campaign, revoked_at__isnull=True
-        ).update(revoked_at=now, revoked_by=user)
+        # One rotation of a unit at a time (a double click makes two): the unit's row is the lock.
+        Unit.objects.select_for_update().filter(pk=unit.pk).first()
+        AppraisalLink.objects.filter(unit=unit, campaign=campaign, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_by=user
+        )
         link = AppraisalLink.objects.create(unit=unit, campaign=campaign, created_by=user)
     log.info("appraisal link of unit %s in campaign %s rotated by %s", unit.pk, campaign.pk, user)
     return link
@@ -63,6 +64,10 @@ def rating_submit(
     remark = remark.strip()[:REMARK_MAX_LENGTH]
     try:
         with transaction.atomic():
+            # The link as it is now, locked: a rotation a moment ago closes it.
+            current = AppraisalLink.objects.select_for_update().filter(pk=link.pk).first()
+            if current is None or current.revoked_at is not None:
+                raise AppraisalClosed(_("Appraisal through this link is closed."))
             rating = Rating.objects.create(
                 link=link,
                 unit_id=link.unit_id,

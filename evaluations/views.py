@@ -5,6 +5,7 @@ abusive remarks. A unit the user may not see is a 404."""
 import io
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -41,8 +42,10 @@ def _chosen(campaigns: list[Campaign], value: str | None) -> Campaign | None:
     return by_pk.get(value or "") or (campaigns[0] if campaigns else None)
 
 
-def public_url(request: HttpRequest, token: str) -> str:
-    return request.build_absolute_uri(reverse("public:appraise", args=[token]))
+def public_url(token: str) -> str:
+    """The appraisal page's address on SITE_URL, as the public reaches it (not as this request
+    came in, which may be an intranet name)."""
+    return settings.SITE_URL + reverse("public:appraise", args=[token])
 
 
 @login_required
@@ -76,7 +79,7 @@ def appraisal(request: HttpRequest, pk: int) -> HttpResponse:
             may_manage=services.may_manage_appraisal(Scope.of(request), unit),
             hide_form=HideRemarkForm(),
         )
-        context["link_url"] = public_url(request, context["link"].token)
+        context["link_url"] = public_url(context["link"].token)
     return render(request, "evaluations/appraisal.html", context)
 
 
@@ -92,7 +95,7 @@ def qr_code(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse:
     """The QR code of the current appraisal link, as SVG (segno, server-side)."""
     unit, campaign = _unit_and_campaign(request, pk, campaign_pk)
     link = services.appraisal_link(unit, campaign, by=request.user)
-    qr = segno.make_qr(public_url(request, link.token), error="m")
+    qr = segno.make_qr(public_url(link.token), error="m")
     image = io.BytesIO()
     qr.save(image, kind="svg", scale=8, border=2, xmldecl=False, title=unit.name)
     response = HttpResponse(image.getvalue(), content_type="image/svg+xml")
@@ -109,7 +112,7 @@ def poster(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse:
     return render(
         request,
         "evaluations/poster.html",
-        {"unit": unit, "campaign": campaign, "link_url": public_url(request, link.token)},
+        {"unit": unit, "campaign": campaign, "link_url": public_url(link.token)},
     )
 
 

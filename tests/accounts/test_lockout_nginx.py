@@ -16,7 +16,6 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from django.conf import settings as django_settings
 
-from chuangxian import settings as project_settings
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -115,8 +114,6 @@ def _log_in(port: int, source: str, username: str, password: str, forwarded: str
 
 def test_behind_nginx_the_lockout_is_per_client_address(settings, nginx):
     settings.PROXY_COUNT = 1
-    for name, value in project_settings.client_address_settings(1).items():
-        setattr(settings, name, value)
     UserFactory(username="admin_fk")
 
     statuses = [

@@ -20,6 +20,9 @@ PUBLIC = {
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
+    # The public's pages under /public/: anonymous by design, throttled (tests/evaluations).
+    "public:appraise",
+    "public:appraise_thanks",
 }
 # The Django admin has its own login page and its own tests.
 SKIPPED_NAMESPACES = {"admin"}

@@ -2,6 +2,7 @@
 throttled per address across units, rotated links dead at once, remarks shown as text."""
 
 import random
+import secrets
 
 import pytest
 from django.test import Client
@@ -55,10 +56,47 @@ def test_the_same_device_may_rate_another_unit(client, tree, running, link):
     assert Rating.objects.count() == 2
 
 
-def test_a_forged_device_cookie_is_a_new_device(client, link):
-    client.cookies[DEVICE_COOKIE] = "forged-without-signature"
+def test_a_rating_without_the_pages_device_cookie_is_not_taken(client, link):
+    """Dropping the cookie must not make every POST a new phone: the form comes back, with the
+    cookie set, and nothing is saved; the rating sent again with it is taken."""
+    first = client.post(url(link), {"verdict": Verdict.SATISFIED, "remark": "好"})
+
+    assert first.status_code == 400
+    assert "Please send your rating again" in first.content.decode()
+    assert not Rating.objects.exists()
     assert client.post(url(link), {"verdict": Verdict.SATISFIED}).status_code == 302
+    assert Rating.objects.count() == 1
+
+
+def test_a_forged_device_cookie_is_not_a_device(client, link):
+    client.cookies[DEVICE_COOKIE] = "forged-without-signature"
+    assert client.post(url(link), {"verdict": Verdict.SATISFIED}).status_code == 400
     assert client.cookies[DEVICE_COOKIE].value != "forged-without-signature"
+    assert not Rating.objects.exists()
+
+
+def test_behind_a_proxy_a_quote_in_the_header_does_not_escape_the_limit(settings, link):
+    """nginx appends the real address; a client's `8.8.8.8, "` must not make it be skipped."""
+    settings.PROXY_COUNT = 1
+    settings.APPRAISAL_RATE = "2/m"
+    real = new_address()
+    codes = []
+    for n in range(4):
+        phone = Client(REMOTE_ADDR="10.255.0.1", HTTP_X_FORWARDED_FOR=f'8.8.{n}.8, ", {real}')
+        phone.get(url(link))
+        codes.append(phone.post(url(link), {"verdict": 3}).status_code)
+    assert codes == [302, 302, 429, 429]
+
+
+def test_an_ipv6_client_cannot_escape_the_limit_by_changing_address(settings, link):
+    settings.APPRAISAL_RATE = "2/m"
+    prefix = "2001:db8:" + ":".join(f"{secrets.randbelow(65536):x}" for _ in range(2))
+    codes = []
+    for n in range(1, 5):
+        phone = Client(REMOTE_ADDR=f"{prefix}::{n}")
+        phone.get(url(link))
+        codes.append(phone.post(url(link), {"verdict": 3}).status_code)
+    assert codes == [302, 302, 429, 429]
 
 
 def test_a_burst_from_one_address_is_throttled_across_units(settings, tree, running, link):
@@ -69,12 +107,15 @@ def test_a_burst_from_one_address_is_throttled_across_units(settings, tree, runn
     for n in range(5):
         device = Client(REMOTE_ADDR=address, headers={"accept-language": "zh-hans"})  # new phone
         target = url(link) if n % 2 else url(other)
+        device.get(target)
         codes.append(device.post(target, {"verdict": Verdict.SATISFIED}).status_code)
 
     assert codes == [302, 302, 302, 429, 429]
     phone = Client(REMOTE_ADDR=address, headers={"accept-language": "zh-hans"})
+    phone.get(url(link))
     refused = phone.post(url(link), {"verdict": 3})
     assert refused.status_code == 429
+    assert refused["Retry-After"] == "60"
     assert "请稍后再试" in refused.content.decode()
     assert Rating.objects.count() == 3
 
@@ -83,6 +124,8 @@ def test_another_address_is_not_throttled(settings, link):
     settings.APPRAISAL_RATE = "1/m"
     first = Client(REMOTE_ADDR=new_address())
     second = Client(REMOTE_ADDR=new_address())
+    first.get(url(link))
+    second.get(url(link))
     assert first.post(url(link), {"verdict": 3}).status_code == 302
     assert first.post(url(link), {"verdict": 3}).status_code in {409, 429}
     assert second.post(url(link), {"verdict": 3}).status_code == 302
@@ -114,6 +157,7 @@ def test_remarks_with_html_show_as_text(client, link, leader):
 
 
 def test_bad_input_is_a_400_with_a_message_and_nothing_saved(client, link):
+    client.get(url(link))
     no_choice = client.post(url(link), {"remark": "好"})
     assert no_choice.status_code == 400
     assert "Choose one of the three answers." in no_choice.content.decode()
