@@ -24,7 +24,7 @@ venv: $(STAMP)
 run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	$(PY) manage.py serve_demo --port $(PORT)
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(PY) manage.py serve_demo --port $(PORT)
 
 test: venv
 	$(PY) manage.py check --fail-level WARNING

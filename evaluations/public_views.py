@@ -10,7 +10,7 @@ import secrets
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -71,17 +71,41 @@ def _remember(response: HttpResponse, device: str) -> HttpResponse:
     return response
 
 
+def _current(token: str) -> AppraisalLink:
+    """The link `token` names if it is current; a replaced one answers 404 with a page that says
+    so (someone scanned an old poster); any other token is a plain 404."""
+    found = (
+        AppraisalLink.objects.select_related("unit", "campaign__unit")
+        .filter(token=token[:64], unit__is_active=True)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    if found.revoked_at is not None:
+        raise Replaced(found)
+    return found
+
+
+class Replaced(Http404):
+    def __init__(self, link: AppraisalLink) -> None:
+        super().__init__()
+        self.link = link
+
+
+def replaced(request: HttpRequest, link: AppraisalLink) -> HttpResponse:
+    context = {"unit": link.unit, "campaign": link.campaign}
+    return render(request, "evaluations/public/replaced.html", context, status=404)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def appraise(request: HttpRequest, token: str) -> HttpResponse:
     if _limited(request, "public-page", settings.PUBLIC_PAGE_RATE):
         return too_many(request)
-    link = get_object_or_404(
-        AppraisalLink.objects.select_related("unit", "campaign__unit"),
-        token=token[:64],
-        revoked_at__isnull=True,
-        unit__is_active=True,
-    )
+    try:
+        link = _current(token)
+    except Replaced as gone:
+        return replaced(request, gone.link)
     if not link.unit.path.startswith(link.campaign.unit.path):
         raise Http404  # the unit has moved out of the campaign's tree since the link was made
     device, new_device = _device(request)
@@ -137,11 +161,18 @@ def appraise(request: HttpRequest, token: str) -> HttpResponse:
 def appraise_thanks(request: HttpRequest, token: str) -> HttpResponse:
     if _limited(request, "public-page", settings.PUBLIC_PAGE_RATE):
         return too_many(request)
-    link = get_object_or_404(
-        AppraisalLink.objects.select_related("unit", "campaign"),
-        token=token[:64],
-        revoked_at__isnull=True,
+    try:
+        link = _current(token)
+    except Replaced as gone:
+        return replaced(request, gone.link)
+    device, new_device = _device(request)
+    rated = (
+        not new_device
+        and Rating.objects.filter(
+            campaign=link.campaign, unit=link.unit, device=device_hash(device, link)
+        ).exists()
     )
-    return render(
-        request, "evaluations/public/thanks.html", {"unit": link.unit, "campaign": link.campaign}
-    )
+    if not rated:  # only a phone that has rated is thanked; anyone else gets the form
+        return redirect("public:appraise", token=link.token)
+    context = {"unit": link.unit, "campaign": link.campaign}
+    return render(request, "evaluations/public/thanks.html", context)

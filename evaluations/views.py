@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, Season
 from common.paging import page_number
 from evaluations import selectors, services
 from evaluations.exceptions import EvaluationError
@@ -78,6 +78,7 @@ def appraisal(request: HttpRequest, pk: int) -> HttpResponse:
             link=services.appraisal_link(unit, campaign, by=request.user),
             may_manage=services.may_manage_appraisal(Scope.of(request), unit),
             hide_form=HideRemarkForm(),
+            running=campaign.season() == Season.RUNNING,
         )
         context["link_url"] = public_url(context["link"].token)
     return render(request, "evaluations/appraisal.html", context)

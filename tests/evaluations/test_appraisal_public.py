@@ -12,6 +12,7 @@ from evaluations import selectors, services
 from evaluations.models import AppraisalTally, Rating, Verdict
 from evaluations.public_views import DEVICE_COOKIE
 from tests.evaluations.conftest import new_address, new_client
+from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -139,6 +140,23 @@ def test_a_rotated_link_stops_working_at_once(client, tree, running, link, admin
     assert client.get(url(new)).status_code == 200
 
 
+def test_an_old_poster_says_its_link_was_replaced(client, tree, running, link, admin_user):
+    services.appraisal_link_rotate(admin_user, tree.branch_a1, running)
+    for address in (url(link), reverse("public:appraise_thanks", args=[link.token])):
+        page = client.get(address)
+        assert page.status_code == 404
+        assert "link-replaced" in page.content.decode()
+
+
+def test_only_a_phone_that_has_rated_is_thanked(client, link):
+    thanks = reverse("public:appraise_thanks", args=[link.token])
+    assert client.get(thanks)["Location"] == url(link)
+    client.get(url(link))
+    assert client.get(thanks)["Location"] == url(link)  # opened the page, has not rated
+    client.post(url(link), {"verdict": 3})
+    assert client.get(thanks).status_code == 200
+
+
 def test_an_unknown_or_hostile_token_is_a_404(client, link):
     for token in ("x", link.token[:-1], "' OR 1=1 --", "a" * 500):
         assert client.get(reverse("public:appraise", args=[token])).status_code == 404
@@ -172,6 +190,14 @@ def test_a_finished_campaign_takes_no_rating(client, tree, campaign):
     page = client.get(url(finished))
     assert page.status_code == 200
     assert "appraisal-closed" in page.content.decode()
+    leader = UserFactory()
+    MembershipFactory(user=leader, unit=tree.city, role="leader")
+    leader_page = new_client()
+    leader_page.force_login(leader)
+    figures = leader_page.get(
+        reverse("evaluations:appraisal", args=[tree.branch_a1.pk]), {"campaign": campaign.pk}
+    )
+    assert "appraisal-not-running" in figures.content.decode()
     client.post(url(finished), {"verdict": 3})
     assert not Rating.objects.exists()
 
