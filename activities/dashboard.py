@@ -53,16 +53,6 @@ SCREEN_RANKING = 10  # rows of the ranking on the big screen
 # --- Filters -----------------------------------------------------------------------------------
 
 
-def campaigns_covering(unit: Unit) -> list[Campaign]:
-    """Every campaign covering `unit` (run by it or a unit above it), active ones first, newest
-    first: the first one is the dashboard's default."""
-    return list(
-        Campaign.objects.filter(unit__path__in=unit.ancestor_paths).order_by(
-            "-is_active", "-starts_on", "-pk"
-        )
-    )
-
-
 @dataclass(frozen=True)
 class Filters:
     campaign: Campaign

@@ -36,6 +36,16 @@ def can_manage_campaign(who: User | Scope, campaign: Campaign) -> bool:
     return Scope.of(who).can_manage(campaign.unit)
 
 
+def campaigns_covering(unit: Unit) -> list[Campaign]:
+    """Every campaign covering `unit` (run by it or a unit above it), active ones first, newest
+    first: the first one is a page's default."""
+    return list(
+        Campaign.objects.filter(unit__path__in=unit.ancestor_paths).order_by(
+            "-is_active", "-starts_on", "-pk"
+        )
+    )
+
+
 def active_campaigns_for(unit: Unit) -> QuerySet[Campaign]:
     """The open campaigns that cover `unit`, newest first."""
     return Campaign.objects.filter(unit__path__in=unit.ancestor_paths, is_active=True)

@@ -22,13 +22,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from activities.dashboard import campaigns_covering, filters_for
+from activities.dashboard import filters_for
 from activities.progress import (
     as_of,
     subtree_task_figures,
     target_sums,
 )
 from campaigns.models import TargetTask
+from campaigns.selectors import campaigns_covering
 from dashboards import exports, filters
 from units.models import Line, Unit
 from units.scope import Scope

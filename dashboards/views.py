@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from activities import dashboard as boards
 from activities.integrity import flagged_by_child
+from campaigns.selectors import campaigns_covering
 from dashboards.workbench import workbench
 from units.models import Line, Unit
 from units.scope import Scope
@@ -41,7 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def _context(
     request: HttpRequest, unit: Unit, scope: Scope, *, ranking_limit: int | None = None
 ) -> dict:
-    campaigns = boards.campaigns_covering(unit)
+    campaigns = campaigns_covering(unit)
     filters = boards.filters_for(campaigns, request.GET)
     board = boards.dashboard(unit, filters) if filters else None
     return {
@@ -93,7 +94,7 @@ def big_screen(request: HttpRequest, unit_pk: int) -> HttpResponse:
 def big_screen_data(request: HttpRequest, unit_pk: int) -> JsonResponse:
     """The big screen's figures, fetched again every minute."""
     unit = unit_for_user(Scope.of(request), unit_pk)
-    campaigns = boards.campaigns_covering(unit)
+    campaigns = campaigns_covering(unit)
     filters = boards.filters_for(campaigns, request.GET)
     if filters is None:
         return JsonResponse({"unit": {"id": unit.pk, "name": unit.name}, "headline": None})

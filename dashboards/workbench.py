@@ -23,7 +23,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from activities.dashboard import Dashboard, campaigns_covering, dashboard, filters_for
+from activities.dashboard import Dashboard, dashboard, filters_for
 from activities.models import Activity, CoOrganiser, CoOrganiserStatus, Status
 from activities.progress import (
     Figures,
@@ -35,7 +35,7 @@ from activities.progress import (
 from activities.selectors import days_waiting, review_queue
 from campaigns import deadlines
 from campaigns.models import Campaign, Season, Target, TargetTask
-from campaigns.selectors import campaigns_visible_to
+from campaigns.selectors import campaigns_covering, campaigns_visible_to
 from units.models import Membership, Role, Unit
 from units.routing import reviewers_above
 from units.scope import Scope

@@ -58,6 +58,12 @@ def device_hash(device: str, link: AppraisalLink) -> str:
     return hashlib.sha256(f"{device}|{link.campaign_id}|{link.unit_id}".encode()).hexdigest()
 
 
+def has_rated(device: str, link: AppraisalLink) -> bool:
+    return Rating.objects.filter(
+        campaign=link.campaign, unit=link.unit, device=device_hash(device, link)
+    ).exists()
+
+
 def _remember(response: HttpResponse, device: str) -> HttpResponse:
     response.set_signed_cookie(
         DEVICE_COOKIE,
@@ -112,12 +118,7 @@ def appraise(request: HttpRequest, token: str) -> HttpResponse:
     context = {"link": link, "unit": link.unit, "campaign": link.campaign}
     if link.campaign.season() != Season.RUNNING:
         return render(request, "evaluations/public/closed.html", context)
-    rated = (
-        not new_device
-        and Rating.objects.filter(
-            campaign=link.campaign, unit=link.unit, device=device_hash(device, link)
-        ).exists()
-    )
+    rated = not new_device and has_rated(device, link)
     if rated:
         return render(
             request,
@@ -166,12 +167,7 @@ def appraise_thanks(request: HttpRequest, token: str) -> HttpResponse:
     except Replaced as gone:
         return replaced(request, gone.link)
     device, new_device = _device(request)
-    rated = (
-        not new_device
-        and Rating.objects.filter(
-            campaign=link.campaign, unit=link.unit, device=device_hash(device, link)
-        ).exists()
-    )
+    rated = not new_device and has_rated(device, link)
     if not rated:  # only a phone that has rated is thanked; anyone else gets the form
         return redirect("public:appraise", token=link.token)
     context = {"unit": link.unit, "campaign": link.campaign}

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from campaigns.models import Campaign, Season
+from campaigns.selectors import campaigns_covering
 from common.paging import page_number
 from evaluations import selectors, services
 from evaluations.exceptions import EvaluationError
@@ -26,15 +27,6 @@ from units.scope import Scope
 from units.selectors import unit_for_user
 
 REMARKS_PER_PAGE = 20
-
-
-def _campaigns(unit: Unit) -> list[Campaign]:
-    """The campaigns covering `unit` (run by it or above), open ones first, newest first."""
-    return list(
-        Campaign.objects.filter(unit__path__in=unit.ancestor_paths).order_by(
-            "-is_active", "-starts_on", "-pk"
-        )
-    )
 
 
 def _chosen(campaigns: list[Campaign], value: str | None) -> Campaign | None:
@@ -52,7 +44,7 @@ def public_url(token: str) -> str:
 @require_GET
 def appraisal(request: HttpRequest, pk: int) -> HttpResponse:
     unit = unit_for_user(request.user, pk)
-    campaigns = _campaigns(unit)
+    campaigns = campaigns_covering(unit)
     campaign = _chosen(campaigns, request.GET.get("campaign"))
     context: dict = {"unit": unit, "campaigns": campaigns, "campaign": campaign}
     if campaign is not None:

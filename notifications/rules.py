@@ -82,6 +82,7 @@ from activities.progress import (
 from activities.services import activity_escalate
 from campaigns import deadlines
 from campaigns.models import Campaign, Phase, Target
+from campaigns.selectors import campaigns_covering
 from common.figures import percent
 from notifications.models import Rule
 from notifications.services import Notice, notify
@@ -479,7 +480,7 @@ def digest_context(unit: Unit) -> dict | None:
     """What a leader of `unit` reads in the weekly digest: the headline of the unit's dashboard
     (default filters: the newest active campaign, whole campaign, every line), the child units
     behind pace and the overdue reviews. None when no active campaign covers the unit."""
-    filters = boards.filters_for(boards.campaigns_covering(unit), {})
+    filters = boards.filters_for(campaigns_covering(unit), {})
     if filters is None or not filters.campaign.is_active:
         return None
     board = boards.dashboard(unit, filters)

@@ -312,7 +312,7 @@ def test_the_newest_active_campaign_is_the_default(tree, campaign):
         starts_on=datetime.date(2010, 9, 1),
         ends_on=datetime.date(2010, 12, 31),
     )
-    from activities.dashboard import campaigns_covering
+    from campaigns.selectors import campaigns_covering
 
     campaigns = campaigns_covering(tree.branch_a1)
     assert filters_for(campaigns, {}).campaign == newer

@@ -393,7 +393,8 @@ class TestProgressExport:
     def test_the_total_row_agrees_with_the_dashboard(
         self, client, leader, tree, task, catalogue, joint
     ):
-        from activities.dashboard import campaigns_covering, dashboard, filters_for
+        from activities.dashboard import dashboard, filters_for
+        from campaigns.selectors import campaigns_covering
 
         sheet = _sheet(_progress(client, leader, tree.committee_a))
         shown = dashboard(tree.committee_a, filters_for(campaigns_covering(tree.committee_a), {}))
