@@ -17,7 +17,8 @@ from pypdf import PdfWriter
 from activities import integrity, services
 from activities.models import Action, Activity, Evidence, EvidenceMatch, Status
 from tests import photos
-from tests.factories import ActivityFactory, MembershipFactory, UserFactory
+from tests.conftest import _member
+from tests.factories import ActivityFactory
 from units.models import Role
 
 
@@ -36,12 +37,6 @@ PDF = _pdf_bytes()
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-def _member(unit, role, username):
-    user = UserFactory(username=username)
-    MembershipFactory(user=user, unit=unit, role=role)
-    return user
 
 
 @pytest.fixture
