@@ -15,6 +15,15 @@ class Rule(models.TextChoices):
     COORGANISER_UNANSWERED = "coorganiser_unanswered", _("Co-organiser has not answered")
     PHASE_DEADLINE = "phase_deadline", _("Phase deadline approaching")
     WEEKLY_DIGEST = "weekly_digest", _("Weekly digest")
+    COMMITMENTS_SUBMITTED = "commitments_submitted", _("Commitments to review")
+    COMMITMENTS_RETURNED = "commitments_returned", _("Commitments returned")
+    FULFILMENT_SUBMITTED = "fulfilment_submitted", _("Fulfilment report to review")
+    FULFILMENT_RETURNED = "fulfilment_returned", _("Fulfilment report returned")
+    COMMITMENT_OVERDUE = "commitment_overdue", _("Commitment overdue")
+    FOLLOW_UP_REQUIRED = "follow_up_required", _("Follow-up required")
+    FOLLOW_UP_REPORTED = "follow_up_reported", _("Follow-up reported")
+    FOLLOW_UP_SENT_BACK = "follow_up_sent_back", _("Follow-up sent back")
+    FOLLOW_UP_OVERDUE = "follow_up_overdue", _("Follow-up overdue")
 
 
 class EmailState(models.TextChoices):
