@@ -12,3 +12,7 @@ class AppraisalClosed(EvaluationError):
 
 class NotAllowed(EvaluationError):
     """The user may not do this to this unit."""
+
+
+class TransitionRefused(EvaluationError):
+    """The submission is not in a state that allows the move (someone acted on it first)."""
