@@ -68,6 +68,19 @@ from activities.models import (
 from activities.rollups import rollups_rebuild
 from campaigns.deadlines import decided_on_time
 from campaigns.models import Campaign, Metric, Phase, Target, TargetTask
+from evaluations.models import (
+    AppraisalLink,
+    AppraisalTally,
+    Commitment,
+    CommitmentSet,
+    FollowUp,
+    FollowUpAction,
+    FollowUpEvent,
+    FollowUpStatus,
+    Grade,
+    LeaderComment,
+    Rating,
+)
 from units.models import KIND_LINES, Line, Membership, Pair, Role, Unit, UnitKind
 
 ROOT_CODE = "BENCH-ROOT"
@@ -264,8 +277,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="Rebuild even if the set is already there."
         )
+        parser.add_argument(
+            "--evaluations-only",
+            action="store_true",
+            help="Rewrite only the ratings, commitments and comments of a bench set already there.",
+        )
 
     def handle(self, *args, units: int, activities: int, seed: int, force: bool, **options):
+        evaluations_only = options.get("evaluations_only", False)
         postgres = connection.vendor == "postgresql"
         if not postgres and activities > SQLITE_LIMIT:
             raise CommandError(
@@ -278,7 +297,15 @@ class Command(BaseCommand):
         self.started = time.monotonic()
         root = Unit.objects.filter(code=ROOT_CODE).first()
         if root is not None:
-            if not force and _present(root, units, activities):
+            if evaluations_only or (not force and _present(root, units, activities)):
+                campaign = Campaign.objects.get(unit=root, name=CAMPAIGN_NAME)
+                if evaluations_only or not _evaluations_present(campaign):
+                    # A set from before the evaluations (or asked for): only they are written.
+                    with transaction.atomic():
+                        _wipe_evaluations(root)
+                        self._evaluations(root, campaign, random.Random(seed), postgres)
+                    self._analyze_evaluations(postgres)
+                    return
                 self.stdout.write(
                     f"Bench set already present ({units:,} units, {activities:,} activities): "
                     "nothing to do (--force rebuilds it)."
@@ -295,6 +322,7 @@ class Command(BaseCommand):
             self._lap(f"tree of {units:,} units, campaign, {tasks} tasks, users")
             own = self._activities(plan, activities, rng, postgres)
             self._targets(plan, own, rng)
+            self._evaluations(root=None, campaign=plan.campaign, rng=rng, postgres=postgres)
         tasks, unit_rows = rollups_rebuild()
         self._lap(f"rollups_rebuild(): {tasks:,} task rows, {unit_rows:,} unit rows")
         if postgres:
@@ -302,7 +330,13 @@ class Command(BaseCommand):
             # (VACUUM cannot run inside a transaction, e.g. a test's: ANALYZE only there.)
             vacuum = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
             with connection.cursor() as cursor:
-                for model in (Activity, Activity.tasks.through, ActivityEvent, CoOrganiser):
+                for model in (
+                    Activity,
+                    Activity.tasks.through,
+                    ActivityEvent,
+                    CoOrganiser,
+                    *EVALUATION_TABLES,
+                ):
                     cursor.execute(f"{vacuum} {model._meta.db_table}")
                 cursor.execute("ANALYZE")
             self._lap(vacuum)
@@ -313,6 +347,223 @@ class Command(BaseCommand):
 
     def _lap(self, what: str) -> None:
         self.stdout.write(f"[{time.monotonic() - self.started:7.1f} s] {what}")
+
+    def _analyze_evaluations(self, postgres: bool) -> None:
+        if postgres:
+            vacuum = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
+            with connection.cursor() as cursor:
+                for model in EVALUATION_TABLES:
+                    cursor.execute(f"{vacuum} {model._meta.db_table}")
+            self._lap(f"{vacuum} of the evaluations' tables")
+
+    # --- ratings, commitments, comments (issue 13) ----------------------------------------------
+
+    def _evaluations(
+        self, root: Unit | None, campaign: Campaign, rng: random.Random, postgres: bool
+    ) -> None:
+        """The evaluations of the bench campaign, sized by the tree: RATINGS_PER_UNIT ratings a
+        unit on average (a tenth of the units none; 200,000 at 5,000 units) with their links and
+        tallies, COMMITMENTS_PER_UNIT commitment items a unit on average (20,000) in sets of 3–7
+        (90 % approved; of the approved items past due 70 % fulfilled, a fifth of them late,
+        30 % overdue; a quarter of those not yet due fulfilled early), and COMMENTS_PER_UNIT
+        leader comments a unit (3,000), two in three requiring a follow-up in every state."""
+        root = root or campaign.unit
+        units = list(
+            Unit.objects.filter(path__startswith=root.path)
+            .order_by("path")
+            .values_list("pk", "depth")
+        )
+        users = dict(
+            User.objects.filter(username__in=[AUTHOR, ROOT_LEADER]).values_list("username", "pk")
+        )
+        today, now = timezone.localdate(), timezone.now()
+        start = campaign.starts_on
+        span = (today - start).days
+        local = timezone.get_current_timezone()
+
+        def moment(day: date) -> datetime:
+            hour = 8 + int(rng.random() * 10)
+            return datetime(day.year, day.month, day.day, hour, tzinfo=local).astimezone(UTC)
+
+        # Ratings: a link per unit, ratings through it, the tallies per unit and month.
+        AppraisalLink.objects.bulk_create(
+            [AppraisalLink(unit_id=pk, campaign=campaign) for pk, _depth in units],
+            batch_size=5000,
+        )
+        links = dict(AppraisalLink.objects.filter(campaign=campaign).values_list("unit_id", "pk"))
+        rated = [pk for pk, depth in units if depth > 1 and rng.random() >= 0.1]
+        total = RATINGS_PER_UNIT * len(units)
+        chosen = rng.choices(rated, k=total) if rated else []
+        tallies: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0, 0])
+        column = {3: 0, 2: 1, 1: 2}
+        leaning = {pk: rng.random() for pk in rated}  # some units please more than others
+        ratings = []
+        for n, unit_id in enumerate(chosen):
+            roll = rng.random() * (0.6 + leaning[unit_id])
+            verdict = 3 if roll < 0.6 else 2 if roll < 1.1 else 1
+            when = moment(start + timedelta(days=int(rng.random() * (span + 1))))
+            when = min(when, now)
+            remark = REMARKS[n % len(REMARKS)] if rng.random() < 0.05 else ""
+            ratings.append(
+                (links[unit_id], unit_id, campaign.pk, verdict, remark, f"bench-{n:012d}", when)
+            )
+            month = timezone.localdate(when).replace(day=1)
+            tallies[(unit_id, month)][column[verdict]] += 1
+        _load(RATING_COLUMNS, Rating, ratings, postgres)
+        AppraisalTally.objects.bulk_create(
+            [
+                AppraisalTally(
+                    unit_id=unit_id,
+                    campaign=campaign,
+                    month=month,
+                    satisfied=counts[0],
+                    basically_satisfied=counts[1],
+                    dissatisfied=counts[2],
+                )
+                for (unit_id, month), counts in tallies.items()
+            ],
+            batch_size=5000,
+        )
+        self._lap(f"{len(ratings):,} ratings, {len(tallies):,} tallies, {len(links):,} links")
+
+        # Commitments: sets of 3–7 items on units picked at random until the total is reached.
+        total = COMMITMENTS_PER_UNIT * len(units)
+        plan: list[tuple[int, int, str]] = []  # (unit, items, status)
+        planned = 0
+        candidates = [pk for pk, depth in units if depth > 1]
+        rng.shuffle(candidates)
+        for unit_id in candidates:
+            if planned >= total:
+                break
+            size = min(3 + int(rng.random() * 5), total - planned)
+            roll = rng.random()
+            status = (
+                Status.APPROVED if roll < 0.9 else Status.SUBMITTED if roll < 0.95 else Status.DRAFT
+            )
+            plan.append((unit_id, size, status))
+            planned += size
+        approved_at = moment(start + timedelta(days=20))
+        sets = CommitmentSet.objects.bulk_create(
+            [
+                CommitmentSet(
+                    unit_id=unit_id,
+                    campaign=campaign,
+                    status=status,
+                    created_by_id=users[AUTHOR],
+                    submitted_at=None if status == Status.DRAFT else approved_at,
+                    first_submitted_at=None if status == Status.DRAFT else approved_at,
+                    waiting_since=approved_at if status == Status.SUBMITTED else None,
+                    approved_at=approved_at if status == Status.APPROVED else None,
+                )
+                for unit_id, _size, status in plan
+            ],
+            batch_size=5000,
+        )
+        items = []
+        for item_set, (unit_id, size, status) in zip(sets, plan, strict=True):
+            for position in range(size):
+                due = start + timedelta(days=30 + int(rng.random() * 330))
+                fulfilled_at, kept = None, None
+                if status == Status.APPROVED:
+                    roll = rng.random()
+                    if due < today and roll < 0.7:
+                        late = roll < 0.14
+                        offset = int(rng.random() * 20) + 1
+                        day = due + timedelta(days=offset) if late else due - timedelta(days=offset)
+                        fulfilled_at, kept = min(moment(day), now), not late
+                    elif due >= today and roll < 0.25:
+                        back = int(rng.random() * 30)
+                        fulfilled_at, kept = min(moment(today - timedelta(days=back)), now), True
+                items.append(
+                    Commitment(
+                        set_id=item_set.pk,
+                        unit_id=unit_id,
+                        campaign=campaign,
+                        position=position,
+                        promise=f"承诺事项{position + 1}：为群众办实事",
+                        measure="按期完成，群众满意",
+                        due_on=due,
+                        fulfilled_at=fulfilled_at,
+                        kept_on_time=kept,
+                    )
+                )
+        Commitment.objects.bulk_create(items, batch_size=5000)
+        self._lap(f"{len(items):,} commitment items in {len(sets):,} sets")
+
+        # Leader comments, two in three with a follow-up, in every state.
+        total = round(COMMENTS_PER_UNIT * len(units))
+        comments = LeaderComment.objects.bulk_create(
+            [
+                LeaderComment(
+                    unit_id=rng.choice(candidates),
+                    campaign=campaign,
+                    author_id=users[ROOT_LEADER],
+                    text="请进一步加强活动组织，注重实效。",
+                    grade=rng.choice([None, *Grade.values]),
+                )
+                for _n in range(total)
+            ],
+            batch_size=5000,
+        )
+        follow_ups, steps = [], []
+        for comment in comments:
+            if rng.random() >= 2 / 3:
+                continue
+            due = start + timedelta(days=20 + int(rng.random() * 340))
+            roll = rng.random()
+            status = FollowUpStatus.OPEN
+            closed_at, on_time = None, None
+            if roll < (0.6 if due < today else 0.2):
+                status = FollowUpStatus.CLOSED
+                late = due < today and rng.random() < 0.25
+                offset = timedelta(days=int(rng.random() * 10))
+                day = min(due + offset + timedelta(days=1) if late else due - offset, today)
+                closed_at, on_time = min(moment(day), now), not late
+            else:
+                status = rng.choice(
+                    [
+                        FollowUpStatus.OPEN,
+                        FollowUpStatus.ACKNOWLEDGED,
+                        FollowUpStatus.REPORTED,
+                        FollowUpStatus.SENT_BACK,
+                    ]
+                )
+            follow_ups.append(
+                FollowUp(
+                    comment_id=comment.pk,
+                    unit_id=comment.unit_id,
+                    campaign=campaign,
+                    due_on=due,
+                    status=status,
+                    closed_at=closed_at,
+                    closed_on_time=on_time,
+                    report=""
+                    if status in (FollowUpStatus.OPEN, FollowUpStatus.ACKNOWLEDGED)
+                    else "已完成整改。",
+                )
+            )
+        FollowUp.objects.bulk_create(follow_ups, batch_size=5000)
+        for follow_up in follow_ups:
+            steps.append(
+                FollowUpEvent(
+                    follow_up_id=follow_up.pk,
+                    actor_id=users[ROOT_LEADER],
+                    action=FollowUpAction.REQUIRE,
+                    to_status=FollowUpStatus.OPEN,
+                )
+            )
+            if follow_up.status == FollowUpStatus.CLOSED:
+                steps.append(
+                    FollowUpEvent(
+                        follow_up_id=follow_up.pk,
+                        actor_id=users[ROOT_LEADER],
+                        action=FollowUpAction.CLOSE,
+                        from_status=FollowUpStatus.REPORTED,
+                        to_status=FollowUpStatus.CLOSED,
+                    )
+                )
+        FollowUpEvent.objects.bulk_create(steps, batch_size=5000)
+        self._lap(f"{len(comments):,} leader comments, {len(follow_ups):,} follow-ups")
 
     # --- tree, campaign, users ---------------------------------------------------------------
 
@@ -831,6 +1082,63 @@ class _Generator:
         )
 
 
+RATINGS_PER_UNIT = 40  # 200,000 at 5,000 units
+COMMITMENTS_PER_UNIT = 4  # 20,000
+COMMENTS_PER_UNIT = 0.6  # 3,000, two in three with a follow-up
+REMARKS = ["服务热情，办事效率高", "希望多组织志愿活动", "<b>不错</b>", "有待改进"]
+RATING_COLUMNS = ["link_id", "unit_id", "campaign_id", "verdict", "remark", "device", "created_at"]
+RATING_COLUMNS += ["remark_hidden_reason"]
+EVALUATION_TABLES = (
+    AppraisalLink,
+    Rating,
+    AppraisalTally,
+    CommitmentSet,
+    Commitment,
+    LeaderComment,
+    FollowUp,
+    FollowUpEvent,
+)
+
+
+def _load(columns: list[str], model, rows: list[tuple], postgres: bool) -> None:
+    """Rows (without the blank hidden reason) into `model`: COPY on PostgreSQL."""
+    rows = [(*row, "") for row in rows]
+    if postgres:
+        _copy(connection.connection, [(model, columns, _csv(rows))])
+    else:
+        _bulk(model, columns, rows)
+
+
+def _evaluations_present(campaign: Campaign) -> bool:
+    return Rating.objects.filter(campaign=campaign).exists()
+
+
+def _wipe_evaluations(root: Unit) -> None:
+    """Delete the evaluations of the bench tree (ratings are never deleted by the app: here
+    with SQL)."""
+    units = f"SELECT id FROM {Unit._meta.db_table} WHERE path LIKE %s"
+    follow_ups = f"SELECT id FROM {FollowUp._meta.db_table} WHERE unit_id IN ({units})"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {FollowUpEvent._meta.db_table} WHERE follow_up_id IN ({follow_ups})",
+            [root.path + "%"],
+        )
+        cursor.execute(
+            f"DELETE FROM {FollowUp.activities.through._meta.db_table}"
+            f" WHERE followup_id IN ({follow_ups})",
+            [root.path + "%"],
+        )
+        for model in (FollowUp, LeaderComment, Commitment, CommitmentSet, AppraisalTally, Rating):
+            cursor.execute(
+                f"DELETE FROM {model._meta.db_table} WHERE unit_id IN ({units})",
+                [root.path + "%"],
+            )
+        cursor.execute(
+            f"DELETE FROM {AppraisalLink._meta.db_table} WHERE unit_id IN ({units})",
+            [root.path + "%"],
+        )
+
+
 def due_on(task: TargetTask, campaign: Campaign) -> date:
     """Targets are due a month before the campaign ends, or at its end for optional tasks."""
     return campaign.ends_on - timedelta(days=31) if task.is_required else campaign.ends_on
@@ -999,6 +1307,7 @@ def _wipe(root: Unit) -> None:
         (f"DELETE FROM {Pair._meta.db_table} WHERE second_id IN ({units})", like),
         (f"DELETE FROM {Unit._meta.db_table} WHERE path LIKE %s", like),
     ]
+    _wipe_evaluations(root)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL work_mem = '128MB'")  # hash a million ids in memory

@@ -14,6 +14,7 @@ from activities import dashboard as boards
 from activities.integrity import flagged_by_child
 from campaigns.selectors import campaigns_covering
 from dashboards.workbench import workbench
+from evaluations.standing_selectors import standing
 from units.models import Line, Unit
 from units.scope import Scope
 from units.selectors import roots_for, unit_for_user, viewable_ancestors
@@ -73,6 +74,18 @@ def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
     context = _context(request, unit, scope)
     context["is_reviewer"] = scope.reviews_within(unit)
     context["flagged_evidence"] = None  # only leaders and reviewers above see the section
+    board = context["board"]
+    # Commitments kept, follow-ups closed on time, satisfaction: the subtree's and each child's
+    # (the ranking's units, in tree order), three queries in all.
+    context["standing"] = (
+        standing(
+            unit,
+            board.filters.campaign,
+            sorted((row.unit for row in board.ranking), key=lambda child: child.path),
+        )
+        if board
+        else None
+    )
     if context["filters"] and scope.oversees(unit):
         # Evidence carrying a warning (activities.integrity), counted per branch of the subtree.
         context["flagged_evidence"] = flagged_by_child(unit, context["filters"].campaign)

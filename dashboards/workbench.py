@@ -36,6 +36,8 @@ from activities.selectors import days_waiting, review_queue
 from campaigns import deadlines
 from campaigns.models import Campaign, Season, Target, TargetTask
 from campaigns.selectors import campaigns_covering, campaigns_visible_to
+from evaluations.poster_selectors import PosterDue, posters_to_print
+from evaluations.standing_selectors import StandingBoard, standing
 from units.models import Membership, Role, Unit
 from units.routing import reviewers_above
 from units.scope import Scope
@@ -176,6 +178,8 @@ def _waiting(activity: Activity, today: date) -> Waiting:
 class LeaderPanel:
     unit: Unit
     board: Dashboard | None  # None when no campaign covers the unit
+    # Commitments kept, follow-ups closed on time, satisfaction of the unit's subtree.
+    standing: StandingBoard | None = None
 
 
 def leader_panel(actor: Scope) -> LeaderPanel | None:
@@ -197,7 +201,9 @@ def leader_panel(actor: Scope) -> LeaderPanel | None:
     if unit is None:
         return None
     filters = filters_for(campaigns_covering(unit), {})
-    return LeaderPanel(unit, dashboard(unit, filters) if filters else None)
+    if filters is None:
+        return LeaderPanel(unit, None)
+    return LeaderPanel(unit, dashboard(unit, filters), standing(unit, filters.campaign))
 
 
 # --- Admins --------------------------------------------------------------------------------------
@@ -285,10 +291,11 @@ class Workbench:
     reviewer: ReviewerPanel | None = None
     leader: LeaderPanel | None = None
     admin: AdminPanel | None = None
+    posters: list[PosterDue] = field(default_factory=list)  # appraisal posters to print
 
     @property
     def empty(self) -> bool:
-        return not (self.staff or self.reviewer or self.leader or self.admin)
+        return not (self.staff or self.reviewer or self.leader or self.admin or self.posters)
 
 
 def workbench(who: User | Scope) -> Workbench:
@@ -306,4 +313,6 @@ def workbench(who: User | Scope) -> Workbench:
         bench.leader = leader_panel(actor)
     if Role.ADMIN in roles:
         bench.admin = admin_panel(actor)
+    if roles & {Role.STAFF, Role.ADMIN}:
+        bench.posters = posters_to_print(actor, today)
     return bench
