@@ -70,6 +70,7 @@ from campaigns.deadlines import decided_on_time
 from campaigns.models import Campaign, Metric, Phase, Target, TargetTask
 from evaluations.models import (
     AppraisalLink,
+    AppraisalRollup,
     AppraisalTally,
     Commitment,
     CommitmentSet,
@@ -80,7 +81,9 @@ from evaluations.models import (
     Grade,
     LeaderComment,
     Rating,
+    StandingRollup,
 )
+from evaluations.standing_rollups import standing_rebuild
 from units.models import KIND_LINES, Line, Membership, Pair, Role, Unit, UnitKind
 
 ROOT_CODE = "BENCH-ROOT"
@@ -564,6 +567,8 @@ class Command(BaseCommand):
                 )
         FollowUpEvent.objects.bulk_create(steps, batch_size=5000)
         self._lap(f"{len(comments):,} leader comments, {len(follow_ups):,} follow-ups")
+        standing_rebuild()  # bulk_create sends no signals: the roll-ups from the records at once
+        self._lap("the standing roll-ups rebuilt")
 
     # --- tree, campaign, users ---------------------------------------------------------------
 
@@ -1097,6 +1102,8 @@ EVALUATION_TABLES = (
     LeaderComment,
     FollowUp,
     FollowUpEvent,
+    StandingRollup,
+    AppraisalRollup,
 )
 
 
@@ -1128,7 +1135,16 @@ def _wipe_evaluations(root: Unit) -> None:
             f" WHERE followup_id IN ({follow_ups})",
             [root.path + "%"],
         )
-        for model in (FollowUp, LeaderComment, Commitment, CommitmentSet, AppraisalTally, Rating):
+        for model in (
+            StandingRollup,
+            AppraisalRollup,
+            FollowUp,
+            LeaderComment,
+            Commitment,
+            CommitmentSet,
+            AppraisalTally,
+            Rating,
+        ):
             cursor.execute(
                 f"DELETE FROM {model._meta.db_table} WHERE unit_id IN ({units})",
                 [root.path + "%"],

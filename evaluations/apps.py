@@ -5,3 +5,20 @@ from django.utils.translation import gettext_lazy as _
 class EvaluationsConfig(AppConfig):
     name = "evaluations"
     verbose_name = _("Evaluations")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from evaluations import standing_rollups as rollups
+        from evaluations.models import Commitment, CommitmentSet, FollowUp
+        from units.signals import unit_moved
+
+        # The standing roll-ups follow every change of the records, in its transaction.
+        for signal in (post_save, post_delete):
+            uid = f"evaluations.standing.{signal is post_save}"
+            signal.connect(rollups.commitment_changed, sender=Commitment, dispatch_uid=uid + "c")
+            signal.connect(
+                rollups.commitment_set_changed, sender=CommitmentSet, dispatch_uid=uid + "s"
+            )
+            signal.connect(rollups.follow_up_changed, sender=FollowUp, dispatch_uid=uid + "f")
+        unit_moved.connect(rollups.unit_moved, dispatch_uid="evaluations.standing")

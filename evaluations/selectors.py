@@ -7,7 +7,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db.models import QuerySet, Sum
-from django.db.models.functions import Coalesce, Substr
+from django.db.models.functions import Coalesce
 
 from campaigns.models import Campaign
 from common.figures import rounded_percent
@@ -41,13 +41,6 @@ class Figures:
     def satisfied_share(self) -> int | None:
         return share(self.satisfied, self.ratings)
 
-    def __add__(self, other: "Figures") -> "Figures":
-        return Figures(
-            self.satisfied + other.satisfied,
-            self.basically_satisfied + other.basically_satisfied,
-            self.dissatisfied + other.dissatisfied,
-        )
-
 
 def minimum_ratings() -> int:
     """Below this many ratings a unit's satisfaction is not judged."""
@@ -64,21 +57,6 @@ def _sums() -> dict:
 
 def subtree_figures(unit: Unit, campaign: Campaign) -> Figures:
     return Figures(**_tallies(unit, campaign).aggregate(**_sums()))
-
-
-def figures_by_row(unit: Unit, campaign: Campaign) -> dict[str, Figures]:
-    """The subtree's figures per child of `unit` (by the child's path; the unit's own ratings
-    under its own path), in one query: their sum is subtree_figures'."""
-    row = Substr("unit__path", 1, unit.steplen * (unit.depth + 1))
-    rows = (
-        _tallies(unit, campaign)
-        .annotate(row=row)
-        .order_by()
-        .values("row")
-        .annotate(**_sums())
-        .values_list("row", *COUNTS)
-    )
-    return {found[0]: Figures(*found[1:]) for found in rows}
 
 
 def monthly_trend(unit: Unit, campaign: Campaign) -> list[tuple[date, Figures]]:

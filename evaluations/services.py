@@ -13,6 +13,7 @@ from accounts.models import User
 from campaigns.models import Campaign, Season
 from evaluations.exceptions import AlreadyRated, AppraisalClosed, EvaluationError, NotAllowed
 from evaluations.models import REMARK_MAX_LENGTH, AppraisalLink, AppraisalTally, Rating
+from evaluations.standing_rollups import appraisal_rollup_add
 from units.models import Unit
 from units.scope import Scope
 
@@ -90,6 +91,7 @@ def _tally(rating: Rating) -> None:
         unit_id=rating.unit_id, campaign_id=rating.campaign_id, month=month
     )
     AppraisalTally.objects.filter(pk=tally.pk).update(**{column: F(column) + 1})
+    appraisal_rollup_add(rating, column)  # the subtrees' figures (evaluations.standing_rollups)
 
 
 def rating_remark_hide(user: User, rating: Rating, reason: str) -> Rating:

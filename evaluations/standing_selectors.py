@@ -1,17 +1,17 @@
 """A unit's standing in a campaign (issue 13 §4): three figures of its subtree, for the dashboards
-and the leader's workbench panel, each read in ONE query for the unit and all the rows below it
-however many there are (grouped by the child each record lies under, as activities.progress
-does with the targets).
+and the leader's workbench panel, each read in ONE query for the unit and all the rows shown below
+it however many there are, from the kept roll-ups (evaluations.models.standing: a unit's rows
+hold its whole subtree; evaluations.standing_rollups keeps them equal to the records).
 
 - Commitments kept: items of approved (published) commitment sets that are fulfilled
   (`Commitment.fulfilled_at` set), over the items that are due.
 - Follow-ups closed on time: follow-ups closed with `closed_on_time`, over the follow-ups that
   are due.
-- Satisfaction: 满意率 and the number of ratings, from the appraisal tallies by the one rule of
-  evaluations.selectors (Figures, the subtree's tallies); fewer ratings than
+- Satisfaction: 满意率 and the number of ratings as evaluations.selectors.Figures defines them,
+  over the subtree's appraisal tallies (AppraisalRollup is their sum); fewer ratings than
   settings.APPRAISAL_MIN_RATINGS are too few to judge.
 
-**Due** (the one rule, `due_q`): a record counts once its due date is behind it — from the local
+**Due** (the one rule, `DUE`): a record counts once its due date is behind it — from the local
 day after `due_on` (campaigns.deadlines.today, the campaign's zone): on its due day it is still
 on time — or as soon as it is done (fulfilled, closed), whichever comes first. So an item kept
 early counts at once and never lowers the rate; one still open counts from the day after it was
@@ -21,20 +21,13 @@ due, and is then *overdue* (due and not done). Per cents only through common.fig
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db import connection
 
-from activities.models import Status
 from campaigns import deadlines
 from campaigns.models import Campaign
-from evaluations.models import Commitment, FollowUp
-from evaluations.selectors import Figures, figures_by_row, minimum_ratings, share
+from evaluations.models import AppraisalRollup, StandingKind, StandingRollup
+from evaluations.selectors import Figures, minimum_ratings, share
 from units.models import Unit
-
-
-def due_q(today: date, done: Q) -> Q:
-    """Records that are due on the local date `today`: past their due date, or `done`."""
-    return Q(due_on__lt=today) | done
 
 
 @dataclass(frozen=True)
@@ -49,9 +42,6 @@ class Kept:
     def rate(self) -> int | None:
         return share(self.kept, self.due)
 
-    def __add__(self, other: "Kept") -> "Kept":
-        return Kept(self.kept + other.kept, self.due + other.due, self.overdue + other.overdue)
-
 
 @dataclass(frozen=True)
 class ClosedOnTime:
@@ -64,11 +54,6 @@ class ClosedOnTime:
     @property
     def rate(self) -> int | None:
         return share(self.on_time, self.due)
-
-    def __add__(self, other: "ClosedOnTime") -> "ClosedOnTime":
-        return ClosedOnTime(
-            self.on_time + other.on_time, self.due + other.due, self.overdue + other.overdue
-        )
 
 
 @dataclass(frozen=True)
@@ -96,78 +81,81 @@ class StandingBoard:
     minimum: int = field(default_factory=minimum_ratings)
 
 
-def _row_key(unit: Unit) -> Substr:
-    """The path of the child of `unit` a record's unit lies under (the unit's own path for the
-    unit itself)."""
-    return Substr("unit__path", 1, unit.steplen * (unit.depth + 1))
+def _read(sql: str, params: list) -> list[tuple]:
+    """A roll-up read in plain SQL (as activities.progress reads its roll-ups): through the ORM
+    each small read cost more Python than PostgreSQL's work on it."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
-def _by_row(found: QuerySet, unit: Unit, campaign: Campaign, **counts: Count) -> dict[str, tuple]:
-    rows = (
-        found.filter(campaign=campaign, unit__path__startswith=unit.path)
-        .annotate(row=_row_key(unit))
-        .order_by()
-        .values("row")
-        .annotate(**counts)
-        .values_list("row", *counts)
+def _marks(values: list) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+# The one rule of *due*, over roll-up rows of records due on `due_on`: before `today` every
+# record counts; from today on only those already done.
+DUE = "CASE WHEN due_on < %s THEN items ELSE done END"
+OVERDUE = "CASE WHEN due_on < %s THEN items - done ELSE 0 END"
+
+
+def _standing_rows(kind: str, unit_ids: list[int], campaign: Campaign, today: date) -> dict:
+    """{unit id: (done, done on time, due, overdue)} of the units' subtrees, in one query."""
+    day = connection.ops.adapt_datefield_value(today)
+    rows = _read(
+        f"SELECT unit_id, SUM(done), SUM(done_on_time), SUM({DUE}), SUM({OVERDUE})"
+        f" FROM {StandingRollup._meta.db_table}"
+        f" WHERE campaign_id = %s AND kind = %s AND unit_id IN ({_marks(unit_ids)})"
+        " GROUP BY unit_id",
+        [day, day, campaign.pk, kind, *unit_ids],
     )
-    return {row[0]: row[1:] for row in rows}
+    return {row[0]: tuple(int(value or 0) for value in row[1:]) for row in rows}
 
 
-def commitments_by_row(unit: Unit, campaign: Campaign, today: date) -> dict[str, Kept]:
-    """Kept per row path, in one query."""
-    done = Q(fulfilled_at__isnull=False)
-    due = due_q(today, done)
-    rows = _by_row(
-        Commitment.objects.filter(set__status=Status.APPROVED),
-        unit,
-        campaign,
-        kept=Count("pk", filter=done),
-        due=Count("pk", filter=due),
-        overdue=Count("pk", filter=due & ~done),
+def commitments_by_unit(unit_ids: list[int], campaign: Campaign, today: date) -> dict[int, Kept]:
+    """Kept of each unit's subtree, in one query."""
+    rows = _standing_rows(StandingKind.COMMITMENT, unit_ids, campaign, today)
+    return {pk: Kept(done, due, overdue) for pk, (done, _t, due, overdue) in rows.items()}
+
+
+def follow_ups_by_unit(
+    unit_ids: list[int], campaign: Campaign, today: date
+) -> dict[int, ClosedOnTime]:
+    """ClosedOnTime of each unit's subtree, in one query."""
+    rows = _standing_rows(StandingKind.FOLLOW_UP, unit_ids, campaign, today)
+    return {pk: ClosedOnTime(t, due, overdue) for pk, (_d, t, due, overdue) in rows.items()}
+
+
+def satisfaction_by_unit(unit_ids: list[int], campaign: Campaign) -> dict[int, Figures]:
+    """The appraisal Figures of each unit's subtree (the sum of its tallies), in one query."""
+    rows = _read(
+        "SELECT unit_id, satisfied, basically_satisfied, dissatisfied"
+        f" FROM {AppraisalRollup._meta.db_table}"
+        f" WHERE campaign_id = %s AND unit_id IN ({_marks(unit_ids)})",
+        [campaign.pk, *unit_ids],
     )
-    return {path: Kept(*counts) for path, counts in rows.items()}
-
-
-def follow_ups_by_row(unit: Unit, campaign: Campaign, today: date) -> dict[str, ClosedOnTime]:
-    """ClosedOnTime per row path, in one query."""
-    done = Q(closed_at__isnull=False)
-    due = due_q(today, done)
-    rows = _by_row(
-        FollowUp.objects.all(),
-        unit,
-        campaign,
-        on_time=Count("pk", filter=Q(closed_on_time=True)),
-        due=Count("pk", filter=due),
-        overdue=Count("pk", filter=due & ~done),
-    )
-    return {path: ClosedOnTime(*counts) for path, counts in rows.items()}
+    return {row[0]: Figures(*row[1:]) for row in rows}
 
 
 def standing(
     unit: Unit, campaign: Campaign, children: list[Unit] | None = None, today: date | None = None
 ) -> StandingBoard:
-    """The standing of `unit`'s subtree and of each of `children` (its child units, in the order
+    """The standing of `unit`'s subtree and of each of `children` (units below it, in the order
     given), in three queries whatever their number. `today` defaults to the campaign's local
     date."""
     today = today or deadlines.today(campaign)
     children = children or []
-    kept = commitments_by_row(unit, campaign, today)
-    closed = follow_ups_by_row(unit, campaign, today)
-    rated = figures_by_row(unit, campaign)
-    whole = Standing(
-        unit,
-        sum(kept.values(), Kept()),
-        sum(closed.values(), ClosedOnTime()),
-        sum(rated.values(), Figures()),
-    )
-    rows = [
-        Standing(
-            child,
-            kept.get(child.path, Kept()),
-            closed.get(child.path, ClosedOnTime()),
-            rated.get(child.path, Figures()),
+    unit_ids = [unit.pk, *(child.pk for child in children)]
+    kept = commitments_by_unit(unit_ids, campaign, today)
+    closed = follow_ups_by_unit(unit_ids, campaign, today)
+    rated = satisfaction_by_unit(unit_ids, campaign)
+
+    def of(row: Unit) -> Standing:
+        return Standing(
+            row,
+            kept.get(row.pk, Kept()),
+            closed.get(row.pk, ClosedOnTime()),
+            rated.get(row.pk, Figures()),
         )
-        for child in children
-    ]
-    return StandingBoard(campaign, today, whole, rows)
+
+    return StandingBoard(campaign, today, of(unit), [of(child) for child in children])

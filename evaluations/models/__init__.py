@@ -30,6 +30,7 @@ from evaluations.models.commitments import (
     ReviewEvent,
 )
 from evaluations.models.report_files import ReportFile
+from evaluations.models.standing import AppraisalRollup, StandingKind, StandingRollup
 
 __all__ = [
     "COMMENT_MAX_LENGTH",
@@ -40,6 +41,7 @@ __all__ = [
     "REMARK_MAX_LENGTH",
     "STATEMENT_MAX_LENGTH",
     "AppraisalLink",
+    "AppraisalRollup",
     "AppraisalTally",
     "Commitment",
     "CommitmentSet",
@@ -54,6 +56,8 @@ __all__ = [
     "Rating",
     "ReportFile",
     "ReviewEvent",
+    "StandingKind",
+    "StandingRollup",
     "Verdict",
     "new_token",
 ]

@@ -20,6 +20,7 @@ from evaluations.models import (
     Rating,
 )
 from evaluations.poster_selectors import posters_to_print
+from evaluations.standing_rollups import standing_rebuild
 from evaluations.standing_selectors import standing
 from tests.evaluations.standing_data import random_records, units_of
 from tests.factories import CampaignFactory, MembershipFactory, UnitFactory, UserFactory
@@ -236,3 +237,42 @@ def test_the_poster_entry_costs_the_same_queries_for_many_units(
     scope.memberships  # noqa: B018
     with django_assert_num_queries(3):
         assert len(posters_to_print(scope, timezone.localdate())) == 7
+
+
+# --- The kept roll-ups ----------------------------------------------------------------------------
+
+
+def _all(tree, campaign):
+    return {
+        unit.pk: _seen(standing(unit, campaign).whole)
+        for unit in Unit.objects.filter(path__startswith=tree.city.path)
+    }
+
+
+def test_the_roll_ups_kept_on_every_change_equal_a_rebuild(tree, running):
+    random_records(tree, running, random.Random(11), timezone.localdate())
+    kept = _all(tree, running)
+    standing_rebuild()
+    assert _all(tree, running) == kept
+
+
+def test_a_reopened_set_and_a_deleted_follow_up_leave_the_figures(tree, running):
+    random_records(tree, running, random.Random(4), timezone.localdate())
+    for item_set in CommitmentSet.objects.filter(status=Status.APPROVED):
+        item_set.status = Status.RETURNED
+        item_set.save()
+    FollowUp.objects.filter(unit=tree.branch_a1).first().delete()
+    today = timezone.localdate()
+    for unit in units_of(tree):
+        assert _seen(standing(unit, running).whole) == _direct(unit, running, today)
+    assert standing(tree.city, running).whole.commitments.due == 0
+
+
+def test_a_moved_unit_takes_its_figures_along(tree, running):
+    from units.services import unit_move
+
+    today = timezone.localdate()
+    random_records(tree, running, random.Random(8), today)
+    unit_move(unit=tree.committee_a, new_parent=tree.committee_b)
+    for unit in Unit.objects.all():
+        assert _seen(standing(unit, running).whole) == _direct(unit, running, today)
