@@ -43,6 +43,7 @@ OUT_DIR = BASE_DIR / "var" / "bench"
 # Bars from the issue: p95 per page (ms), requests/s share of the trivial view, export limits.
 P95_BARS = {
     "root_dashboard": 150,
+    "root_workbench": 150,
     "mid_dashboard": 100,
     "leaf_targets": 100,
     "review_queue": 100,
@@ -108,6 +109,12 @@ def bench_pages(export_rows: int) -> list[dict]:
             "page": "root_dashboard",
             "user": users[seed.ROOT_LEADER],
             "path": reverse("dashboards:unit", args=[root.pk]),
+        },
+        {
+            # The root leader's start page: the dashboard's headline and the standing figures.
+            "page": "root_workbench",
+            "user": users[seed.ROOT_LEADER],
+            "path": reverse("home"),
         },
         {
             "page": "mid_dashboard",

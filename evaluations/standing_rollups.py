@@ -24,7 +24,8 @@ from evaluations.models import (
     StandingKind,
     StandingRollup,
 )
-from units.models import Unit
+from evaluations.models.standing import MONTHLY
+from units.models import Unit, parent_path_of, paths_up_to
 
 # Each kind's records as (unit_id, campaign_id, due_on, done, on_time) rows.
 RECORDS = {
@@ -48,12 +49,20 @@ _TALLY = AppraisalTally._meta.db_table
 _APPRAISAL = AppraisalRollup._meta.db_table
 
 
+def _month_of(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST(DATE_TRUNC('month', {column}) AS date)"
+    return f"DATE({column}, 'start of month')"
+
+
 def _fill(kind: str, depth: int, *, ancestor: Unit | None = None, campaign_id: int | None = None):
     """Insert the rows of the units at `depth` (or of `ancestor` alone) from the records."""
+    daily = next((day for day, month in MONTHLY.items() if month == kind), kind)
+    due = "r.due_on" if daily == kind else _month_of("r.due_on")
     sql = (
         f"INSERT INTO {_ROLLUP} (unit_id, campaign_id, kind, due_on, items, done, done_on_time)"
-        " SELECT a.id, r.campaign_id, %s, r.due_on, COUNT(*), SUM(r.done), SUM(r.on_time)"
-        f" FROM ({RECORDS[kind]}) r JOIN {_UNITS} u ON u.id = r.unit_id"
+        f" SELECT a.id, r.campaign_id, %s, {due}, COUNT(*), SUM(r.done), SUM(r.on_time)"
+        f" FROM ({RECORDS[daily]}) r JOIN {_UNITS} u ON u.id = r.unit_id"
         f" JOIN {_UNITS} a ON a.path = SUBSTR(u.path, 1, %s) WHERE a.depth = %s"
     )
     params: list = [kind, Unit.steplen * depth, depth]
@@ -64,7 +73,7 @@ def _fill(kind: str, depth: int, *, ancestor: Unit | None = None, campaign_id: i
         sql += " AND r.campaign_id = %s"
         params.append(campaign_id)
     with connection.cursor() as cursor:
-        cursor.execute(sql + " GROUP BY a.id, r.campaign_id, r.due_on", params)
+        cursor.execute(sql + f" GROUP BY a.id, r.campaign_id, {due}", params)
 
 
 def _fill_appraisal(depth: int, *, ancestor: Unit | None = None, campaign_id: int | None = None):
@@ -87,11 +96,14 @@ def _fill_appraisal(depth: int, *, ancestor: Unit | None = None, campaign_id: in
 
 
 def standing_refresh(unit: Unit, campaign_id: int, kind: str) -> None:
-    """Recompute the `kind` rows of `unit` and of every unit above it in one campaign."""
+    """Recompute the `kind` rows (by day and by month) of `unit` and of every unit above it in
+    one campaign."""
     chain = list(Unit.objects.filter(path__in=unit.ancestor_paths))
-    StandingRollup.objects.filter(unit__in=chain, campaign_id=campaign_id, kind=kind).delete()
+    kinds = [kind, MONTHLY[StandingKind(kind)]]
+    StandingRollup.objects.filter(unit__in=chain, campaign_id=campaign_id, kind__in=kinds).delete()
     for ancestor in chain:
-        _fill(kind, ancestor.depth, ancestor=ancestor, campaign_id=campaign_id)
+        for each in kinds:
+            _fill(each, ancestor.depth, ancestor=ancestor, campaign_id=campaign_id)
 
 
 def appraisal_refresh(unit: Unit, campaign_id: int | None = None) -> None:
@@ -148,18 +160,49 @@ def follow_up_changed(sender, instance: FollowUp, **kwargs) -> None:
     standing_refresh(unit, instance.campaign_id, StandingKind.FOLLOW_UP)
 
 
+def _shift(table: str, key: list[str], counts: list[str], unit_id: int, lost, gained) -> None:
+    """Take the moved subtree's rows (those of its top unit, `unit_id`) from the units no longer
+    above it, and add them to the units now above it: set-based, whatever their number."""
+    match = " AND ".join(f"r.{column} = s.{column}" for column in key)
+    with connection.cursor() as cursor:
+        if lost:
+            cursor.execute(
+                f"UPDATE {table} AS r SET "
+                + ", ".join(f"{c} = r.{c} - s.{c}" for c in counts)
+                + f" FROM {table} AS s WHERE s.unit_id = %s AND {match}"
+                f" AND r.unit_id IN ({', '.join(['%s'] * len(lost))})",
+                [unit_id, *lost],
+            )
+        if gained:
+            columns = ", ".join([*key, *counts])
+            cursor.execute(
+                f"INSERT INTO {table} (unit_id, {columns})"
+                f" SELECT g.id, {', '.join(f's.{c}' for c in [*key, *counts])}"
+                f" FROM {table} s CROSS JOIN {_UNITS} g WHERE s.unit_id = %s"
+                f" AND g.id IN ({', '.join(['%s'] * len(gained))})"
+                f" ON CONFLICT (unit_id, {', '.join(key)}) DO UPDATE SET "
+                + ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in counts),
+                [unit_id, *gained],
+            )
+
+
 def unit_moved(sender, unit: Unit | None = None, old_parent: Unit | None = None, **kwargs):
-    """The units above a moved unit change: recompute the rows of those it left and joined."""
+    """`unit` has just moved with its subtree from under `old_parent`: its rows (its subtree's
+    figures, unchanged) leave the units that were above it and join those now above it, in the
+    move's transaction (as activities.rollups does with the activities' roll-ups)."""
     if unit is None:
         standing_rebuild()
         return
-    unit.refresh_from_db()
-    for top in [unit, old_parent]:
-        if top is None:
-            continue
-        top.refresh_from_db()
-        for kind in StandingKind.values:
-            campaigns = StandingRollup.objects.filter(unit=unit, kind=kind)
-            for campaign_id in set(campaigns.values_list("campaign_id", flat=True)):
-                standing_refresh(top, campaign_id, kind)
-        appraisal_refresh(top)
+    path = Unit.objects.values_list("path", flat=True).get(pk=unit.pk)
+    old = Unit.objects.values_list("path", flat=True).get(pk=old_parent.pk) if old_parent else ""
+    before = set(paths_up_to(old)) if old else set()
+    after = set(paths_up_to(parent_path_of(path)))
+    ids = dict(Unit.objects.filter(path__in=before ^ after).values_list("path", "pk"))
+    lost = [ids[p] for p in before - after]
+    gained = [ids[p] for p in after - before]
+    if not (lost or gained):
+        return
+    counts = ["items", "done", "done_on_time"]
+    _shift(_ROLLUP, ["campaign_id", "kind", "due_on"], counts, unit.pk, lost, gained)
+    votes = ["satisfied", "basically_satisfied", "dissatisfied"]
+    _shift(_APPRAISAL, ["campaign_id"], votes, unit.pk, lost, gained)

@@ -19,13 +19,14 @@ due, and is then *overdue* (due and not done). Per cents only through common.fig
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import connection
 
 from campaigns import deadlines
 from campaigns.models import Campaign
 from evaluations.models import AppraisalRollup, StandingKind, StandingRollup
+from evaluations.models.standing import MONTHLY
 from evaluations.selectors import Figures, minimum_ratings, share
 from units.models import Unit
 
@@ -100,14 +101,23 @@ OVERDUE = "CASE WHEN due_on < %s THEN items - done ELSE 0 END"
 
 
 def _standing_rows(kind: str, unit_ids: list[int], campaign: Campaign, today: date) -> dict:
-    """{unit id: (done, done on time, due, overdue)} of the units' subtrees, in one query."""
-    day = connection.ops.adapt_datefield_value(today)
+    """{unit id: (done, done on time, due, overdue)} of the units' subtrees, in one query: the
+    months other than today's from the monthly rows, today's month from the daily rows (DUE
+    reads a month's row, dated its first day, as wholly past or wholly to come)."""
+    month = today.replace(day=1)
+    following = (month + timedelta(days=32)).replace(day=1)
+    day, month_start, month_end = (
+        connection.ops.adapt_datefield_value(value) for value in (today, month, following)
+    )
+    monthly = MONTHLY[StandingKind(kind)]
+    params = [day, day, campaign.pk, *unit_ids, monthly, month_start, kind, month_start, month_end]
     rows = _read(
         f"SELECT unit_id, SUM(done), SUM(done_on_time), SUM({DUE}), SUM({OVERDUE})"
         f" FROM {StandingRollup._meta.db_table}"
-        f" WHERE campaign_id = %s AND kind = %s AND unit_id IN ({_marks(unit_ids)})"
+        f" WHERE campaign_id = %s AND unit_id IN ({_marks(unit_ids)})"
+        " AND ((kind = %s AND due_on <> %s) OR (kind = %s AND due_on >= %s AND due_on < %s))"
         " GROUP BY unit_id",
-        [day, day, campaign.pk, kind, *unit_ids],
+        params,
     )
     return {row[0]: tuple(int(value or 0) for value in row[1:]) for row in rows}
 

@@ -68,7 +68,12 @@ class Migration(migrations.Migration):
                 (
                     "kind",
                     models.CharField(
-                        choices=[("commitment", "Commitment"), ("follow_up", "Follow Up")],
+                        choices=[
+                            ("commitment", "Commitment"),
+                            ("follow_up", "Follow Up"),
+                            ("commitment_month", "Commitment Month"),
+                            ("follow_up_month", "Follow Up Month"),
+                        ],
                         max_length=16,
                     ),
                 ),

@@ -10,13 +10,27 @@ from units.models import Unit
 
 
 class StandingKind(models.TextChoices):
+    """Each kind twice: by due day, and by due month (`due_on` the month's first day). A page
+    reads the months other than the current one by month and the current month by day: a few
+    dozen rows a unit instead of one per day of the campaign."""
+
     COMMITMENT = "commitment"
     FOLLOW_UP = "follow_up"
+    COMMITMENT_MONTH = "commitment_month"
+    FOLLOW_UP_MONTH = "follow_up_month"
+
+
+# The monthly kind of each daily one.
+MONTHLY = {
+    StandingKind.COMMITMENT: StandingKind.COMMITMENT_MONTH,
+    StandingKind.FOLLOW_UP: StandingKind.FOLLOW_UP_MONTH,
+}
 
 
 class StandingRollup(models.Model):
     """Commitment items of approved sets (or follow-ups) of a subtree in a campaign due on one
-    local day: how many, how many done (fulfilled / closed), how many done on time."""
+    local day (or in one month): how many, how many done (fulfilled / closed), how many done on
+    time."""
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
