@@ -7,6 +7,7 @@ from django.utils.safestring import SafeString
 
 from activities.dashboard import TaskRow, UnitRow
 from common.jinja2 import render_fragment
+from evaluations.standing_selectors import StandingBoard
 from units.models import Line
 
 register = template.Library()
@@ -31,3 +32,11 @@ def task_rows(rows: list[TaskRow]) -> SafeString:
 @register.simple_tag
 def trend_rows(trend: list) -> SafeString:
     return render_fragment("dashboards/trend_rows.html", trend=trend)
+
+
+@register.simple_tag
+def standing_rows(board: StandingBoard, query: str) -> SafeString:
+    """The standing table's rows (evaluations.standing_selectors), one per child."""
+    return render_fragment(
+        "dashboards/standing_rows.html", rows=board.rows, query=query, minimum=board.minimum
+    )
