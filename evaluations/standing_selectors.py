@@ -109,14 +109,18 @@ def _standing_rows(kind: str, unit_ids: list[int], campaign: Campaign, today: da
     day, month_start, month_end = (
         connection.ops.adapt_datefield_value(value) for value in (today, month, following)
     )
+    table, units = StandingRollup._meta.db_table, _marks(unit_ids)
     monthly = MONTHLY[StandingKind(kind)]
-    params = [day, day, campaign.pk, *unit_ids, monthly, month_start, kind, month_start, month_end]
+    params = [day, day, *unit_ids, campaign.pk, monthly, month_start]
+    params += [*unit_ids, campaign.pk, kind, month_start, month_end]
     rows = _read(
-        f"SELECT unit_id, SUM(done), SUM(done_on_time), SUM({DUE}), SUM({OVERDUE})"
-        f" FROM {StandingRollup._meta.db_table}"
-        f" WHERE campaign_id = %s AND unit_id IN ({_marks(unit_ids)})"
-        " AND ((kind = %s AND due_on <> %s) OR (kind = %s AND due_on >= %s AND due_on < %s))"
-        " GROUP BY unit_id",
+        f"SELECT unit_id, SUM(done), SUM(done_on_time), SUM({DUE}), SUM({OVERDUE}) FROM ("
+        f" SELECT unit_id, due_on, items, done, done_on_time FROM {table}"
+        f" WHERE unit_id IN ({units}) AND campaign_id = %s AND kind = %s AND due_on <> %s"
+        " UNION ALL"
+        f" SELECT unit_id, due_on, items, done, done_on_time FROM {table}"
+        f" WHERE unit_id IN ({units}) AND campaign_id = %s AND kind = %s"
+        " AND due_on >= %s AND due_on < %s) AS r GROUP BY unit_id",
         params,
     )
     return {row[0]: tuple(int(value or 0) for value in row[1:]) for row in rows}

@@ -32,7 +32,8 @@ class StandingRollup(models.Model):
     local day (or in one month): how many, how many done (fulfilled / closed), how many done on
     time."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    # Read by unit: the unique index (unit first, covering the counts) serves, no index of its own.
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=16, choices=StandingKind.choices)
     due_on = models.DateField()
@@ -43,7 +44,9 @@ class StandingRollup(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["unit", "campaign", "kind", "due_on"], name="standing_rollup_once"
+                fields=["unit", "campaign", "kind", "due_on"],
+                include=["items", "done", "done_on_time"],
+                name="standing_rollup_once",
             )
         ]
 
@@ -55,7 +58,7 @@ class AppraisalRollup(models.Model):
     """The ratings of a subtree in a campaign, by verdict: the sum of its units' AppraisalTally
     rows over every month."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     satisfied = models.PositiveIntegerField(default=0)
     basically_satisfied = models.PositiveIntegerField(default=0)
