@@ -111,14 +111,16 @@ def test_staff_start_through_the_page_and_starting_twice_opens_the_same(staff, c
     first = client.post(start)
     second = client.post(start)
     report = FulfilmentReport.objects.get(commitment=commitment)
-    assert first["Location"] == second["Location"] == reverse("evaluations:report", args=[report.pk])
+    opened = reverse("evaluations:report", args=[report.pk])
+    assert first["Location"] == second["Location"] == opened
     assert client.get(start).status_code == 405
 
 
 @pytest.mark.parametrize("who", NOT_STAFF)
 def test_only_staff_withdraw(request, who, submitted):
     client = as_user(request.getfixturevalue(who))
-    assert client.post(reverse("evaluations:report_withdraw", args=[submitted.pk])).status_code == 403
+    withdraw = reverse("evaluations:report_withdraw", args=[submitted.pk])
+    assert client.post(withdraw).status_code == 403
     assert _status(submitted) == Status.SUBMITTED
     as_user(request.getfixturevalue("staff")).post(
         reverse("evaluations:report_withdraw", args=[submitted.pk])

@@ -94,7 +94,7 @@ def test_only_approved_activities_of_the_unit_in_the_campaign_are_linked(
 
 def test_files_are_checked_by_their_content(staff, commitment):
     report = services.report_start(staff, commitment)
-    with pytest.raises(EvaluationError, match="photo.jpg"):
+    with pytest.raises(EvaluationError, match=r"photo\.jpg"):
         services.file_add(staff, report, exe_as_jpg())
     assert not ReportFile.objects.exists()
 
@@ -176,9 +176,7 @@ def test_staff_cannot_review_their_own_report(staff, commitment):
         (datetime.datetime(2010, 9, 20, 9, 0, tzinfo=SHANGHAI), True),
     ],
 )
-def test_kept_on_time_is_judged_on_local_days(
-    staff, reviewer, commitment, first_submitted, kept
-):
+def test_kept_on_time_is_judged_on_local_days(staff, reviewer, commitment, first_submitted, kept):
     report = services.report_submit(staff, _ready(staff, commitment))
     FulfilmentReport.objects.filter(pk=report.pk).update(first_submitted_at=first_submitted)
     services.report_approve(reviewer, report, level=1)
