@@ -91,6 +91,7 @@ def commitments_to_report(unit_ids: set[int], today: date) -> tuple[list[ToRepor
     pending = Commitment.objects.filter(
         unit_id__in=unit_ids,
         set__status=Status.APPROVED,
+        campaign__is_active=True,
         fulfilled_at__isnull=True,
         due_on__lte=today + timedelta(days=DUE_WITHIN_DAYS),
     )

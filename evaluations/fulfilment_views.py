@@ -202,6 +202,24 @@ def _level(request: HttpRequest) -> int:
 @login_required
 @require_POST
 def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Submit the report; posted from the edit form ("save and submit"), what was typed is
+    saved first, and kept on the page when it is refused."""
+    if "statement" in request.POST:
+        actor = Scope.of(request)
+        found = selectors.report_for_user(actor, pk)
+        form = StatementForm(request.POST)
+        chosen = _chosen_ids(request)
+        if not form.is_valid():
+            return _page(request, found, form=form, chosen=chosen, status=400)
+        try:
+            services.report_update(
+                actor, found, statement=form.cleaned_data["statement"], activities=chosen
+            )
+        except NotAllowed as error:
+            raise PermissionDenied(str(error)) from error
+        except EvaluationError as error:
+            messages.error(request, str(error))
+            return _page(request, found, form=form, chosen=chosen, status=400)
     return _move(request, pk, services.report_submit, _("The report has been submitted."))
 
 

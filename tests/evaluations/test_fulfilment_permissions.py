@@ -194,3 +194,22 @@ def test_the_page_offers_only_the_units_approved_activities(staff, draft, tree, 
     page = as_user(staff).get(reverse("evaluations:report", args=[draft.pk])).content.decode()
     assert "支部的已通过活动" in page
     assert "工会的活动" not in page and "支部的草稿" not in page
+
+
+def test_save_and_submit_keeps_what_was_typed(staff, commitment, tree, campaign):
+    from tests.evaluations.fulfilment_setup import approved_activity
+
+    report = services.report_start(staff, commitment)
+    submit = reverse("evaluations:report_submit", args=[report.pk])
+    client = as_user(staff)
+    refused = client.post(submit, {"statement": "只写了说明"}, follow=True)  # no file, no activity
+    page = refused.content.decode()
+    assert "只写了说明" in page and "Attach at least one evidence file" in page
+    report.refresh_from_db()
+    assert report.status == Status.DRAFT and report.statement == "只写了说明"
+
+    own = approved_activity(tree.branch_a1, campaign)
+    client.post(submit, {"statement": "说明和活动", "activities": [str(own.pk)]})
+    report.refresh_from_db()
+    assert report.status == Status.SUBMITTED and report.statement == "说明和活动"
+    assert list(report.activities.all()) == [own]
