@@ -15,6 +15,7 @@ from tests.conftest import _member
 from tests.factories import MembershipFactory
 from units.models import Role
 from units.scope import Scope
+from units.services import unit_move
 
 
 @pytest.fixture
@@ -112,3 +113,18 @@ def test_a_fulfilment_report_waits_in_the_same_place(commitments, staff, reviewe
     assert review.may_review(Scope.of(reviewer), submitted)
     assert not review.may_review(Scope.of(staff), submitted)
     assert ReviewEvent.objects.filter(report=report).count() == 1
+
+
+def test_a_unit_move_sends_waiting_sets_to_the_reviewers_now_above(
+    tree, commitments, staff, reviewer, outsider
+):
+    submitted = act(review.submit, commitments, staff)
+    assert submitted.review_unit == tree.committee_a
+    unit_move(unit=tree.branch_a1, new_parent=tree.committee_b)
+    moved = CommitmentSet.objects.get(pk=commitments.pk)
+    assert (moved.status, moved.review_unit) == (Status.SUBMITTED, tree.committee_b)
+    assert moved.waiting_since == submitted.waiting_since  # the wait goes on
+    event = ReviewEvent.objects.filter(commitment_set=commitments).last()
+    assert (event.action, event.actor, event.comment) == (Action.REROUTE, None, "城关镇党委")
+    assert not review.may_review(Scope.of(reviewer), moved)
+    assert review.may_review(Scope.of(outsider), moved)  # a reviewer of committee_b
