@@ -223,27 +223,26 @@ def reroute(*, unit: Unit | None) -> list[CommitmentSet | FulfilmentReport]:
     REROUTE event each (comment: the new reviewing unit), as activities.services does for
     activities. The wait goes on from when it began."""
     routed = routing.Rerouting()
+    sets = CommitmentSet.objects.filter(status=Status.SUBMITTED).select_related("unit")
+    reports = FulfilmentReport.objects.filter(status=Status.SUBMITTED).select_related(
+        "commitment__unit"
+    )
+    if unit is not None:
+        sets = sets.filter(unit__path__startswith=unit.path)
+        reports = reports.filter(commitment__unit__path__startswith=unit.path)
     moved: list[CommitmentSet | FulfilmentReport] = []
-    kinds: list[tuple[type[CommitmentSet] | type[FulfilmentReport], str]] = [
-        (CommitmentSet, "unit"),
-        (FulfilmentReport, "commitment__unit"),
-    ]
-    for model, unit_field in kinds:
-        waiting = model.objects.filter(status=Status.SUBMITTED)
-        if unit is not None:
-            waiting = waiting.filter(**{f"{unit_field}__path__startswith": unit.path})
-        waiting = waiting.select_for_update(of=("self",)).select_related(unit_field).order_by("pk")
-        for item in waiting:
-            target = routed.waiting_unit(unit_of(item), item.review_level or 1)
-            if (target.pk if target else None) == item.review_unit_id:
-                continue
-            moved.append(
-                _move(
-                    item,
-                    actor=None,
-                    action=Action.REROUTE,
-                    comment=target.name if target else "",
-                    fields={"review_unit": target},
-                )
-            )
+    moved += _reroute_waiting(sets, routed)
+    moved += _reroute_waiting(reports, routed)
+    return moved
+
+
+def _reroute_waiting(waiting: models.QuerySet[R], routed: routing.Rerouting) -> list[R]:
+    moved = []
+    for item in waiting.select_for_update(of=("self",)).order_by("pk"):
+        target = routed.waiting_unit(unit_of(item), item.review_level or 1)
+        if (target.pk if target else None) == item.review_unit_id:
+            continue
+        comment = target.name if target else ""
+        fields = {"review_unit": target}
+        moved.append(_move(item, actor=None, action=Action.REROUTE, comment=comment, fields=fields))
     return moved
