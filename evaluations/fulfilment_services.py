@@ -128,16 +128,16 @@ def file_add(actor: User | Scope, report: FulfilmentReport, upload: UploadedFile
     _refuse_edit(who, report)
     name = upload.name or ""
     size = cast(int, upload.size)
+    if ReportFile.objects.filter(fulfilment=report).count() >= settings.EVIDENCE_MAX_FILES:
+        raise EvaluationError(
+            _("A report may have at most %(count)s files.") % {"count": settings.EVIDENCE_MAX_FILES}
+        )
     try:
         if size > settings.EVIDENCE_MAX_BYTES:
             raise EvidenceRejected(evidence_files.size_refusal(name))
         sniffed = evidence_files.sniff(upload)
     except EvidenceRejected as refused:
         raise EvaluationError(str(refused)) from None
-    if ReportFile.objects.filter(fulfilment=report).count() >= settings.EVIDENCE_MAX_FILES:
-        raise EvaluationError(
-            _("A report may have at most %(count)s files.") % {"count": settings.EVIDENCE_MAX_FILES}
-        )
     item = ReportFile(
         fulfilment=report,
         original_name=name[:255],

@@ -213,3 +213,25 @@ def test_save_and_submit_keeps_what_was_typed(staff, commitment, tree, campaign)
     report.refresh_from_db()
     assert report.status == Status.SUBMITTED and report.statement == "说明和活动"
     assert list(report.activities.all()) == [own]
+
+
+def test_the_report_page_costs_the_same_queries_with_more_files_activities_and_events(
+    staff, reviewer, draft, tree, campaign, django_assert_num_queries, django_assert_max_num_queries
+):
+    from tests.evaluations.fulfilment_setup import approved_activity
+
+    page = reverse("evaluations:report", args=[draft.pk])
+    client = as_user(staff)
+    client.get(page)
+    with django_assert_max_num_queries(40) as few:
+        client.get(page)
+    queries = len(few)  # each request empties the connection's log
+    more = [approved_activity(tree.branch_a1, campaign) for _ in range(4)]
+    services.report_update(staff, draft, statement="更多", activities=more[:3])
+    for _ in range(3):
+        services.file_add(staff, draft, png_upload())
+    services.report_submit(staff, draft)
+    services.report_return(reviewer, draft, level=1, reason="再补充")
+    client.get(page)
+    with django_assert_num_queries(queries):
+        client.get(page)

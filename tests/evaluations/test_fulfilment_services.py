@@ -212,3 +212,12 @@ def test_two_levels_pass_on_before_fulfilling(staff, reviewer, commitment, tree)
     services.report_approve(city_reviewer, report, level=2)
     commitment.refresh_from_db()
     assert commitment.fulfilled_at is not None
+
+
+def test_a_report_holds_at_most_the_evidence_file_limit(staff, commitment, settings):
+    settings.EVIDENCE_MAX_FILES = 1
+    report = services.report_start(staff, commitment)
+    services.file_add(staff, report, png_upload())
+    with pytest.raises(EvaluationError, match="1"):
+        services.file_add(staff, report, png_upload())
+    assert report.files.count() == 1
