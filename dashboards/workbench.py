@@ -36,6 +36,7 @@ from activities.selectors import days_waiting, review_queue
 from campaigns import deadlines
 from campaigns.models import Campaign, Season, Target, TargetTask
 from campaigns.selectors import campaigns_covering, campaigns_visible_to
+from evaluations.fulfilment_selectors import ToReport, commitments_to_report
 from evaluations.poster_selectors import PosterDue, posters_to_print
 from evaluations.standing_selectors import StandingBoard, standing
 from units.models import Membership, Role, Unit
@@ -58,6 +59,7 @@ class StaffPanel:
     requests: list[CoOrganiser]
     request_count: int
     targets: list[TargetProgress]  # due soon and behind pace, the most urgent first
+    to_report: tuple[list[ToReport], int] = ((), 0)  # type: ignore[assignment]
 
 
 def _unit_activities(unit_ids: set[int], status: str) -> QuerySet[Activity]:
@@ -118,6 +120,7 @@ def staff_panel(actor: Scope, today: date) -> StaffPanel:
         ),
         request_count=pending.count(),
         targets=targets_due_behind(units, today),
+        to_report=commitments_to_report(units, today),
     )
 
 

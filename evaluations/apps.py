@@ -2,6 +2,12 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def _reroute_submissions(sender, unit=None, **kwargs) -> None:
+    from evaluations.review import reroute
+
+    reroute(unit=unit)
+
+
 class EvaluationsConfig(AppConfig):
     name = "evaluations"
     verbose_name = _("Evaluations")
@@ -22,3 +28,6 @@ class EvaluationsConfig(AppConfig):
             )
             signal.connect(rollups.follow_up_changed, sender=FollowUp, dispatch_uid=uid + "f")
         unit_moved.connect(rollups.unit_moved, dispatch_uid="evaluations.standing")
+        # Commitment sets and fulfilment reports waiting for review follow the tree like
+        # activities: to the reviewers now above their unit.
+        unit_moved.connect(_reroute_submissions, dispatch_uid="evaluations.reroute")

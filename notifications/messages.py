@@ -243,6 +243,16 @@ def _weekly_digest(c: dict) -> Description:
     return Description(title, "\n".join(lines) or _("Open the dashboard for this week's figures."))
 
 
+def _commitment_overdue(c: dict) -> Description:
+    promise = c.get("promise") or _("a commitment")
+    title = _("Commitment past due: %(promise)s") % {"promise": promise}
+    text = _(
+        "%(unit)s promised this by %(due_on)s and has not yet reported it fulfilled: report it "
+        "with a statement and evidence."
+    ) % {"unit": _unit(c), "due_on": _date(c.get("due_on")) or _("its due date")}
+    return Description(title, text)
+
+
 _DESCRIBE = {
     Rule.SUBMITTED: _submitted,
     Rule.RETURNED: _returned,
@@ -253,6 +263,7 @@ _DESCRIBE = {
     Rule.COORGANISER_UNANSWERED: _coorganiser_unanswered,
     Rule.PHASE_DEADLINE: _phase_deadline,
     Rule.WEEKLY_DIGEST: _weekly_digest,
+    Rule.COMMITMENT_OVERDUE: _commitment_overdue,
 }
 
 

@@ -34,6 +34,7 @@ from campaigns.services import (
 )
 from demo import appraisal as demo_appraisal
 from demo import catalogue
+from demo import fulfilment as demo_fulfilment
 from demo import live as demo_live
 from demo.accounts import DEMO_PAIRS, DEMO_PASSWORD, DEMO_UNITS, DEMO_USERS
 from units.models import KIND_LINES, Line, Membership, Pair, Role, Unit
@@ -129,6 +130,14 @@ class Command(BaseCommand):
         rated += demo_appraisal.ratings(live, today - timedelta(days=1))
         if rated:
             self.stdout.write(f"{rated} ratings by the public")
+
+        # Fulfilment reports (践诺) of approved commitments, after the commitments themselves.
+        reported = demo_fulfilment.fulfilment_reports(
+            campaign, campaign.ends_on, demo_fulfilment.PAST_STATES
+        )
+        reported += demo_fulfilment.fulfilment_reports(live, today)
+        if reported:
+            self.stdout.write(f"{reported} fulfilment reports")
 
 
 def _campaign(organiser: Unit, fields: dict | None = None, phases=None) -> Campaign:
