@@ -91,15 +91,18 @@ def commitments(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse
     }
     if commitment_set is not None:
         commitment_set.unit, commitment_set.campaign = unit, campaign
+        items = list(selectors.items_of(commitment_set))
+        standing = {}
+        if commitment_set.is_published:
+            standing = {row.item.pk: row for row in selectors.published_items(unit, campaign)}
         context.update(
-            items=list(selectors.items_of(commitment_set)),
+            items=items,
+            rows=[(item, standing.get(item.pk)) for item in items],
             events=list(selectors.events_of(commitment_set)),
             may_edit=review.may_edit(actor, commitment_set),
             may_withdraw=review.may_withdraw(actor, commitment_set),
             may_review=review.may_review(actor, commitment_set),
         )
-        if commitment_set.is_published:
-            context["standings"] = selectors.published_items(unit, campaign)
     return render(request, "evaluations/commitments/page.html", context)
 
 
@@ -116,6 +119,10 @@ def item_add(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse:
     actor = Scope.of(request)
     if not actor.is_staff_of(unit):
         raise PermissionDenied(_("Only the unit's staff may draft its commitments."))
+    current = selectors.set_of(unit, campaign)
+    if current is not None and not review.may_edit(actor, current):
+        messages.error(request, _("Only a draft or a returned set can be changed."))
+        return redirect("evaluations:commitments", unit.pk, campaign.pk)
     form = CommitmentForm(request.POST or None, campaign=campaign)
     if request.method == "POST" and form.is_valid():
         try:

@@ -42,7 +42,9 @@ def test_a_set_is_drafted_returned_fixed_approved_and_shown_on_the_board(
 ):
     branch, campaign, staff, reviewer = setting
     due = (timezone.localdate() + datetime.timedelta(days=60)).isoformat()
-    commitments = live_server.url + reverse("evaluations:commitments", args=[branch.pk, campaign.pk])
+    commitments = live_server.url + reverse(
+        "evaluations:commitments", args=[branch.pk, campaign.pk]
+    )
 
     log_in(page, live_server.url, staff.username, PASSWORD)
     page.goto(live_server.url + reverse("units:detail", args=[branch.pk]))
@@ -103,5 +105,7 @@ def test_a_set_is_drafted_returned_fixed_approved_and_shown_on_the_board(
     expect(public.get_by_text("30 户，每季度一次")).to_be_visible()
     expect(public.get_by_test_id("standing").first).to_have_text("进度正常")
     SCREENSHOTS.mkdir(exist_ok=True)
-    public.screenshot(path=str(SCREENSHOTS / f"commitment-board-{viewport_name}.png"), full_page=True)
+    public.screenshot(
+        path=str(SCREENSHOTS / f"commitment-board-{viewport_name}.png"), full_page=True
+    )
     phone.close()

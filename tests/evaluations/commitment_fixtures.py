@@ -1,5 +1,7 @@
 """Fixtures of the commitment tests: a running campaign of the city, branch_a1's set with items."""
 
+__all__ = ["city_reviewer", "draft_set", "due", "running", "running_task", "submitted_set"]
+
 import datetime
 
 import pytest
@@ -37,7 +39,9 @@ def running_task(running):
 def draft_set(staff, tree, running, due):
     """branch_a1's draft with two items, by `staff`."""
     commitment_set = services.draft_set(staff, tree.branch_a1, running)
-    services.item_add(staff, commitment_set, promise="每月开展一次主题党日", measure="12 次", due_on=due)
+    services.item_add(
+        staff, commitment_set, promise="每月开展一次主题党日", measure="12 次", due_on=due
+    )
     services.item_add(staff, commitment_set, promise="走访困难群众", measure="30 户", due_on=due)
     return commitment_set
 

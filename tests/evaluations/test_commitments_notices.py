@@ -8,13 +8,7 @@ from evaluations import commitment_services as services
 from notifications.messages import describe
 from notifications.models import Notification, Rule
 from notifications.review_notices import on_review_event
-from tests.evaluations.commitment_fixtures import (  # noqa: F401
-    city_reviewer,
-    draft_set,
-    due,
-    running,
-    running_task,
-)
+from tests.evaluations.commitment_fixtures import *  # noqa: F403 (fixtures)
 from tests.factories import MembershipFactory, UserFactory
 from units.models import Role
 

@@ -9,14 +9,7 @@ from django.utils import timezone
 
 from evaluations import commitment_services as services
 from evaluations.models import Commitment
-from tests.evaluations.commitment_fixtures import (  # noqa: F401
-    city_reviewer,
-    draft_set,
-    due,
-    running,
-    running_task,
-    submitted_set,
-)
+from tests.evaluations.commitment_fixtures import *  # noqa: F403 (fixtures)
 from tests.evaluations.conftest import new_address, new_client
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +23,10 @@ def board_url(unit) -> str:
 def approved_set(staff, reviewer, tree, running, due):
     commitment_set = services.draft_set(staff, tree.branch_a1, running)
     services.item_add(
-        staff, commitment_set, promise="<script>alert(1)</script>办实事", measure="<i>10</i> 件",
+        staff,
+        commitment_set,
+        promise="<script>alert(1)</script>办实事",
+        measure="<i>10</i> 件",
         due_on=due,
     )
     services.item_add(staff, commitment_set, promise="走访群众", measure="30 户", due_on=due)

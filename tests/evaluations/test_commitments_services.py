@@ -11,14 +11,7 @@ from evaluations import commitment_services as services
 from evaluations.exceptions import EvaluationError, NotAllowed, TransitionRefused
 from evaluations.models import Commitment, PublicBoard, ReviewEvent
 from tests.conftest import _member
-from tests.evaluations.commitment_fixtures import (  # noqa: F401
-    city_reviewer,
-    draft_set,
-    due,
-    running,
-    running_task,
-    submitted_set,
-)
+from tests.evaluations.commitment_fixtures import *  # noqa: F403 (fixtures)
 from tests.factories import CampaignFactory, TargetTaskFactory
 from units.models import Role
 
@@ -58,7 +51,11 @@ def test_items_are_checked(staff, draft_set, running, due, running_task):
         services.item_add(staff, draft_set, promise="x", measure="", due_on=due)
     with pytest.raises(EvaluationError, match="within the campaign"):
         services.item_add(
-            staff, draft_set, promise="x", measure="y", due_on=running.ends_on + datetime.timedelta(1)
+            staff,
+            draft_set,
+            promise="x",
+            measure="y",
+            due_on=running.ends_on + datetime.timedelta(1),
         )
     other_task = TargetTaskFactory(campaign=CampaignFactory(unit=running.unit))
     with pytest.raises(EvaluationError, match="task"):
@@ -117,7 +114,9 @@ def test_return_with_reason_resubmit_and_approve(staff, reviewer, submitted_set,
     returned = services.set_return(reviewer, submitted_set, 1, "措施不具体")
     assert returned.status == Status.RETURNED and returned.return_reason == "措施不具体"
     item = returned.items.first()
-    services.item_edit(staff, item, promise=item.promise, measure="每月 1 次，共 12 次", due_on=item.due_on)
+    services.item_edit(
+        staff, item, promise=item.promise, measure="每月 1 次，共 12 次", due_on=item.due_on
+    )
     services.set_submit(staff, returned)
     approved = services.set_approve(reviewer, returned, 1)
     assert approved.status == Status.APPROVED and approved.is_published

@@ -9,14 +9,7 @@ from django.urls import reverse
 from activities.models import Status
 from evaluations import commitment_services as services
 from evaluations.models import CommitmentSet
-from tests.evaluations.commitment_fixtures import (  # noqa: F401
-    city_reviewer,
-    draft_set,
-    due,
-    running,
-    running_task,
-    submitted_set,
-)
+from tests.evaluations.commitment_fixtures import *  # noqa: F403 (fixtures)
 from tests.evaluations.conftest import new_client
 from tests.factories import UnitFactory
 from units.models import Role
@@ -121,7 +114,9 @@ def test_only_staff_change_items(request, who, draft_set, due):
     add = reverse("evaluations:commitment_add", args=[draft_set.unit_id, draft_set.campaign_id])
     data = {"promise": "x", "measure": "y", "due_on": due}
     assert client.post(add, data).status_code == 403
-    assert client.post(reverse("evaluations:commitment_edit", args=[item.pk]), data).status_code == 403
+    assert (
+        client.post(reverse("evaluations:commitment_edit", args=[item.pk]), data).status_code == 403
+    )
     assert client.post(reverse("evaluations:commitment_delete", args=[item.pk])).status_code == 403
     assert client.post(reverse("evaluations:commitment_move", args=[item.pk])).status_code == 403
     assert client.post(reverse("evaluations:set_submit", args=[draft_set.pk])).status_code == 403
@@ -139,9 +134,7 @@ def test_only_reviewers_approve_or_return(request, who, submitted_set):
     assert fresh(submitted_set).status == Status.SUBMITTED
 
 
-def test_reviewer_returns_with_reason_shown_to_staff_then_approves(
-    reviewer, staff, submitted_set
-):
+def test_reviewer_returns_with_reason_shown_to_staff_then_approves(reviewer, staff, submitted_set):
     client = as_user(reviewer)
     assert 'data-testid="review-box"' in client.get(page(submitted_set)).content.decode()
     send_back = reverse("evaluations:set_return", args=[submitted_set.pk])

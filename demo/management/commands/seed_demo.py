@@ -343,8 +343,9 @@ def _unit_staff(unit: Unit) -> User:
 
 def _commitments(campaign: Campaign, on) -> int:
     units = list(
-        Unit.objects.filter(path__startswith=campaign.unit.path, is_active=True, depth__gt=2)
-        .order_by("path")[:10]
+        Unit.objects.filter(
+            path__startswith=campaign.unit.path, is_active=True, depth__gt=2
+        ).order_by("path")[:10]
     )
     return demo_commitments.commitments(campaign, units, _member, _unit_staff, on=on)
 
