@@ -43,11 +43,11 @@ def may_draft(who: Who, unit: Unit, campaign: Campaign) -> bool:
 def draft_set(who: Who, unit: Unit, campaign: Campaign) -> CommitmentSet:
     """The unit's set for `campaign`, made (as a draft) on first use by its staff."""
     actor = Scope.of(who)
+    if not actor.is_staff_of(unit):
+        raise NotAllowed(_("Only the unit's staff may draft its commitments."))
     found = CommitmentSet.objects.filter(unit=unit, campaign=campaign).first()
     if found is not None:
         return found
-    if not actor.is_staff_of(unit):
-        raise NotAllowed(_("Only the unit's staff may draft its commitments."))
     if not may_draft(actor, unit, campaign):
         raise CommitmentRefused(
             _("Commitments are drafted only in a running campaign that covers the unit.")
