@@ -38,6 +38,7 @@ from campaigns.models import Campaign, Season, Target, TargetTask
 from campaigns.selectors import campaigns_covering, campaigns_visible_to
 from evaluations import commitment_selectors
 from evaluations.commitment_selectors import QueueSummary, ToDraft
+from evaluations.fulfilment_selectors import ToReport, commitments_to_report
 from units.models import Membership, Role, Unit
 from units.routing import reviewers_above
 from units.scope import Scope
@@ -59,6 +60,7 @@ class StaffPanel:
     request_count: int
     targets: list[TargetProgress]  # due soon and behind pace, the most urgent first
     commitments: list[ToDraft] = field(default_factory=list)  # sets to draft or resubmit
+    to_report: tuple[list[ToReport], int] = ((), 0)  # type: ignore[assignment]
 
 
 def _unit_activities(unit_ids: set[int], status: str) -> QuerySet[Activity]:
@@ -119,6 +121,7 @@ def staff_panel(actor: Scope, today: date) -> StaffPanel:
         ),
         request_count=pending.count(),
         targets=targets_due_behind(units, today),
+        to_report=commitments_to_report(units, today),
     )
 
 

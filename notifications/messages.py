@@ -297,6 +297,16 @@ def _fulfilment_returned(c: dict) -> Description:
     )
 
 
+def _commitment_overdue(c: dict) -> Description:
+    promise = c.get("promise") or _("a commitment")
+    title = _("Commitment past due: %(promise)s") % {"promise": promise}
+    text = _(
+        "%(unit)s promised this by %(due_on)s and has not yet reported it fulfilled: report it "
+        "with a statement and evidence."
+    ) % {"unit": _unit(c), "due_on": _date(c.get("due_on")) or _("its due date")}
+    return Description(title, text)
+
+
 _DESCRIBE = {
     Rule.SUBMITTED: _submitted,
     Rule.RETURNED: _returned,
@@ -311,6 +321,7 @@ _DESCRIBE = {
     Rule.COMMITMENTS_RETURNED: _commitments_returned,
     Rule.FULFILMENT_SUBMITTED: _fulfilment_submitted,
     Rule.FULFILMENT_RETURNED: _fulfilment_returned,
+    Rule.COMMITMENT_OVERDUE: _commitment_overdue,
 }
 
 
