@@ -147,3 +147,58 @@ def follow_up_for(who, pk: int) -> FollowUp:
 
 def is_overdue(follow_up: FollowUp, today: date | None = None) -> bool:
     return follow_up.is_open and follow_up.due_on < (today or timezone.localdate())
+
+
+# --- The workbench's entries (dashboards.workbench) ---------------------------------------------
+
+SHOWN = 5
+
+
+@dataclass
+class StaffFollowUps:
+    """What the staff's units owe on leader comments: follow-ups to acknowledge or report (the
+    soonest due, overdue first) and the comments of the last NEW_COMMENT_DAYS days."""
+
+    to_answer: list[FollowUp]
+    to_answer_count: int
+    overdue_count: int
+    new_comments: list[LeaderComment]
+    today: date
+
+
+def staff_workbench(who, today: date | None = None) -> StaffFollowUps:
+    """Three queries, whatever the numbers."""
+    scope = Scope.of(who)
+    today = today or timezone.localdate()
+    owed = to_answer(scope.staff_unit_ids)
+    counts = owed.order_by().aggregate(
+        n=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today))
+    )
+    return StaffFollowUps(
+        to_answer=list(owed[:SHOWN]),
+        to_answer_count=counts["n"],
+        overdue_count=counts["overdue"],
+        new_comments=list(new_comments_on(scope.staff_unit_ids, today)[:SHOWN]),
+        today=today,
+    )
+
+
+@dataclass
+class LeaderFollowUps:
+    """Follow-ups reported and awaiting the leader's close, and the subtree's open/overdue
+    counts."""
+
+    awaiting: list[FollowUp]
+    counts: SubtreeCounts
+    today: date
+
+
+def leader_workbench(who, today: date | None = None) -> LeaderFollowUps:
+    """Two queries, whatever the numbers."""
+    scope = Scope.of(who)
+    today = today or timezone.localdate()
+    return LeaderFollowUps(
+        awaiting=list(awaiting_close(scope)[:SHOWN]),
+        counts=subtree_counts(scope, today),
+        today=today,
+    )

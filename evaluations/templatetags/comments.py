@@ -23,3 +23,14 @@ def report_file_url(item) -> str:
         return reverse("evaluations:report_file", args=[item.pk])
     except NoReverseMatch:
         return ""
+
+
+LATEST = 3
+
+
+@register.simple_tag
+def latest_comments(unit) -> list:
+    """`{% latest_comments unit as comments %}`: the unit's newest comments, one query."""
+    from evaluations.comment_selectors import unit_comments
+
+    return list(unit_comments(unit)[:LATEST])
