@@ -40,3 +40,7 @@ def running(tree):
 @pytest.fixture
 def link(tree, running):
     return appraisal_link(tree.branch_a1, running)
+
+
+# The leader comments’ fixtures (follow_up, reported).
+from tests.evaluations.comment_fixtures import follow_up, reported  # noqa: E402, F401

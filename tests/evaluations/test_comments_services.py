@@ -18,7 +18,7 @@ from evaluations.models import (
     LeaderComment,
     ReportFile,
 )
-from tests.evaluations.comment_fixtures import days, follow_up, reported  # noqa: F401
+from tests.evaluations.comment_fixtures import days
 from tests.factories import (
     ActivityFactory,
     CampaignFactory,
