@@ -34,6 +34,7 @@ from campaigns.services import (
 )
 from demo import appraisal as demo_appraisal
 from demo import catalogue
+from demo import comments as demo_comments
 from demo import live as demo_live
 from demo.accounts import DEMO_PAIRS, DEMO_PASSWORD, DEMO_UNITS, DEMO_USERS
 from units.models import KIND_LINES, Line, Membership, Pair, Role, Unit
@@ -129,6 +130,12 @@ class Command(BaseCommand):
         rated += demo_appraisal.ratings(live, today - timedelta(days=1))
         if rated:
             self.stdout.write(f"{rated} ratings by the public")
+
+        # Leader comments with follow-ups in every state, for both seasons.
+        commented = demo_comments.comments(campaign, users, campaign.ends_on)
+        commented += demo_comments.comments(live, users, today)
+        if commented:
+            self.stdout.write(f"{commented} leader comments")
 
 
 def _campaign(organiser: Unit, fields: dict | None = None, phases=None) -> Campaign:
