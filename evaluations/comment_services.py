@@ -234,6 +234,12 @@ def follow_up_report(
             _("The report may be at most %(count)d characters long.")
             % {"count": FOLLOW_UP_REPORT_MAX_LENGTH}
         )
+    uploads = list(files)
+    if len(uploads) > FOLLOW_UP_MAX_FILES:
+        raise EvaluationError(
+            _("A follow-up may have at most %(count)d files.") % {"count": FOLLOW_UP_MAX_FILES}
+        )
+    checked = [_checked(upload) for upload in uploads]
     current, target = _locked(follow_up, FollowUpAction.REPORT)
     linked = list(activities)
     for activity in linked:
@@ -243,8 +249,7 @@ def follow_up_report(
             or activity.status != Status.APPROVED
         ):
             raise EvaluationError(_("Link only approved activities of the unit in this campaign."))
-    uploads = list(files)
-    if current.files.count() + len(uploads) > FOLLOW_UP_MAX_FILES:
+    if current.files.count() + len(checked) > FOLLOW_UP_MAX_FILES:
         raise EvaluationError(
             _("A follow-up may have at most %(count)d files.") % {"count": FOLLOW_UP_MAX_FILES}
         )
@@ -258,32 +263,38 @@ def follow_up_report(
         report=text,
         reported_at=at or timezone.now(),
     )
-    current.activities.add(*linked)
-    for upload in uploads:
-        _attach(current, scope, upload)
+    current.activities.set(linked)  # the latest report's links, as its text
+    stored: list[ReportFile] = []
+    try:
+        for upload, sniffed in checked:
+            stored.append(_attach(current, scope, upload, sniffed))
+    except Exception:
+        # The transaction rolls back: no row refers to the files stored so far.
+        for item in stored:
+            item.file.storage.delete(item.file.name)
+        raise
     return current
 
 
-def _attach(follow_up: FollowUp, scope: Scope, upload: UploadedFile) -> ReportFile:
+def _checked(upload: UploadedFile) -> tuple[UploadedFile, evidence_files.Sniffed]:
+    """The upload and its real type, or EvidenceRejected: before anything is written."""
     name = upload.name or ""
-    size = upload.size or 0
-    if size > settings.EVIDENCE_MAX_BYTES:
+    if (upload.size or 0) > settings.EVIDENCE_MAX_BYTES:
         raise EvidenceRejected(evidence_files.size_refusal(name))
-    sniffed = evidence_files.sniff(upload)
+    return upload, evidence_files.sniff(upload)
+
+
+def _attach(
+    follow_up: FollowUp, scope: Scope, upload: UploadedFile, sniffed: evidence_files.Sniffed
+) -> ReportFile:
     item = ReportFile(
         follow_up=follow_up,
-        original_name=name[:255],
+        original_name=(upload.name or "")[:255],
         content_type=sniffed.content_type,
-        size=size,
+        size=upload.size or 0,
         uploaded_by=scope.user,
     )
-    item.file.save(f"upload{sniffed.extension}", upload, save=False)
-    stored = item.file.name
-    try:
-        item.save()
-    except Exception:
-        item.file.storage.delete(stored)
-        raise
+    item.file.save(f"upload{sniffed.extension}", upload, save=True)
     return item
 
 

@@ -129,7 +129,8 @@ def _follow_up_page(
     may_decide = services.may_decide(scope, found)
     if may_answer and report_form is None:
         report_form = FollowUpReportForm(
-            initial={"text": found.report}, activities=_approved(found)
+            initial={"text": found.report, "activities": list(found.activities.all())},
+            activities=_approved(found),
         )
     return render(
         request,
