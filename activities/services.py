@@ -592,21 +592,6 @@ def evidence_delete(*, actor: User | Scope, evidence: Evidence) -> None:
     transaction.on_commit(lambda: [storage.delete(name) for name in names if name])
 
 
-def _routed_unit(unit: Unit, level: int, cache: dict[tuple[int, int], Unit | None]) -> Unit | None:
-    """Where a submission of `unit` at review `level` waits, from the tree now
-    (units.routing.waiting_unit), once per unit and level."""
-    key = (unit.pk, level)
-    if key not in cache:
-        # Level by level, each step remembered: the units of a moved subtree mostly share the
-        # units their submissions wait on at level 1, and so share what lies above those.
-        if level == 1:
-            cache[key] = routing.waiting_unit(unit, 1)
-        else:
-            below = _routed_unit(unit, level - 1, cache)
-            cache[key] = None if below is None else _routed_unit(below, 1, cache)
-    return cache[key]
-
-
 @transaction.atomic
 def submissions_reroute(*, unit: Unit | None) -> list[ActivityEvent]:
     """After `unit` moved (None: a move whose unit is unknown: every waiting submission is looked
@@ -620,13 +605,13 @@ def submissions_reroute(*, unit: Unit | None) -> list[ActivityEvent]:
     waiting = (
         waiting.select_for_update(of=("self",)).select_related("unit", "review_unit").order_by("pk")
     )
-    cache: dict[tuple[int, int], Unit | None] = {}
+    routed = routing.Rerouting()
     events = []
     # Written in bulk, a statement per new reviewing unit: a moved unit's subtree may hold
     # hundreds of waiting submissions, and the move holds its locks meanwhile.
     moved: dict[Unit | None, list[int]] = {}
     for activity in waiting:
-        target = _routed_unit(activity.unit, activity.review_level or 1, cache)
+        target = routed.waiting_unit(activity.unit, activity.review_level or 1)
         if (target.pk if target else None) == activity.review_unit_id:
             continue
         event = ActivityEvent(

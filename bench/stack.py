@@ -88,7 +88,7 @@ class Stack:
             MEDIA_ROOT=str(self.dir / "media"),
             STATIC_ROOT=str(self.dir / "static"),
             PROMETHEUS_MULTIPROC_DIR=str(self.dir / "prometheus"),
-            METRICS_TOKEN="soak-metrics-token",
+            METRICS_TOKEN="soak-metrics-token-0123456789abcdef",
             LOG_FORMAT="json",
             LOG_LEVEL="WARNING",
             LOG_REQUESTS="0",

@@ -376,6 +376,13 @@ LOGGING = {
 
 # /metrics (chuangxian.metrics): a superuser's session or `Authorization: Bearer METRICS_TOKEN`.
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+# A guessable token opens the figures to anyone: the example's placeholder, or anything short, is
+# refused at start-up rather than accepted.
+if METRICS_TOKEN and (len(METRICS_TOKEN) < 32 or METRICS_TOKEN.startswith("change-me")):
+    raise ImproperlyConfigured(
+        "METRICS_TOKEN must be at least 32 random characters (e.g. `openssl rand -hex 32`), "
+        "or unset."
+    )
 METRICS_QUEUES = env_list("METRICS_QUEUES", "celery")
 
 # Shown in the page title and navigation.

@@ -103,7 +103,7 @@ def may_review(actor: Scope, item: CommitmentSet | FulfilmentReport) -> bool:
 # --- Moves --------------------------------------------------------------------------------------
 
 
-def _move(item: R, *, actor: Scope, action: str, comment: str = "", fields: dict) -> R:
+def _move(item: R, *, actor: Scope | None, action: str, comment: str = "", fields: dict) -> R:
     sources, target = TRANSITIONS[action]
     if item.status not in sources:
         raise TransitionRefused(
@@ -111,7 +111,7 @@ def _move(item: R, *, actor: Scope, action: str, comment: str = "", fields: dict
             % {"status": item.get_status_display()}
         )
     event = ReviewEvent(
-        actor=actor.user,
+        actor=actor.user if actor else None,
         action=action,
         from_status=item.status,
         to_status=target,
@@ -215,3 +215,34 @@ def send_back(item: R, *, actor: Scope, level: int, reason: str) -> R:
         comment=reason,
         fields={"return_reason": reason, "waiting_since": None},
     )
+
+
+def reroute(*, unit: Unit | None) -> list[CommitmentSet | FulfilmentReport]:
+    """After `unit` moved (None: any unit), send each waiting set or report of its subtree whose
+    reviewing unit is no longer the one the tree names to the reviewers now responsible: a
+    REROUTE event each (comment: the new reviewing unit), as activities.services does for
+    activities. The wait goes on from when it began."""
+    routed = routing.Rerouting()
+    sets = CommitmentSet.objects.filter(status=Status.SUBMITTED).select_related("unit")
+    reports = FulfilmentReport.objects.filter(status=Status.SUBMITTED).select_related(
+        "commitment__unit"
+    )
+    if unit is not None:
+        sets = sets.filter(unit__path__startswith=unit.path)
+        reports = reports.filter(commitment__unit__path__startswith=unit.path)
+    moved: list[CommitmentSet | FulfilmentReport] = []
+    moved += _reroute_waiting(sets, routed)
+    moved += _reroute_waiting(reports, routed)
+    return moved
+
+
+def _reroute_waiting(waiting: models.QuerySet[R], routed: routing.Rerouting) -> list[R]:
+    moved = []
+    for item in waiting.select_for_update(of=("self",)).order_by("pk"):
+        target = routed.waiting_unit(unit_of(item), item.review_level or 1)
+        if (target.pk if target else None) == item.review_unit_id:
+            continue
+        comment = target.name if target else ""
+        fields = {"review_unit": target}
+        moved.append(_move(item, actor=None, action=Action.REROUTE, comment=comment, fields=fields))
+    return moved

@@ -65,6 +65,15 @@ def test_it_refuses_production_without_a_secret_key():
     assert "SECRET_KEY must be set when DEBUG=0" in result.stderr
 
 
+@pytest.mark.parametrize("token", ["change-me-to-32-random-characters", "short"])
+def test_it_refuses_a_guessable_metrics_token(token):
+    result = _setup(METRICS_TOKEN=token)
+
+    assert result.returncode != 0
+    assert "METRICS_TOKEN must be at least 32 random characters" in result.stderr
+    assert _setup(METRICS_TOKEN="9f" * 16).returncode == 0
+
+
 def test_it_starts_with_the_embedded_defaults():
     result = _setup()
 

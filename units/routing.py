@@ -88,6 +88,25 @@ def waiting_unit(unit: Unit, level: int = 1) -> Unit | None:
     return found
 
 
+class Rerouting:
+    """`waiting_unit` for many submissions after a move, each (unit, level) found once: the units
+    of a moved subtree mostly share the units their submissions wait on at level 1, and so share
+    what lies above those."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[int, int], Unit | None] = {}
+
+    def waiting_unit(self, unit: Unit, level: int) -> Unit | None:
+        key = (unit.pk, level)
+        if key not in self._found:
+            if level == 1:
+                self._found[key] = waiting_unit(unit, 1)
+            else:
+                below = self.waiting_unit(unit, level - 1)
+                self._found[key] = None if below is None else self.waiting_unit(below, 1)
+        return self._found[key]
+
+
 def reviewers_on(unit_ids: Iterable[int]) -> dict[int, list[User]]:
     """{unit id: its active reviewers, by username} for the units a submission waits on."""
     found: dict[int, list[User]] = {}
