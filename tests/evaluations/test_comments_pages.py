@@ -147,3 +147,13 @@ def test_the_leaders_filters(tree, leader, staff, campaign):
     assert comment_selectors.open_in_subtree(leader, overdue=True, today=days(2)).count() == 2
     assert comment_selectors.subtree_counts(leader, days(2)).overdue == 2
     assert comment_selectors.awaiting_close(staff).count() == 0
+
+
+def test_the_leaders_page_filters_reported_and_overdue(tree, leader, staff, campaign):
+    _many(tree, leader, staff, campaign, 4)
+    url = reverse("evaluations:leader_comments")
+    rows = 'data-testid="follow-up-row"'
+    assert as_user(leader).get(url).content.decode().count(rows) == 4
+    assert as_user(leader).get(url + "?show=reported").content.decode().count(rows) == 2
+    assert as_user(leader).get(url + "?show=overdue").content.decode().count(rows) == 0
+    assert as_user(staff).get(url).content.decode().count(rows) == 0

@@ -194,3 +194,27 @@ def test_events_are_never_changed(follow_up):
         event.save()
     with pytest.raises(ValueError):
         event.delete()
+
+
+def test_one_bad_file_refuses_the_whole_report(follow_up, staff):
+    good = SimpleUploadedFile("台账.pdf", pdf_bytes(), "application/pdf")
+    bad = SimpleUploadedFile("b.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")
+    with pytest.raises(EvidenceRejected):
+        services.follow_up_report(staff, follow_up, "x", files=[good, bad])
+    assert not ReportFile.objects.exists()
+    assert FollowUp.objects.get(pk=follow_up.pk).status == FollowUpStatus.OPEN
+    assert follow_up.events.count() == 1
+
+
+def test_a_new_report_replaces_the_text_and_links(follow_up, staff, leader, tree, campaign):
+    first, second = (
+        ActivityFactory(
+            campaign=campaign, unit=tree.branch_a1, created_by=staff, status=Status.APPROVED
+        )
+        for _ in range(2)
+    )
+    services.follow_up_report(staff, follow_up, "一", [first])
+    services.follow_up_send_back(leader, follow_up, "再改")
+    services.follow_up_report(staff, follow_up, "二", [second])
+    follow_up.refresh_from_db()
+    assert follow_up.report == "二" and list(follow_up.activities.all()) == [second]
