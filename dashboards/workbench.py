@@ -37,6 +37,7 @@ from campaigns import deadlines
 from campaigns.models import Campaign, Season, Target, TargetTask
 from campaigns.selectors import campaigns_covering, campaigns_visible_to
 from evaluations import comment_selectors
+from evaluations.fulfilment_selectors import ToReport, commitments_to_report
 from units.models import Membership, Role, Unit
 from units.routing import reviewers_above
 from units.scope import Scope
@@ -57,6 +58,7 @@ class StaffPanel:
     requests: list[CoOrganiser]
     request_count: int
     targets: list[TargetProgress]  # due soon and behind pace, the most urgent first
+    to_report: tuple[list[ToReport], int] = ((), 0)  # type: ignore[assignment]
 
 
 def _unit_activities(unit_ids: set[int], status: str) -> QuerySet[Activity]:
@@ -117,6 +119,7 @@ def staff_panel(actor: Scope, today: date) -> StaffPanel:
         ),
         request_count=pending.count(),
         targets=targets_due_behind(units, today),
+        to_report=commitments_to_report(units, today),
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evaluations import comment_views, views
+from evaluations import comment_views, fulfilment_views, report_file_views, views
 
 app_name = "evaluations"
 
@@ -25,5 +25,23 @@ urlpatterns = [
         "follow-ups/<int:pk>/send-back/",
         comment_views.follow_up_send_back,
         name="follow_up_send_back",
+    ),
+    # Fulfilment (践诺): a commitment's report, its files and its review.
+    path(
+        "commitments/items/<int:pk>/report/",
+        fulfilment_views.report_start,
+        name="report_start",
+    ),
+    path("reports/<int:pk>/", fulfilment_views.report, name="report"),
+    path("reports/<int:pk>/files/", fulfilment_views.report_upload, name="report_upload"),
+    path("reports/<int:pk>/submit/", fulfilment_views.report_submit, name="report_submit"),
+    path("reports/<int:pk>/withdraw/", fulfilment_views.report_withdraw, name="report_withdraw"),
+    path("reports/<int:pk>/approve/", fulfilment_views.report_approve, name="report_approve"),
+    path("reports/<int:pk>/return/", fulfilment_views.report_return, name="report_return"),
+    path("report-files/<int:pk>/", report_file_views.report_file, name="report_file"),
+    path(
+        "report-files/<int:pk>/delete/",
+        fulfilment_views.report_file_delete,
+        name="report_file_delete",
     ),
 ]

@@ -291,6 +291,16 @@ def _follow_up_overdue(c: dict) -> Description:
     )
 
 
+def _commitment_overdue(c: dict) -> Description:
+    promise = c.get("promise") or _("a commitment")
+    title = _("Commitment past due: %(promise)s") % {"promise": promise}
+    text = _(
+        "%(unit)s promised this by %(due_on)s and has not yet reported it fulfilled: report it "
+        "with a statement and evidence."
+    ) % {"unit": _unit(c), "due_on": _date(c.get("due_on")) or _("its due date")}
+    return Description(title, text)
+
+
 _DESCRIBE = {
     Rule.SUBMITTED: _submitted,
     Rule.RETURNED: _returned,
@@ -305,6 +315,7 @@ _DESCRIBE = {
     Rule.FOLLOW_UP_REPORTED: _follow_up_reported,
     Rule.FOLLOW_UP_SENT_BACK: _follow_up_sent_back,
     Rule.FOLLOW_UP_OVERDUE: _follow_up_overdue,
+    Rule.COMMITMENT_OVERDUE: _commitment_overdue,
 }
 
 

@@ -43,6 +43,7 @@ def remove(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("notifications", "0003_evaluation_rules")]
+    # After fulfil's reminder (merged into main first): one line of migrations, no merge needed.
+    dependencies = [("notifications", "0004_fulfil_beat")]
 
     operations = [migrations.RunPython(install, remove)]

@@ -42,5 +42,15 @@ def link(tree, running):
     return appraisal_link(tree.branch_a1, running)
 
 
+# --- Fulfilment (践诺): an approved set of branch_a1 with one item ------------------------------
+
+
+@pytest.fixture
+def commitment(tree, campaign):
+    from tests.evaluations.fulfilment_setup import CommitmentFactory, CommitmentSetFactory
+
+    return CommitmentFactory(set=CommitmentSetFactory(unit=tree.branch_a1, campaign=campaign))
+
+
 # The leader comments’ fixtures (follow_up, reported).
 from tests.evaluations.comment_fixtures import follow_up, reported  # noqa: E402, F401

@@ -35,6 +35,7 @@ from campaigns.services import (
 from demo import appraisal as demo_appraisal
 from demo import catalogue
 from demo import comments as demo_comments
+from demo import fulfilment as demo_fulfilment
 from demo import live as demo_live
 from demo.accounts import DEMO_PAIRS, DEMO_PASSWORD, DEMO_UNITS, DEMO_USERS
 from units.models import KIND_LINES, Line, Membership, Pair, Role, Unit
@@ -136,6 +137,14 @@ class Command(BaseCommand):
         commented += demo_comments.comments(live, users, today)
         if commented:
             self.stdout.write(f"{commented} leader comments")
+
+        # Fulfilment reports (践诺) of approved commitments, after the commitments themselves.
+        reported = demo_fulfilment.fulfilment_reports(
+            campaign, campaign.ends_on, demo_fulfilment.PAST_STATES
+        )
+        reported += demo_fulfilment.fulfilment_reports(live, today)
+        if reported:
+            self.stdout.write(f"{reported} fulfilment reports")
 
 
 def _campaign(organiser: Unit, fields: dict | None = None, phases=None) -> Campaign:
