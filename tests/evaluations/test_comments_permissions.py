@@ -137,3 +137,21 @@ def test_bad_input_is_a_400_with_the_reason_and_nothing_saved(
     report = as_user(staff).post(reverse("evaluations:follow_up_report", args=[follow_up.pk]), {})
     assert report.status_code == 400 and "Say what was done." in report.content.decode()
     assert FollowUp.objects.get(pk=follow_up.pk).status == FollowUpStatus.OPEN
+
+
+def test_follow_up_files_download_through_the_scoped_view(follow_up, staff, leader, outsider):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from evaluations.models import ReportFile
+    from tests.factories import pdf_bytes
+
+    upload = SimpleUploadedFile("整改台账.pdf", pdf_bytes(), "application/pdf")
+    comment_services.follow_up_report(staff, follow_up, "见附件", files=[upload])
+    item = ReportFile.objects.get(follow_up=follow_up)
+    url = reverse("evaluations:report_file", args=[item.pk])
+    page = as_user(leader).get(reverse("evaluations:follow_up", args=[follow_up.pk]))
+    assert url in page.content.decode()
+    download = as_user(leader).get(url)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    assert as_user(outsider).get(url).status_code == 404
