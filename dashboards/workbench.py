@@ -36,7 +36,8 @@ from activities.selectors import days_waiting, review_queue
 from campaigns import deadlines
 from campaigns.models import Campaign, Season, Target, TargetTask
 from campaigns.selectors import campaigns_covering, campaigns_visible_to
-from evaluations import comment_selectors
+from evaluations import comment_selectors, commitment_selectors
+from evaluations.commitment_selectors import QueueSummary, ToDraft
 from evaluations.fulfilment_selectors import ToReport, commitments_to_report
 from units.models import Membership, Role, Unit
 from units.routing import reviewers_above
@@ -58,6 +59,7 @@ class StaffPanel:
     requests: list[CoOrganiser]
     request_count: int
     targets: list[TargetProgress]  # due soon and behind pace, the most urgent first
+    commitments: list[ToDraft] = field(default_factory=list)  # sets to draft or resubmit
     to_report: tuple[list[ToReport], int] = ((), 0)  # type: ignore[assignment]
 
 
@@ -139,6 +141,7 @@ class ReviewerPanel:
     due_soon: int
     on_time: int
     oldest: list[Waiting]  # the longest waiting first
+    commitments: QueueSummary | None = None  # commitment sets and fulfilment reports
 
     @property
     def total(self) -> int:
@@ -306,9 +309,11 @@ def workbench(who: User | Scope) -> Workbench:
     bench = Workbench(today=today, campaigns=campaigns_panel(actor, today))
     if Role.STAFF in roles and actor.staff_unit_ids:
         bench.staff = staff_panel(actor, today)
+        bench.staff.commitments = commitment_selectors.to_draft(actor)
         bench.follow_ups_staff = comment_selectors.staff_workbench(actor, today)
     if Role.REVIEWER in roles:
         bench.reviewer = reviewer_panel(actor, today)
+        bench.reviewer.commitments = commitment_selectors.queue_summary(actor, SHOWN)
     if Role.LEADER in roles:
         bench.leader = leader_panel(actor)
         bench.follow_ups_leader = comment_selectors.leader_workbench(actor, today)

@@ -19,3 +19,10 @@ class NotificationsConfig(AppConfig):
         follow_up_event_committed.connect(
             notify_on_follow_up_event, dispatch_uid="notifications.on_follow_up_event"
         )
+
+        from evaluations.signals import review_event_committed
+        from notifications.receivers import notify_on_review_event
+
+        review_event_committed.connect(
+            notify_on_review_event, dispatch_uid="notifications.on_review_event"
+        )

@@ -291,6 +291,60 @@ def _follow_up_overdue(c: dict) -> Description:
     )
 
 
+def _reviewer_wrote(c: dict) -> str:
+    if not c.get("reason"):
+        return ""
+    if c.get("reviewer"):
+        return " " + _("%(reviewer)s wrote: %(reason)s") % {
+            "reviewer": c["reviewer"],
+            "reason": c["reason"],
+        }
+    return " " + _("The reviewer wrote: %(reason)s") % {"reason": c["reason"]}
+
+
+def _commitments_submitted(c: dict) -> Description:
+    return Description(
+        _("Commitments to review: %(unit)s") % {"unit": c.get("unit_name") or _("A unit")},
+        _("%(unit)s submitted its public commitments for %(campaign)s. They wait for your review.")
+        % {
+            "unit": c.get("unit_name") or _("A unit"),
+            "campaign": c.get("campaign_name") or _("the campaign"),
+        },
+    )
+
+
+def _commitments_returned(c: dict) -> Description:
+    text = _(
+        "The public commitments of %(unit)s for %(campaign)s were returned. Correct them "
+        "and submit them again."
+    ) % {
+        "unit": _unit(c),
+        "campaign": c.get("campaign_name") or _("the campaign"),
+    }
+    return Description(
+        _("Commitments returned: %(unit)s") % {"unit": _unit(c)}, text + _reviewer_wrote(c)
+    )
+
+
+def _fulfilment_submitted(c: dict) -> Description:
+    promise = c.get("promise") or _("a commitment")
+    return Description(
+        _("Fulfilment report to review: %(unit)s") % {"unit": c.get("unit_name") or _("A unit")},
+        _("%(unit)s reported “%(promise)s” fulfilled. The report waits for your review.")
+        % {"unit": c.get("unit_name") or _("A unit"), "promise": promise},
+    )
+
+
+def _fulfilment_returned(c: dict) -> Description:
+    promise = c.get("promise") or _("a commitment")
+    text = _(
+        "The fulfilment report of “%(promise)s” was returned. Correct it and submit it again."
+    ) % {"promise": promise}
+    return Description(
+        _("Fulfilment report returned: %(unit)s") % {"unit": _unit(c)}, text + _reviewer_wrote(c)
+    )
+
+
 def _commitment_overdue(c: dict) -> Description:
     promise = c.get("promise") or _("a commitment")
     title = _("Commitment past due: %(promise)s") % {"promise": promise}
@@ -315,6 +369,10 @@ _DESCRIBE = {
     Rule.FOLLOW_UP_REPORTED: _follow_up_reported,
     Rule.FOLLOW_UP_SENT_BACK: _follow_up_sent_back,
     Rule.FOLLOW_UP_OVERDUE: _follow_up_overdue,
+    Rule.COMMITMENTS_SUBMITTED: _commitments_submitted,
+    Rule.COMMITMENTS_RETURNED: _commitments_returned,
+    Rule.FULFILMENT_SUBMITTED: _fulfilment_submitted,
+    Rule.FULFILMENT_RETURNED: _fulfilment_returned,
     Rule.COMMITMENT_OVERDUE: _commitment_overdue,
 }
 

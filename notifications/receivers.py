@@ -4,7 +4,7 @@ per event after its transaction commits, and the event's action says which trans
 the task's own claims make a retried task send nothing twice."""
 
 from activities.models import Action
-from notifications.tasks import notify_follow_up, notify_transition
+from notifications.tasks import notify_follow_up, notify_review_event, notify_transition
 
 # The action an event records → the transition notice it calls for, and whether the notice is
 # keyed by the event (a return is told once per return event; a submission once per reviewer and
@@ -32,3 +32,9 @@ def notify_on_follow_up_event(sender, *, event_id: int, action: str, **kwargs) -
 
     if action in FOLLOW_UP_RULES:
         notify_follow_up.delay(event_id)
+
+
+def notify_on_review_event(sender, *, event_id: int, action: str, **kwargs) -> None:
+    """A commitment set's or fulfilment report's review event (evaluations.signals)."""
+    if action in (Action.SUBMIT, Action.PASS_ON, Action.RETURN):
+        notify_review_event.delay(event_id)

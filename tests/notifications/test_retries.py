@@ -26,6 +26,7 @@ WRITING_TASKS = [
     tasks.run_rule,
     tasks.notify_transition,
     tasks.notify_follow_up,
+    tasks.notify_review_event,
     tasks.send_digests,
 ]
 

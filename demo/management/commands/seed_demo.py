@@ -35,6 +35,7 @@ from campaigns.services import (
 from demo import appraisal as demo_appraisal
 from demo import catalogue
 from demo import comments as demo_comments
+from demo import commitments as demo_commitments
 from demo import fulfilment as demo_fulfilment
 from demo import live as demo_live
 from demo.accounts import DEMO_PAIRS, DEMO_PASSWORD, DEMO_UNITS, DEMO_USERS
@@ -131,6 +132,12 @@ class Command(BaseCommand):
         rated += demo_appraisal.ratings(live, today - timedelta(days=1))
         if rated:
             self.stdout.write(f"{rated} ratings by the public")
+
+        # Public commitments (公开承诺) of both seasons, in every state.
+        committed = _commitments(campaign, campaign.starts_on + timedelta(days=20))
+        committed += _commitments(live, None)
+        if committed:
+            self.stdout.write(f"{committed} commitment sets")
 
         # Leader comments with follow-ups in every state, for both seasons.
         commented = demo_comments.comments(campaign, users, campaign.ends_on)
@@ -348,6 +355,15 @@ def _unit_staff(unit: Unit) -> User:
         user.save()
     membership_add(user=user, unit=unit, role=Role.STAFF)
     return user
+
+
+def _commitments(campaign: Campaign, on) -> int:
+    units = list(
+        Unit.objects.filter(
+            path__startswith=campaign.unit.path, is_active=True, depth__gt=2
+        ).order_by("path")[:10]
+    )
+    return demo_commitments.commitments(campaign, units, _member, _unit_staff, on=on)
 
 
 def _report_in_2010(campaign: Campaign) -> None:
