@@ -36,7 +36,7 @@ from activities.selectors import days_waiting, review_queue
 from campaigns import deadlines
 from campaigns.models import Campaign, Season, Target, TargetTask
 from campaigns.selectors import campaigns_covering, campaigns_visible_to
-from evaluations import commitment_selectors
+from evaluations import comment_selectors, commitment_selectors
 from evaluations.commitment_selectors import QueueSummary, ToDraft
 from evaluations.fulfilment_selectors import ToReport, commitments_to_report
 from evaluations.poster_selectors import PosterDue, posters_to_print
@@ -299,6 +299,8 @@ class Workbench:
     leader: LeaderPanel | None = None
     admin: AdminPanel | None = None
     posters: list[PosterDue] = field(default_factory=list)  # appraisal posters to print
+    follow_ups_staff: comment_selectors.StaffFollowUps | None = None  # leader comments' entries
+    follow_ups_leader: comment_selectors.LeaderFollowUps | None = None
 
     @property
     def empty(self) -> bool:
@@ -315,11 +317,13 @@ def workbench(who: User | Scope) -> Workbench:
     if Role.STAFF in roles and actor.staff_unit_ids:
         bench.staff = staff_panel(actor, today)
         bench.staff.commitments = commitment_selectors.to_draft(actor)
+        bench.follow_ups_staff = comment_selectors.staff_workbench(actor, today)
     if Role.REVIEWER in roles:
         bench.reviewer = reviewer_panel(actor, today)
         bench.reviewer.commitments = commitment_selectors.queue_summary(actor, SHOWN)
     if Role.LEADER in roles:
         bench.leader = leader_panel(actor)
+        bench.follow_ups_leader = comment_selectors.leader_workbench(actor, today)
     if Role.ADMIN in roles:
         bench.admin = admin_panel(actor)
     if roles & {Role.STAFF, Role.ADMIN}:

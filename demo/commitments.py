@@ -1,6 +1,7 @@
-"""The demo city's public commitments (公开承诺) in both campaigns: sets in every state — approved
-(published on the units' boards), waiting at level 1 or 2, returned with a reason, a draft — each
-written through evaluations.commitment_services, so the review events and notices are as in use.
+"""The demo city's public commitments (公开承诺) in both campaigns: in the running one, sets in
+every state — approved (published on the units' boards), waiting at level 1 or 2, returned with a
+reason, a draft; in the finished one, approved sets — each written through
+evaluations.commitment_services, so the review events and notices are as in use.
 
 The 2010 campaign is over: its sets are written as of a day early in it (the services ask for a
 running campaign and due dates after "today"), so their events carry that day."""
@@ -27,8 +28,10 @@ PROMISES = [
     ("组织志愿服务活动", "参与党员 80% 以上，服务时长 500 小时"),
     ("推进党群共建项目", "与结对单位共办活动 4 次"),
 ]
-# The state of each unit's set, in tree order; units past the list have none (to draft).
+# The state of each unit's set, in tree order; units past the list have none (to draft). In a
+# finished campaign every set was decided long ago: all approved, none waiting in today's queues.
 PLAN = ["approved", "approved", "submitted", "returned", "approved", "draft", "passed", "approved"]
+PAST_PLAN = ["approved"] * len(PLAN)
 
 Member = Callable[[Unit, str], User]
 
@@ -77,7 +80,7 @@ def commitments(
     if patch:
         patch.start()
     try:
-        for unit, state in zip(units, PLAN, strict=False):
+        for unit, state in zip(units, PAST_PLAN if on else PLAN, strict=False):
             _play(unit, campaign, state, member, staff_for, rng)
             written += 1
     finally:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evaluations import commitment_views, fulfilment_views, report_file_views, views
+from evaluations import comment_views, commitment_views, fulfilment_views, report_file_views, views
 
 app_name = "evaluations"
 
@@ -10,6 +10,22 @@ urlpatterns = [
     path("appraisal/units/<int:pk>/<int:campaign_pk>/poster/", views.poster, name="poster"),
     path("appraisal/units/<int:pk>/<int:campaign_pk>/rotate/", views.rotate, name="rotate"),
     path("appraisal/ratings/<int:rating_pk>/hide/", views.hide_remark, name="hide_remark"),
+    # Leader comments and follow-ups (comment_views).
+    path("comments/", comment_views.leader_comments, name="leader_comments"),
+    path("comments/units/<int:pk>/", comment_views.unit_comments, name="unit_comments"),
+    path("follow-ups/<int:pk>/", comment_views.follow_up, name="follow_up"),
+    path(
+        "follow-ups/<int:pk>/acknowledge/",
+        comment_views.follow_up_acknowledge,
+        name="follow_up_acknowledge",
+    ),
+    path("follow-ups/<int:pk>/report/", comment_views.follow_up_report, name="follow_up_report"),
+    path("follow-ups/<int:pk>/close/", comment_views.follow_up_close, name="follow_up_close"),
+    path(
+        "follow-ups/<int:pk>/send-back/",
+        comment_views.follow_up_send_back,
+        name="follow_up_send_back",
+    ),
     path("commitments/units/<int:pk>/", commitment_views.unit_commitments, name="unit_commitments"),
     path(
         "commitments/units/<int:pk>/<int:campaign_pk>/",

@@ -13,6 +13,13 @@ class NotificationsConfig(AppConfig):
         # Notices follow from the events a transition writes, once it has committed.
         event_committed.connect(notify_on_event, dispatch_uid="notifications.on_event")
 
+        from evaluations.signals import follow_up_event_committed
+        from notifications.receivers import notify_on_follow_up_event
+
+        follow_up_event_committed.connect(
+            notify_on_follow_up_event, dispatch_uid="notifications.on_follow_up_event"
+        )
+
         from evaluations.signals import review_event_committed
         from notifications.receivers import notify_on_review_event
 

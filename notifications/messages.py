@@ -243,6 +243,54 @@ def _weekly_digest(c: dict) -> Description:
     return Description(title, "\n".join(lines) or _("Open the dashboard for this week's figures."))
 
 
+# --- Follow-ups of leader comments (notifications.follow_ups) ---------------------------------
+
+
+def _follow_up_comment(c: dict) -> str:
+    return c.get("comment") or _("a leader's comment")
+
+
+def _follow_up_required(c: dict) -> Description:
+    text = _(
+        "%(author)s commented on %(unit)s and requires a follow-up by %(due)s: %(comment)s"
+    ) % {
+        "author": c.get("author") or _("A leader"),
+        "unit": _unit(c),
+        "due": _date(c.get("due_on")) or _("the due date"),
+        "comment": _follow_up_comment(c),
+    }
+    return Description(_("Follow-up required of %(unit)s") % {"unit": _unit(c)}, text)
+
+
+def _follow_up_reported(c: dict) -> Description:
+    return Description(
+        _("Follow-up reported by %(unit)s") % {"unit": _unit(c)},
+        _(
+            "%(unit)s reported what it did about your comment “%(comment)s”. "
+            "Close it or send it back."
+        )
+        % {"unit": _unit(c), "comment": _follow_up_comment(c)},
+    )
+
+
+def _follow_up_sent_back(c: dict) -> Description:
+    text = _("The follow-up of “%(comment)s” was sent back. Report again by %(due)s.") % {
+        "comment": _follow_up_comment(c),
+        "due": _date(c.get("due_on")) or _("the due date"),
+    }
+    if c.get("reason"):
+        text += " " + _("The leader wrote: %(reason)s") % {"reason": c["reason"]}
+    return Description(_("Follow-up sent back: %(unit)s") % {"unit": _unit(c)}, text)
+
+
+def _follow_up_overdue(c: dict) -> Description:
+    return Description(
+        _("Follow-up overdue: %(unit)s") % {"unit": _unit(c)},
+        _("The follow-up of “%(comment)s” was due on %(due)s and is not closed yet.")
+        % {"comment": _follow_up_comment(c), "due": _date(c.get("due_on")) or _("its due date")},
+    )
+
+
 def _reviewer_wrote(c: dict) -> str:
     if not c.get("reason"):
         return ""
@@ -317,6 +365,10 @@ _DESCRIBE = {
     Rule.COORGANISER_UNANSWERED: _coorganiser_unanswered,
     Rule.PHASE_DEADLINE: _phase_deadline,
     Rule.WEEKLY_DIGEST: _weekly_digest,
+    Rule.FOLLOW_UP_REQUIRED: _follow_up_required,
+    Rule.FOLLOW_UP_REPORTED: _follow_up_reported,
+    Rule.FOLLOW_UP_SENT_BACK: _follow_up_sent_back,
+    Rule.FOLLOW_UP_OVERDUE: _follow_up_overdue,
     Rule.COMMITMENTS_SUBMITTED: _commitments_submitted,
     Rule.COMMITMENTS_RETURNED: _commitments_returned,
     Rule.FULFILMENT_SUBMITTED: _fulfilment_submitted,

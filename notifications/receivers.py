@@ -4,7 +4,7 @@ per event after its transaction commits, and the event's action says which trans
 the task's own claims make a retried task send nothing twice."""
 
 from activities.models import Action
-from notifications.tasks import notify_review_event, notify_transition
+from notifications.tasks import notify_follow_up, notify_review_event, notify_transition
 
 # The action an event records → the transition notice it calls for, and whether the notice is
 # keyed by the event (a return is told once per return event; a submission once per reviewer and
@@ -23,6 +23,15 @@ def notify_on_event(sender, *, event_id: int, activity_id: int, action: str, **k
     kind, by_event = NOTICES[action]
     args = (kind, activity_id, event_id) if by_event else (kind, activity_id)
     notify_transition.delay(*args)
+
+
+def notify_on_follow_up_event(sender, *, event_id: int, action: str, **kwargs) -> None:
+    """A follow-up's step (evaluations.signals.follow_up_event_committed): its notice, if it
+    calls for one (notifications.follow_ups)."""
+    from notifications.follow_ups import RULES as FOLLOW_UP_RULES
+
+    if action in FOLLOW_UP_RULES:
+        notify_follow_up.delay(event_id)
 
 
 def notify_on_review_event(sender, *, event_id: int, action: str, **kwargs) -> None:

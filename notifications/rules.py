@@ -561,3 +561,12 @@ RULES: dict[str, Callable[[datetime], list[int]]] = {
     "weekly_digest": weekly_digest,
     "commitment_overdue": commitment_overdue,
 }
+
+
+def _follow_up_overdue(now: datetime) -> list[int]:
+    from notifications.follow_ups import follow_up_overdue  # it reads this module's helpers
+
+    return follow_up_overdue(now)
+
+
+RULES["follow_up_overdue"] = _follow_up_overdue

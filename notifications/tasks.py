@@ -74,6 +74,14 @@ def notify_transition(kind: str, activity_id: int, event_id: int | None = None) 
 
 
 @shared_task(**WRITES)
+def notify_follow_up(event_id: int) -> int:
+    """The notice of a follow-up's step (notifications.follow_ups); enqueued after its commit."""
+    from notifications.follow_ups import on_follow_up_event
+
+    return _deliver_in_batches(on_follow_up_event(event_id))
+
+
+@shared_task(**WRITES)
 def notify_review_event(event_id: int) -> int:
     """Notify the people a commitment set's or fulfilment report's review event concerns."""
     from notifications.review_notices import on_review_event

@@ -50,3 +50,7 @@ def commitment(tree, campaign):
     from tests.evaluations.fulfilment_setup import CommitmentFactory, CommitmentSetFactory
 
     return CommitmentFactory(set=CommitmentSetFactory(unit=tree.branch_a1, campaign=campaign))
+
+
+# The leader comments’ fixtures (follow_up, reported).
+from tests.evaluations.comment_fixtures import follow_up, reported  # noqa: E402, F401

@@ -34,6 +34,7 @@ from campaigns.services import (
 )
 from demo import appraisal as demo_appraisal
 from demo import catalogue
+from demo import comments as demo_comments
 from demo import commitments as demo_commitments
 from demo import fulfilment as demo_fulfilment
 from demo import live as demo_live
@@ -137,6 +138,13 @@ class Command(BaseCommand):
         committed += _commitments(live, None)
         if committed:
             self.stdout.write(f"{committed} commitment sets")
+
+        # Leader comments with follow-ups in every state, for both seasons.
+        commented = demo_comments.comments(campaign, users, campaign.ends_on)
+        commented += demo_comments.comments(live, users, today)
+        if commented:
+            self.stdout.write(f"{commented} leader comments")
+
         # Fulfilment reports (践诺) of approved commitments, after the commitments themselves.
         reported = demo_fulfilment.fulfilment_reports(
             campaign, campaign.ends_on, demo_fulfilment.PAST_STATES
