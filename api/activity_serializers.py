@@ -1,6 +1,8 @@
 """Activities as the API reads and writes them. Writes only carry what the draft form carries
 (activities.services.DRAFT_FIELDS); the workflow's own fields are the services' to set."""
 
+from decimal import ROUND_DOWN, Decimal
+
 from django.urls import reverse
 from rest_framework import serializers
 
@@ -40,15 +42,31 @@ class ActivitySerializer(serializers.ModelSerializer):
         return [task.pk for task in activity.tasks.all()]
 
 
+class TwoPlaces(serializers.DecimalField):
+    """A quantity kept to two places: a JSON number with more is cut to two, not refused."""
+
+    def validate_precision(self, value: Decimal) -> Decimal:
+        whole = self.max_digits - self.decimal_places
+        if abs(value) >= Decimal(10) ** whole:
+            self.fail("max_whole_digits", max_whole_digits=whole)
+        step = Decimal(1).scaleb(-self.decimal_places)
+        return super().validate_precision(value.quantize(step, rounding=ROUND_DOWN))
+
+
 class ActivityDraftSerializer(serializers.ModelSerializer):
     """A draft's fields, as the form takes them; `tasks` and `coorganisers` are ids."""
 
+    quantity = TwoPlaces(
+        max_digits=12, decimal_places=2, min_value=0, allow_null=True, required=False
+    )
     tasks = id_list(required=False)
     coorganisers = id_list(required=False)
 
     class Meta:
         model = Activity
         fields = (*DRAFT_FIELDS, "tasks", "coorganisers")
+        # Blank text is the services' to refuse (422, in their words), not a malformed request.
+        extra_kwargs = {"title": {"trim_whitespace": False}}
 
     def validate_title(self, value: str) -> str:
         return value.strip()
@@ -66,7 +84,9 @@ class ActivityCreateSerializer(ActivityDraftSerializer):
 
 
 class CommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    comment = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, trim_whitespace=False
+    )
 
 
 def level_field() -> serializers.IntegerField:
@@ -82,13 +102,18 @@ class LevelSerializer(CommentSerializer):
     level = level_field()
 
 
+def reason_field() -> serializers.CharField:
+    # Untrimmed: a blank reason is refused by the services ("Say why"), 422.
+    return serializers.CharField(max_length=2000, trim_whitespace=False)
+
+
 class ReturnSerializer(serializers.Serializer):
     level = level_field()
-    reason = serializers.CharField(max_length=2000)
+    reason = reason_field()
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = reason_field()
 
 
 class EvidenceSerializer(serializers.ModelSerializer):

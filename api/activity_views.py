@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,6 +18,7 @@ from activities.models import Activity, Evidence
 from activities.selectors import activities_visible_to, activity_for_user, coorganiser_choices
 from api import activity_serializers as s
 from api.base import Scoped
+from api.errors import Refused
 from api.fields import pk_of
 from api.filters import ActivityFilter
 from campaigns.models import TargetTask
@@ -28,8 +29,8 @@ from units.selectors import units_visible_to
 LISTED = ("unit", "campaign", "review_unit")
 
 
-def _refused(field: str, message: str) -> ValidationError:
-    return ValidationError({field: [message]})
+def _refused(field: str, message: str) -> Refused:
+    return Refused({field: [message]})
 
 
 class ActivityViewSet(

@@ -5,6 +5,7 @@ from csp.decorators import csp_update
 from django.http import HttpRequest, JsonResponse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 
 from api.errors import error_body
@@ -19,5 +20,6 @@ class Redoc(TemplateView):
     template_name = "api/redoc.html"
 
 
+@csrf_exempt  # a POST to no address is a 404, never a CSRF page
 def not_found(request: HttpRequest) -> JsonResponse:
     return JsonResponse(error_body("not_found", _("Not found.")), status=404)

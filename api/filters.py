@@ -1,8 +1,13 @@
-"""The API's list filters (django-filter). Each narrows a queryset already scoped to the user."""
+"""The API's list filters (django-filter). Each narrows a queryset already scoped to the user.
+
+A parameter the schema does not allow is refused (400) rather than ignored: given but empty,
+given twice, or a yes/no that is neither."""
 
 import django_filters
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 
 from activities.models import Activity, Status
 from api.fields import MAX_ID
@@ -10,7 +15,26 @@ from notifications.models import Notification
 from units.models import Line, Unit
 from units.selectors import children_of
 
+YES_NO = {"true", "false", "True", "False", "1", "0"}
 
+
+class StrictFilterSet(django_filters.FilterSet):
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for name, found in self.filters.items():
+            values = self.data.getlist(name) if hasattr(self.data, "getlist") else []
+            if not values:
+                continue
+            if len(values) > 1:
+                self.form.add_error(name, _("Give this parameter once."))
+            elif values[0] == "":
+                self.form.add_error(name, _("Leave the parameter out rather than empty."))
+            elif isinstance(found, django_filters.BooleanFilter) and values[0] not in YES_NO:
+                self.form.add_error(name, _("Expected true or false."))
+        return valid and not self.form.errors
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
     """An id: a whole number the database can hold, else 400."""
 
@@ -22,7 +46,7 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-class ActivityFilter(django_filters.FilterSet):
+class ActivityFilter(StrictFilterSet):
     campaign = IdFilter(field_name="campaign_id", help_text="Campaign id.")
     unit = IdFilter(field_name="unit_id", help_text="Organising unit id.")
     status = django_filters.ChoiceFilter(choices=Status.choices)
@@ -38,10 +62,10 @@ class ActivityFilter(django_filters.FilterSet):
         fields = ("campaign", "unit", "status", "starts_from", "starts_to")
 
 
-class UnitFilter(django_filters.FilterSet):
+class UnitFilter(StrictFilterSet):
     parent = IdFilter(method="filter_parent", help_text="The children of this unit.")
     search = django_filters.CharFilter(
-        method="filter_search", max_length=100, help_text="Part of the name or the code."
+        method="filter_search", help_text="Part of the name or the code."
     )
     line = django_filters.ChoiceFilter(choices=Line.choices)
 
@@ -62,7 +86,7 @@ class UnitFilter(django_filters.FilterSet):
         return queryset.filter(name__icontains=value) | queryset.filter(code__iexact=value)
 
 
-class NotificationFilter(django_filters.FilterSet):
+class NotificationFilter(StrictFilterSet):
     unread = django_filters.BooleanFilter(
         field_name="read_at", lookup_expr="isnull", help_text="Only those not read yet."
     )

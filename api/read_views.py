@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from activities import dashboard as boards
 from api import read_serializers as s
 from api.base import Scoped
-from api.filters import IdFilter, UnitFilter
+from api.filters import IdFilter, StrictFilterSet, UnitFilter
 from api.progress_serializers import ProgressSerializer
 from campaigns.models import Campaign, Target, TargetTask
 from campaigns.selectors import campaign_for_user, campaigns_covering, campaigns_visible_to
@@ -100,7 +100,7 @@ class MembershipViewSet(Scoped, mixins.ListModelMixin, viewsets.GenericViewSet):
         )
 
 
-class CampaignFilter(django_filters.FilterSet):
+class CampaignFilter(StrictFilterSet):
     unit = IdFilter(field_name="unit_id", help_text="The organising unit.")
     is_active = django_filters.BooleanFilter()
 
@@ -122,7 +122,7 @@ class CampaignViewSet(ReadOnly):
         return campaign_for_user(self.scope, self.url_pk())
 
 
-class TaskFilter(django_filters.FilterSet):
+class TaskFilter(StrictFilterSet):
     campaign = IdFilter(field_name="campaign_id")
 
     class Meta:
@@ -143,7 +143,7 @@ class TaskViewSet(ReadOnly):
         )
 
 
-class TargetFilter(django_filters.FilterSet):
+class TargetFilter(StrictFilterSet):
     unit = IdFilter(field_name="unit_id")
     campaign = IdFilter(field_name="task__campaign_id")
     task = IdFilter(field_name="task_id")

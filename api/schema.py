@@ -14,10 +14,10 @@ class ErrorSerializer(serializers.Serializer):
     fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
-# Errors any operation may answer with (400: a parameter refused); writes may also meet a record
-# in another state (409).
+# Errors any operation may answer with (400: a parameter not as the schema says); writes may also
+# meet a record in another state (409) or be refused by the rules (422). api.errors says which.
 COMMON_ERRORS = ("400", "401", "403", "404", "429")
-WRITE_ERRORS = ("409",)
+WRITE_ERRORS = ("409", "422")
 
 
 class Schema(AutoSchema):

@@ -138,7 +138,7 @@ def test_reopen_needs_a_reviewer_above(request, api, approved, role, expected):
         ("reviewer", 403),
         ("leader", 403),
         ("admin_user", 403),
-        ("outsider", 400),  # the unit is not one they can see: refused as no such unit
+        ("outsider", 422),  # the unit is not one they can see: refused as no such unit
         ("anonymous", 401),
     ],
 )

@@ -45,18 +45,17 @@ def test_anonymous_gets_401_json(api):
 
 @pytest.mark.parametrize(
     ("language", "expected"),
-    [("en", "This field may not be blank."), ("zh-hans", "该字段不能为空。")],
+    [("en", "Say why: a reason is required."), ("zh-hans", "请说明原因：原因必填。")],
 )
-def test_a_blank_reason_is_refused_in_the_request_language(
+def test_a_services_refusal_speaks_the_request_language(
     api, submitted, reviewer, language, expected
 ):
+    """A blank reason is well-formed: the services refuse it (422), in their own words."""
     answer = client_for(reviewer, language).post(
         f"/api/v1/activities/{submitted.pk}/return/", {"level": 1, "reason": "  "}, format="json"
     )
-    assert answer.status_code == 400
-    body = answer.json()
-    assert body["code"] == "invalid"
-    assert body["fields"]["reason"] == [expected]
+    assert answer.status_code == 422
+    assert answer.json() == {"code": "activity_refused", "message": expected, "fields": {}}
 
 
 @pytest.mark.parametrize(
@@ -117,3 +116,26 @@ def test_throttled_per_address_when_anonymous(api, settings):
     other = api()
     assert other.get("/api/v1/units/", REMOTE_ADDR="10.0.0.9").status_code == 401
     assert client.get("/api/v1/units/", HTTP_X_FORWARDED_FOR="10.0.0.8").status_code == 429
+
+
+def test_a_title_the_rules_refuse_names_its_field(api, staff, draft):
+    answer = api(staff).patch(f"/api/v1/activities/{draft.pk}/", {"title": "   "}, format="json")
+    assert answer.status_code == 422
+    assert answer.json()["code"] == "refused"
+    assert "title" in answer.json()["fields"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"page_size": "x"}, {"page_size": "0"}, {"status": ""}, {"unit": ["1", "2"]}],
+)
+def test_parameters_the_schema_refuses_are_400(api, staff, draft, query):
+    answer = api(staff).get("/api/v1/activities/", query)
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "invalid"
+
+
+def test_a_nested_field_error_is_a_list_of_strings(api, staff, draft):
+    answer = api(staff).patch(f"/api/v1/activities/{draft.pk}/", {"tasks": [1, "x"]}, format="json")
+    assert answer.status_code == 400
+    assert answer.json()["fields"]["tasks"] == ["1: A valid integer is required."]

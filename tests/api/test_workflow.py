@@ -81,7 +81,7 @@ def test_evidence_is_judged_by_its_content(api, draft, staff):
     answer = api(staff).post(
         f"/api/v1/activities/{draft.pk}/evidence/", {"file": fake}, format="multipart"
     )
-    assert answer.status_code == 400
+    assert answer.status_code == 422
     assert answer.json()["code"] == "evidence_rejected"
     assert not draft.evidence.exists()
 
@@ -100,5 +100,6 @@ def test_an_oversized_file_is_refused_with_a_message(api, draft, staff, settings
     answer = api(staff).post(
         f"/api/v1/activities/{draft.pk}/evidence/", {"file": big}, format="multipart"
     )
-    assert answer.status_code == 400
+    assert answer.status_code == 422
     assert "file" in answer.json()["fields"] or answer.json()["code"] == "evidence_rejected"
+    assert not draft.evidence.exists()
