@@ -1,14 +1,13 @@
 """Activities as the API reads and writes them. Writes only carry what the draft form carries
 (activities.services.DRAFT_FIELDS); the workflow's own fields are the services' to set."""
 
-from decimal import ROUND_DOWN, Decimal
-
+from django.db import models
 from django.urls import reverse
 from rest_framework import serializers
 
 from activities.models import Activity, Evidence
 from activities.services import DRAFT_FIELDS
-from api.fields import id_field, id_list
+from api.fields import Text, TwoPlaces, WholeNumber, id_field, id_list
 
 READ_FIELDS = (
     "id",
@@ -42,19 +41,15 @@ class ActivitySerializer(serializers.ModelSerializer):
         return [task.pk for task in activity.tasks.all()]
 
 
-class TwoPlaces(serializers.DecimalField):
-    """A quantity kept to two places: a JSON number with more is cut to two, not refused."""
-
-    def validate_precision(self, value: Decimal) -> Decimal:
-        whole = self.max_digits - self.decimal_places
-        if abs(value) >= Decimal(10) ** whole:
-            self.fail("max_whole_digits", max_whole_digits=whole)
-        step = Decimal(1).scaleb(-self.decimal_places)
-        return super().validate_precision(value.quantize(step, rounding=ROUND_DOWN))
-
-
 class ActivityDraftSerializer(serializers.ModelSerializer):
     """A draft's fields, as the form takes them; `tasks` and `coorganisers` are ids."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: Text,
+        models.TextField: Text,
+        models.PositiveIntegerField: WholeNumber,
+    }
 
     quantity = TwoPlaces(
         max_digits=12, decimal_places=2, min_value=0, allow_null=True, required=False
@@ -84,13 +79,11 @@ class ActivityCreateSerializer(ActivityDraftSerializer):
 
 
 class CommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(
-        required=False, allow_blank=True, max_length=2000, trim_whitespace=False
-    )
+    comment = Text(required=False, allow_blank=True, max_length=2000, trim_whitespace=False)
 
 
-def level_field() -> serializers.IntegerField:
-    return serializers.IntegerField(
+def level_field() -> WholeNumber:
+    return WholeNumber(
         min_value=1,
         max_value=32767,
         help_text="The review level the activity was at when you read it (review_level): if "
@@ -102,9 +95,9 @@ class LevelSerializer(CommentSerializer):
     level = level_field()
 
 
-def reason_field() -> serializers.CharField:
+def reason_field() -> Text:
     # Untrimmed: a blank reason is refused by the services ("Say why"), 422.
-    return serializers.CharField(max_length=2000, trim_whitespace=False)
+    return Text(max_length=2000, trim_whitespace=False)
 
 
 class ReturnSerializer(serializers.Serializer):
@@ -130,4 +123,5 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
 
 class EvidenceUploadSerializer(serializers.Serializer):
-    file = serializers.FileField()
+    # An empty file is well-formed: the services refuse it by its content, as any other.
+    file = serializers.FileField(allow_empty_file=True)

@@ -1,7 +1,7 @@
 """The API's list filters (django-filter). Each narrows a queryset already scoped to the user.
 
-A parameter the schema does not allow is refused (400) rather than ignored: given but empty,
-given twice, or a yes/no that is neither."""
+A parameter the schema does not allow is refused (400) rather than ignored: given twice, given
+but empty (a search may be empty), or a yes/no that is neither."""
 
 import django_filters
 from django import forms
@@ -27,7 +27,7 @@ class StrictFilterSet(django_filters.FilterSet):
                 continue
             if len(values) > 1:
                 self.form.add_error(name, _("Give this parameter once."))
-            elif values[0] == "":
+            elif values[0] == "" and not isinstance(found, django_filters.CharFilter):
                 self.form.add_error(name, _("Leave the parameter out rather than empty."))
             elif isinstance(found, django_filters.BooleanFilter) and values[0] not in YES_NO:
                 self.form.add_error(name, _("Expected true or false."))

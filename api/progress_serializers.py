@@ -2,7 +2,31 @@
 .Dashboard.as_json), documented here for the schema. Per cents are whole numbers, or null when
 there is nothing to measure (common.figures)."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+
+from api.fields import MAX_ID
+from units.models import Line
+
+
+def single_values(params) -> dict:
+    """A query's parameters, each given once (400 for one given twice)."""
+    twice = {
+        name: [_("Give this parameter once.")] for name in params if len(params.getlist(name)) > 1
+    }
+    if twice:
+        raise ValidationError(twice)
+    return {name: params.get(name) for name in params}
+
+
+class ProgressQuery(serializers.Serializer):
+    """What the progress asks for; a campaign that does not cover the unit, or a period the
+    campaign does not have, falls back to the default as on the dashboard."""
+
+    campaign = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+    period = serializers.CharField(required=False, allow_blank=True)
+    line = serializers.ChoiceField(choices=Line.choices, required=False)
 
 
 class _UnitRef(serializers.Serializer):

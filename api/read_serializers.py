@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from api.fields import id_field
 from campaigns.models import Campaign, Target, TargetTask
 from notifications.messages import describe
 from notifications.models import Notification
@@ -93,7 +94,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 class MarkReadSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        child=id_field(),
         required=False,
         max_length=1000,
         help_text="The notifications to mark read; all of yours when left out.",

@@ -15,7 +15,7 @@ from activities import dashboard as boards
 from api import read_serializers as s
 from api.base import Scoped
 from api.filters import IdFilter, StrictFilterSet, UnitFilter
-from api.progress_serializers import ProgressSerializer
+from api.progress_serializers import ProgressQuery, ProgressSerializer, single_values
 from campaigns.models import Campaign, Target, TargetTask
 from campaigns.selectors import campaign_for_user, campaigns_covering, campaigns_visible_to
 from units.models import Line, Membership, Unit
@@ -80,6 +80,8 @@ class UnitViewSet(ReadOnly):
         """The unit's subtree's progress: the dashboard's figures (activities.dashboard), read by
         the same selectors. 404 with the code no_campaign when no campaign covers the unit."""
         unit = self.get_object()
+        asked = ProgressQuery(data=single_values(request.query_params))
+        asked.is_valid(raise_exception=True)
         chosen = boards.filters_for(campaigns_covering(unit), request.query_params)
         if chosen is None:
             raise NotFound(_("No campaign covers this unit."), code="no_campaign")
