@@ -19,7 +19,7 @@ from activities.selectors import activities_visible_to, activity_for_user, coorg
 from api import activity_serializers as s
 from api.base import Scoped
 from api.errors import Refused
-from api.fields import pk_of
+from api.fields import ID_SCHEMA, pk_of
 from api.filters import ActivityFilter
 from campaigns.models import TargetTask
 from campaigns.selectors import active_campaigns_for
@@ -210,7 +210,7 @@ class ActivityViewSet(
     @extend_schema(
         request=None,
         responses={204: None},
-        parameters=[OpenApiParameter("evidence_pk", int, OpenApiParameter.PATH)],
+        parameters=[OpenApiParameter("evidence_pk", ID_SCHEMA, OpenApiParameter.PATH)],
     )
     @action(
         detail=True,

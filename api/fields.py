@@ -8,6 +8,8 @@ from decimal import ROUND_DOWN, Decimal
 from rest_framework import serializers
 
 MAX_ID = 2**63 - 1
+# An id parameter's schema.
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 
 class Text(serializers.CharField):

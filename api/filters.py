@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 
 from activities.models import Activity, Status
-from api.fields import MAX_ID
+from api.fields import ID_SCHEMA, MAX_ID
 from notifications.models import Notification
 from units.models import Line, Unit
 from units.selectors import children_of
@@ -34,7 +34,7 @@ class StrictFilterSet(django_filters.FilterSet):
         return valid and not self.form.errors
 
 
-@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+@extend_schema_field(ID_SCHEMA)
 class IdFilter(django_filters.NumberFilter):
     """An id: a whole number the database can hold, else 400."""
 

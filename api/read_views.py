@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from activities import dashboard as boards
 from api import read_serializers as s
 from api.base import Scoped
+from api.fields import ID_SCHEMA
 from api.filters import IdFilter, StrictFilterSet, UnitFilter
 from api.progress_serializers import ProgressQuery, ProgressSerializer, single_values
 from campaigns.models import Campaign, Target, TargetTask
@@ -60,7 +61,7 @@ class UnitViewSet(ReadOnly):
         parameters=[
             OpenApiParameter(
                 "campaign",
-                int,
+                ID_SCHEMA,
                 description="A campaign covering the unit; the "
                 "newest open one when left out or not one of them.",
             ),

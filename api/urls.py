@@ -1,7 +1,7 @@
 """The JSON API under /api/v1/, and its schema and documentation pages under /api/."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from api import activity_views, docs_views, notification_views, read_views, review_views
@@ -25,7 +25,7 @@ v1 = [
 urlpatterns = [
     path("v1/", include(v1)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", docs_views.Swagger.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", docs_views.Redoc.as_view(), name="redoc"),
     # Anything else under /api/ answers a JSON 404, as the API's own errors do.
     re_path(r"^.*$", docs_views.not_found),

@@ -44,3 +44,23 @@ def test_a_lists_queries_do_not_grow_with_its_page(api, many, staff, reviewer, u
 def test_units_queries_do_not_grow_with_the_page(api, tree, city_admin):
     client = api(city_admin)
     assert _count(client, "/api/v1/units/", 2) == _count(client, "/api/v1/units/", 6)
+
+
+@pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/", "/api/docs/?script="])
+def test_the_documentation_runs_no_inline_script_and_fetches_nothing_outside(client, db, path):
+    answer = client.get(path)
+    assert answer.status_code == 200
+    policy = answer["Content-Security-Policy"]
+    script = next(part for part in policy.split(";") if part.strip().startswith("script-src"))
+    assert script.split() == ["script-src", "'self'"]
+    body = answer.content.decode()
+    assert "googleapis" not in body
+    assert "cdn." not in body
+    if "?script" not in path:
+        assert "<script>" not in body  # every script is a file of the site's own
+
+
+def test_the_schema_is_served_to_anyone(client, db):
+    answer = client.get("/api/schema/", headers={"accept": "application/json"})
+    assert answer.status_code == 200
+    assert "/api/v1/reviews/" in answer.json()["paths"]
