@@ -13,6 +13,7 @@ NAV_URLS = (
     "dashboards:activities",
     "activities:list",
     "activities:queue",
+    "evaluations:commitment_queue",
     "campaigns:list",
     "units:tree",
     "units:import",
@@ -40,6 +41,7 @@ SECTIONS_BY_NAME = {
     "activities:bulk_approve": "review",
     "dashboards:activities": "search",
     "units:import": "import",
+    "evaluations:commitment_queue": "commitment_review",
 }
 SECTIONS_BY_NAMESPACE = {
     "activities": "activities",

@@ -36,6 +36,9 @@ from activities.selectors import days_waiting, review_queue
 from campaigns import deadlines
 from campaigns.models import Campaign, Season, Target, TargetTask
 from campaigns.selectors import campaigns_covering, campaigns_visible_to
+from evaluations import commitment_selectors
+from evaluations.commitment_selectors import QueueSummary, ToDraft
+from evaluations.fulfilment_selectors import ToReport, commitments_to_report
 from units.models import Membership, Role, Unit
 from units.routing import reviewers_above
 from units.scope import Scope
@@ -56,6 +59,8 @@ class StaffPanel:
     requests: list[CoOrganiser]
     request_count: int
     targets: list[TargetProgress]  # due soon and behind pace, the most urgent first
+    commitments: list[ToDraft] = field(default_factory=list)  # sets to draft or resubmit
+    to_report: tuple[list[ToReport], int] = ((), 0)  # type: ignore[assignment]
 
 
 def _unit_activities(unit_ids: set[int], status: str) -> QuerySet[Activity]:
@@ -116,6 +121,7 @@ def staff_panel(actor: Scope, today: date) -> StaffPanel:
         ),
         request_count=pending.count(),
         targets=targets_due_behind(units, today),
+        to_report=commitments_to_report(units, today),
     )
 
 
@@ -135,6 +141,7 @@ class ReviewerPanel:
     due_soon: int
     on_time: int
     oldest: list[Waiting]  # the longest waiting first
+    commitments: QueueSummary | None = None  # commitment sets and fulfilment reports
 
     @property
     def total(self) -> int:
@@ -300,8 +307,10 @@ def workbench(who: User | Scope) -> Workbench:
     bench = Workbench(today=today, campaigns=campaigns_panel(actor, today))
     if Role.STAFF in roles and actor.staff_unit_ids:
         bench.staff = staff_panel(actor, today)
+        bench.staff.commitments = commitment_selectors.to_draft(actor)
     if Role.REVIEWER in roles:
         bench.reviewer = reviewer_panel(actor, today)
+        bench.reviewer.commitments = commitment_selectors.queue_summary(actor, SHOWN)
     if Role.LEADER in roles:
         bench.leader = leader_panel(actor)
     if Role.ADMIN in roles:

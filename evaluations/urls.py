@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evaluations import views
+from evaluations import commitment_views, fulfilment_views, report_file_views, views
 
 app_name = "evaluations"
 
@@ -10,4 +10,54 @@ urlpatterns = [
     path("appraisal/units/<int:pk>/<int:campaign_pk>/poster/", views.poster, name="poster"),
     path("appraisal/units/<int:pk>/<int:campaign_pk>/rotate/", views.rotate, name="rotate"),
     path("appraisal/ratings/<int:rating_pk>/hide/", views.hide_remark, name="hide_remark"),
+    path("commitments/units/<int:pk>/", commitment_views.unit_commitments, name="unit_commitments"),
+    path(
+        "commitments/units/<int:pk>/<int:campaign_pk>/",
+        commitment_views.commitments,
+        name="commitments",
+    ),
+    path(
+        "commitments/units/<int:pk>/<int:campaign_pk>/add/",
+        commitment_views.item_add,
+        name="commitment_add",
+    ),
+    path(
+        "commitments/units/<int:pk>/<int:campaign_pk>/board/",
+        commitment_views.board_print,
+        name="board_print",
+    ),
+    path(
+        "commitments/items/<int:item_pk>/edit/", commitment_views.item_edit, name="commitment_edit"
+    ),
+    path(
+        "commitments/items/<int:item_pk>/delete/",
+        commitment_views.item_delete,
+        name="commitment_delete",
+    ),
+    path(
+        "commitments/items/<int:item_pk>/move/", commitment_views.item_move, name="commitment_move"
+    ),
+    path("commitments/sets/<int:set_pk>/submit/", commitment_views.submit, name="set_submit"),
+    path("commitments/sets/<int:set_pk>/withdraw/", commitment_views.withdraw, name="set_withdraw"),
+    path("commitments/sets/<int:set_pk>/approve/", commitment_views.approve, name="set_approve"),
+    path("commitments/sets/<int:set_pk>/return/", commitment_views.send_back, name="set_return"),
+    path("commitments/queue/", commitment_views.queue, name="commitment_queue"),
+    # Fulfilment (践诺): a commitment's report, its files and its review.
+    path(
+        "commitments/items/<int:pk>/report/",
+        fulfilment_views.report_start,
+        name="report_start",
+    ),
+    path("reports/<int:pk>/", fulfilment_views.report, name="report"),
+    path("reports/<int:pk>/files/", fulfilment_views.report_upload, name="report_upload"),
+    path("reports/<int:pk>/submit/", fulfilment_views.report_submit, name="report_submit"),
+    path("reports/<int:pk>/withdraw/", fulfilment_views.report_withdraw, name="report_withdraw"),
+    path("reports/<int:pk>/approve/", fulfilment_views.report_approve, name="report_approve"),
+    path("reports/<int:pk>/return/", fulfilment_views.report_return, name="report_return"),
+    path("report-files/<int:pk>/", report_file_views.report_file, name="report_file"),
+    path(
+        "report-files/<int:pk>/delete/",
+        fulfilment_views.report_file_delete,
+        name="report_file_delete",
+    ),
 ]

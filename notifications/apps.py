@@ -12,3 +12,10 @@ class NotificationsConfig(AppConfig):
 
         # Notices follow from the events a transition writes, once it has committed.
         event_committed.connect(notify_on_event, dispatch_uid="notifications.on_event")
+
+        from evaluations.signals import review_event_committed
+        from notifications.receivers import notify_on_review_event
+
+        review_event_committed.connect(
+            notify_on_review_event, dispatch_uid="notifications.on_review_event"
+        )

@@ -243,6 +243,70 @@ def _weekly_digest(c: dict) -> Description:
     return Description(title, "\n".join(lines) or _("Open the dashboard for this week's figures."))
 
 
+def _reviewer_wrote(c: dict) -> str:
+    if not c.get("reason"):
+        return ""
+    if c.get("reviewer"):
+        return " " + _("%(reviewer)s wrote: %(reason)s") % {
+            "reviewer": c["reviewer"],
+            "reason": c["reason"],
+        }
+    return " " + _("The reviewer wrote: %(reason)s") % {"reason": c["reason"]}
+
+
+def _commitments_submitted(c: dict) -> Description:
+    return Description(
+        _("Commitments to review: %(unit)s") % {"unit": c.get("unit_name") or _("A unit")},
+        _("%(unit)s submitted its public commitments for %(campaign)s. They wait for your review.")
+        % {
+            "unit": c.get("unit_name") or _("A unit"),
+            "campaign": c.get("campaign_name") or _("the campaign"),
+        },
+    )
+
+
+def _commitments_returned(c: dict) -> Description:
+    text = _(
+        "The public commitments of %(unit)s for %(campaign)s were returned. Correct them "
+        "and submit them again."
+    ) % {
+        "unit": _unit(c),
+        "campaign": c.get("campaign_name") or _("the campaign"),
+    }
+    return Description(
+        _("Commitments returned: %(unit)s") % {"unit": _unit(c)}, text + _reviewer_wrote(c)
+    )
+
+
+def _fulfilment_submitted(c: dict) -> Description:
+    promise = c.get("promise") or _("a commitment")
+    return Description(
+        _("Fulfilment report to review: %(unit)s") % {"unit": c.get("unit_name") or _("A unit")},
+        _("%(unit)s reported “%(promise)s” fulfilled. The report waits for your review.")
+        % {"unit": c.get("unit_name") or _("A unit"), "promise": promise},
+    )
+
+
+def _fulfilment_returned(c: dict) -> Description:
+    promise = c.get("promise") or _("a commitment")
+    text = _(
+        "The fulfilment report of “%(promise)s” was returned. Correct it and submit it again."
+    ) % {"promise": promise}
+    return Description(
+        _("Fulfilment report returned: %(unit)s") % {"unit": _unit(c)}, text + _reviewer_wrote(c)
+    )
+
+
+def _commitment_overdue(c: dict) -> Description:
+    promise = c.get("promise") or _("a commitment")
+    title = _("Commitment past due: %(promise)s") % {"promise": promise}
+    text = _(
+        "%(unit)s promised this by %(due_on)s and has not yet reported it fulfilled: report it "
+        "with a statement and evidence."
+    ) % {"unit": _unit(c), "due_on": _date(c.get("due_on")) or _("its due date")}
+    return Description(title, text)
+
+
 _DESCRIBE = {
     Rule.SUBMITTED: _submitted,
     Rule.RETURNED: _returned,
@@ -253,6 +317,11 @@ _DESCRIBE = {
     Rule.COORGANISER_UNANSWERED: _coorganiser_unanswered,
     Rule.PHASE_DEADLINE: _phase_deadline,
     Rule.WEEKLY_DIGEST: _weekly_digest,
+    Rule.COMMITMENTS_SUBMITTED: _commitments_submitted,
+    Rule.COMMITMENTS_RETURNED: _commitments_returned,
+    Rule.FULFILMENT_SUBMITTED: _fulfilment_submitted,
+    Rule.FULFILMENT_RETURNED: _fulfilment_returned,
+    Rule.COMMITMENT_OVERDUE: _commitment_overdue,
 }
 
 

@@ -84,6 +84,7 @@ from campaigns import deadlines
 from campaigns.models import Campaign, Phase, Target
 from campaigns.selectors import campaigns_covering
 from common.figures import percent
+from notifications.commitment_rules import commitment_overdue
 from notifications.models import Rule
 from notifications.services import Notice, notify
 from units import routing
@@ -558,4 +559,5 @@ RULES: dict[str, Callable[[datetime], list[int]]] = {
     "coorganiser_unanswered": coorganiser_unanswered,
     "phase_deadline": phase_deadline,
     "weekly_digest": weekly_digest,
+    "commitment_overdue": commitment_overdue,
 }

@@ -74,6 +74,14 @@ def notify_transition(kind: str, activity_id: int, event_id: int | None = None) 
 
 
 @shared_task(**WRITES)
+def notify_review_event(event_id: int) -> int:
+    """Notify the people a commitment set's or fulfilment report's review event concerns."""
+    from notifications.review_notices import on_review_event
+
+    return _deliver_in_batches(on_review_event(event_id))
+
+
+@shared_task(**WRITES)
 def send_digests() -> int:
     """Send today's daily digests, each once."""
     from notifications.digests import digests_send

@@ -158,6 +158,13 @@ def city_admin(tree):
 
 
 @pytest.fixture
+def root(client):
+    """A client signed in as a superuser, for the admin site."""
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.fixture
 def outsider(tree):
     """Staff, reviewer, leader and admin of committee_b: nothing under committee_a is theirs."""
     user = _member(tree.committee_b, Role.ADMIN, "outsider_b")

@@ -7,6 +7,7 @@ from django.urls import reverse
 from activities import services
 from activities.models import PARTICIPANT_FIELDS, CoOrganiser, CoOrganiserStatus
 from tests.factories import MembershipFactory, UnitFactory, UserFactory
+from tests.pages import messages_of
 from units import services as unit_services
 from units.models import Role, UnitKind
 
@@ -29,10 +30,6 @@ def league(tree):
 def named(tree, draft) -> CoOrganiser:
     """union_a2 named as co-organiser of branch_a1's draft, not yet answered."""
     return CoOrganiser.objects.create(activity=draft, unit=tree.union_a2)
-
-
-def _messages(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def _form(draft, task, units) -> dict:
@@ -137,7 +134,7 @@ def test_a_second_answer_is_refused_with_a_message(client, union_staff, draft, n
         reverse("activities:respond", args=[named.pk]), {"confirm": "0"}, follow=True
     )
 
-    assert "already answered" in " ".join(_messages(response))
+    assert "already answered" in " ".join(messages_of(response))
     named.refresh_from_db()
     assert named.status == CoOrganiserStatus.CONFIRMED
 

@@ -19,6 +19,7 @@ from activities import evidence, services
 from activities.exceptions import EvidenceRejected
 from activities.models import Evidence, Status
 from tests.factories import pdf_bytes
+from tests.pages import messages_of
 
 PDF = pdf_bytes()
 JAVASCRIPT = {
@@ -54,10 +55,6 @@ def _docx(name: str = "总结.docx") -> SimpleUploadedFile:
 
 def _pdf(name: str = "签到表.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
-
-
-def _messages(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def _upload(client, activity, *files):
@@ -107,7 +104,7 @@ class TestUpload:
             assert item.uploaded_by == staff
         assert items["现场.png"].thumbnail and items["合影.jpg"].thumbnail
         assert not items["签到表.pdf"].thumbnail
-        assert len([m for m in _messages(response) if "has been attached" in m]) == 4
+        assert len([m for m in messages_of(response) if "has been attached" in m]) == 4
         # The task made the thumbnails once the upload had committed: the page shows them now.
         html = client.get(reverse("activities:detail", args=[draft.pk])).content.decode()
         assert reverse("activities:evidence_thumbnail", args=[items["现场.png"].pk]) in html
@@ -124,7 +121,7 @@ class TestUpload:
             _image("现场.png"),
         )
 
-        refusals = [m for m in _messages(response) if "photo.jpg" in m]
+        refusals = [m for m in messages_of(response) if "photo.jpg" in m]
         assert refusals and "not an accepted file" in refusals[0]
         assert list(draft.evidence.values_list("original_name", flat=True)) == ["现场.png"]
         draft.refresh_from_db()
@@ -136,7 +133,7 @@ class TestUpload:
 
         response = _upload(client, draft, _image("大图.png", size=(1200, 900)))
 
-        assert any("大图.png" in m and "larger than" in m for m in _messages(response))
+        assert any("大图.png" in m and "larger than" in m for m in messages_of(response))
         assert not draft.evidence.exists()
         assert not any(p.is_file() for p in media_root.rglob("*"))
         draft.refresh_from_db()
@@ -149,7 +146,7 @@ class TestUpload:
         response = _upload(client, draft, _image("1.png"), _image("2.png"), _image("3.png"))
 
         assert draft.evidence.count() == 2
-        refusals = [m for m in _messages(response) if "3.png" in m]
+        refusals = [m for m in messages_of(response) if "3.png" in m]
         assert refusals and "at most 2 files" in refusals[0]
 
     def test_it_asks_for_a_file_when_none_is_sent(self, client, staff, draft):
@@ -157,7 +154,7 @@ class TestUpload:
 
         response = _upload(client, draft)
 
-        assert any("Choose one or more files" in m for m in _messages(response))
+        assert any("Choose one or more files" in m for m in messages_of(response))
         assert not draft.evidence.exists()
 
     def test_it_refuses_evidence_on_an_approved_activity(self, client, staff, reviewer, draft):
@@ -166,7 +163,7 @@ class TestUpload:
 
         response = _upload(client, draft, _image("迟到.png"))
 
-        assert any("approved and locked" in m for m in _messages(response))
+        assert any("approved and locked" in m for m in messages_of(response))
         assert not draft.evidence.exists()
 
     def test_a_reviewer_may_not_add_evidence(self, client, reviewer, draft):
@@ -288,7 +285,7 @@ class TestDelete:
 
         assert not draft.evidence.exists()
         assert not any(path.exists() for path in paths)
-        assert any("has been removed" in m for m in _messages(response))
+        assert any("has been removed" in m for m in messages_of(response))
 
     def test_evidence_of_an_approved_activity_cannot_be_removed(
         self, client, staff, reviewer, draft, media_root
@@ -299,7 +296,7 @@ class TestDelete:
 
         response = client.post(reverse("activities:evidence_delete", args=[item.pk]), follow=True)
 
-        assert any("approved and locked" in m for m in _messages(response))
+        assert any("approved and locked" in m for m in messages_of(response))
         assert draft.evidence.filter(pk=item.pk).exists()
         assert (media_root / item.file.name).is_file()
 
@@ -370,7 +367,7 @@ class TestContentOverName:
 
         response = _upload(client, draft, SimpleUploadedFile("总结.docx", buffer.getvalue()))
 
-        assert any("总结.docx" in m and "not an accepted file" in m for m in _messages(response))
+        assert any("总结.docx" in m and "not an accepted file" in m for m in messages_of(response))
         assert not draft.evidence.exists()
         assert not any(path.is_file() for path in Path(media_root).rglob("*"))
 
@@ -395,7 +392,7 @@ class TestContentOverName:
         response = _upload(client, draft, SimpleUploadedFile(name, ole2))
 
         assert response.status_code == 200
-        refusals = [m for m in _messages(response) if name in m]
+        refusals = [m for m in messages_of(response) if name in m]
         assert refusals and "save it as .docx, .xlsx or .pptx" in refusals[0]
         assert not draft.evidence.exists()
         assert not any(path.is_file() for path in Path(media_root).rglob("*"))
@@ -414,7 +411,7 @@ class TestContentOverName:
 
         response = _upload(client, draft, SimpleUploadedFile("签到表.pdf", data))
 
-        assert any("签到表.pdf" in m and "not an accepted file" in m for m in _messages(response))
+        assert any("签到表.pdf" in m and "not an accepted file" in m for m in messages_of(response))
         assert not draft.evidence.exists()
 
     @pytest.mark.parametrize(
@@ -468,7 +465,7 @@ class TestContentOverName:
 
         response = _upload(client, draft, SimpleUploadedFile("通知.pdf", data))
 
-        refusals = [m for m in _messages(response) if "通知.pdf" in m]
+        refusals = [m for m in messages_of(response) if "通知.pdf" in m]
         assert refusals and "scripts or attached files" in refusals[0]
         assert not draft.evidence.exists()
 
@@ -486,7 +483,7 @@ class TestContentOverName:
         response = _upload(client, draft, SimpleUploadedFile("合影.jpg", whole[: len(whole) // 2]))
 
         assert response.status_code == 200
-        assert any("合影.jpg" in m and "not an accepted file" in m for m in _messages(response))
+        assert any("合影.jpg" in m and "not an accepted file" in m for m in messages_of(response))
         assert not draft.evidence.exists()
         assert not any(path.is_file() for path in Path(media_root).rglob("*"))
 
@@ -530,7 +527,7 @@ class TestPdfCost:
             evidence.sniff(SimpleUploadedFile("台账.pdf", data))
         walk.assert_not_called()
         response = _upload(client, draft, SimpleUploadedFile("台账.pdf", data))
-        assert any("台账.pdf" in m and "could not be checked" in m for m in _messages(response))
+        assert any("台账.pdf" in m and "could not be checked" in m for m in messages_of(response))
         assert not draft.evidence.exists()
 
     def test_the_walk_stops_at_the_cap_of_objects_visited(self):

@@ -23,6 +23,7 @@ from PIL import EpsImagePlugin, Image, ImageFile
 
 from activities import services
 from activities.exceptions import EvidenceRejected
+from tests.pages import messages_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,10 +42,6 @@ EPS = (
 def media_root(settings, tmp_path) -> Path:
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-def _messages(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def _upload(client, activity, *files):
@@ -96,7 +93,7 @@ class TestPostScript:
             response = _upload(client, draft, SimpleUploadedFile("photo.jpg", EPS, "image/jpeg"))
 
         assert response.status_code == 200
-        assert any("photo.jpg" in m and "not an accepted file" in m for m in _messages(response))
+        assert any("photo.jpg" in m and "not an accepted file" in m for m in messages_of(response))
         assert not gs.called
         assert not draft.evidence.exists()
         assert not any(path.is_file() for path in Path(media_root).rglob("*"))
@@ -121,7 +118,7 @@ class TestPixels:
             response = _upload(client, draft, SimpleUploadedFile("巨幅.png", data, "image/png"))
 
         assert not load.called
-        assert any("巨幅.png" in m and "40 million pixels" in m for m in _messages(response))
+        assert any("巨幅.png" in m and "40 million pixels" in m for m in messages_of(response))
         assert not draft.evidence.exists()
 
     def test_a_large_jpeg_is_decoded_at_reduced_scale(self):
@@ -223,8 +220,8 @@ class TestStreamingLimit:
             response = _upload(client, draft, big)
 
         assert sum(written) <= settings.EVIDENCE_MAX_BYTES
-        assert any("录像.pdf" in m and "larger than" in m for m in _messages(response))
-        assert not any("Choose one or more files" in m for m in _messages(response))
+        assert any("录像.pdf" in m and "larger than" in m for m in messages_of(response))
+        assert not any("Choose one or more files" in m for m in messages_of(response))
         assert not draft.evidence.exists()
 
     def test_the_files_under_the_limit_in_the_same_request_are_kept(
@@ -238,7 +235,7 @@ class TestStreamingLimit:
         response = _upload(client, draft, big, small)
 
         assert list(draft.evidence.values_list("original_name", flat=True)) == ["小图.png"]
-        assert any("大文件.pdf" in m and "larger than" in m for m in _messages(response))
+        assert any("大文件.pdf" in m and "larger than" in m for m in messages_of(response))
 
     def test_the_service_still_refuses_an_oversized_file(self, settings, staff, draft):
         settings.EVIDENCE_MAX_BYTES = 1024

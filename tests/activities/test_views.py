@@ -17,6 +17,7 @@ from tests.factories import (
     TargetTaskFactory,
     UserFactory,
 )
+from tests.pages import messages_of
 from units.models import Role
 
 INLINE_STYLE = re.compile(r"<style\b|\sstyle=", re.IGNORECASE)
@@ -28,10 +29,6 @@ EVENT_HANDLER = re.compile(r"\son[a-z]+=", re.IGNORECASE)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-def _messages(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def _form_data(task=None, **overrides) -> dict:
@@ -250,7 +247,7 @@ class TestCreate:
 
         activity = Activity.objects.get()
         assert activity.status == Status.DRAFT
-        assert any("target task" in m for m in _messages(response))
+        assert any("target task" in m for m in messages_of(response))
 
     def test_it_refuses_an_end_before_the_start(self, client, staff, task, targets):
         client.force_login(staff)
@@ -351,8 +348,8 @@ class TestEdit:
         )
 
         assert shown.redirect_chain[-1][0] == reverse("activities:detail", args=[draft.pk])
-        assert "approved and locked" in " ".join(_messages(shown))
-        assert "approved and locked" in " ".join(_messages(posted))
+        assert "approved and locked" in " ".join(messages_of(shown))
+        assert "approved and locked" in " ".join(messages_of(posted))
         draft.refresh_from_db()
         assert draft.title != "偷偷改"
         assert draft.status == Status.APPROVED
@@ -365,7 +362,7 @@ class TestEdit:
             reverse("activities:edit", args=[draft.pk]), _form_data(task, title="x"), follow=True
         )
 
-        assert "waiting for review" in " ".join(_messages(response))
+        assert "waiting for review" in " ".join(messages_of(response))
         draft.refresh_from_db()
         assert draft.title != "x"
 
@@ -493,7 +490,7 @@ class TestTransitions:
         assert draft.status == Status.SUBMITTED
         assert draft.events.get().action == Action.SUBMIT
         assert response.redirect_chain[-1][0] == reverse("activities:detail", args=[draft.pk])
-        assert "Submitted for review." in _messages(response)
+        assert "Submitted for review." in messages_of(response)
 
     def test_transitions_are_post_only(self, client, staff, draft):
         client.force_login(staff)
@@ -587,7 +584,7 @@ class TestTransitions:
             reverse("activities:approve", args=[draft.pk]), {"level": "2"}, follow=True
         )
 
-        assert "Another reviewer has already acted" in " ".join(_messages(response))
+        assert "Another reviewer has already acted" in " ".join(messages_of(response))
         draft.refresh_from_db()
         assert draft.status == Status.SUBMITTED
 
@@ -600,7 +597,7 @@ class TestTransitions:
         again = client.post(url, {"level": "1"}, follow=True)
 
         assert again.status_code == 200
-        assert "someone may have acted on it first" in " ".join(_messages(again))
+        assert "someone may have acted on it first" in " ".join(messages_of(again))
         assert draft.events.filter(action=Action.APPROVE).count() == 1
 
     def test_a_reviewer_returns_it_with_a_reason(self, client, staff, reviewer, draft):
@@ -626,7 +623,7 @@ class TestTransitions:
             follow=True,
         )
 
-        assert "a reason is required" in " ".join(_messages(response))
+        assert "a reason is required" in " ".join(messages_of(response))
         draft.refresh_from_db()
         assert draft.status == Status.SUBMITTED
         assert draft.return_reason == ""
@@ -643,7 +640,7 @@ class TestTransitions:
         )
         draft.refresh_from_db()
         assert draft.status == Status.APPROVED
-        assert "a reason is required" in " ".join(_messages(refused))
+        assert "a reason is required" in " ".join(messages_of(refused))
 
         client.post(reverse("activities:reopen", args=[draft.pk]), {"reason": "数字有误"})
         draft.refresh_from_db()
@@ -676,7 +673,7 @@ class TestTransitions:
         )
         activity.refresh_from_db()
         assert activity.status == Status.SUBMITTED and activity.review_level == 2
-        assert "passed to level 2" in " ".join(_messages(response))
+        assert "passed to level 2" in " ".join(messages_of(response))
 
         # The level-1 reviewer is offered no level-2 decision, and a stale form is told why.
         page = client.get(reverse("activities:detail", args=[activity.pk]))

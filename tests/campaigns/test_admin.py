@@ -6,24 +6,14 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from campaigns.models import Campaign, Target, TargetTask
-from tests.factories import CampaignFactory, TargetTaskFactory, UserFactory
+from tests.factories import CampaignFactory, TargetTaskFactory
+from tests.pages import messages_of
 from units.models import Line
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def root(client):
-    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
-    return client
-
-
-def _messages(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def _task_data(task: TargetTask, **overrides) -> dict:
@@ -90,7 +80,7 @@ def test_a_target_in_use_is_not_deleted(root, targets, draft):
     assert response.status_code == 302
     assert response.url == reverse("admin:campaigns_target_change", args=[target.pk])
     assert Target.objects.filter(pk=target.pk).exists()
-    assert any("Activities count toward this target" in m for m in _messages(response))
+    assert any("Activities count toward this target" in m for m in messages_of(response))
 
 
 def test_a_target_not_in_use_is_deleted(root, targets, draft):
@@ -137,7 +127,7 @@ def test_a_target_outside_the_campaign_is_refused_with_a_message(root, tree):
     assert response.status_code == 302
     assert response.url == url
     assert not Target.objects.filter(task=task).exists()
-    assert any("is outside the campaign" in m for m in _messages(response))
+    assert any("is outside the campaign" in m for m in messages_of(response))
 
 
 def test_a_campaigns_unit_is_read_only(root, tree, campaign):

@@ -22,15 +22,12 @@ from tests.factories import (
     TargetTaskFactory,
     UserFactory,
 )
+from tests.pages import messages_of
 from tests.test_base_ui import _assert_csp_clean as assert_csp_clean
 from units.models import Line, UnitKind
 
 INLINE_STYLE = re.compile(r"<style\b|\sstyle=", re.IGNORECASE)
 DUE = datetime.date(2010, 11, 30)
-
-
-def _messages(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def _campaign_data(**overrides) -> dict:
@@ -205,7 +202,7 @@ def test_an_admin_adds_edits_and_deletes_a_phase(client, city_admin, campaign):
     assert (phase.deadline, phase.description) == (datetime.date(2010, 11, 15), "x")
 
     response = client.post(reverse("campaigns:phase_delete", args=[phase.pk]), follow=True)
-    assert "“组织实施” has been deleted." in _messages(response)
+    assert "“组织实施” has been deleted." in messages_of(response)
     assert not Phase.objects.exists()
 
 
@@ -264,7 +261,7 @@ def test_a_duplicate_task_code_is_refused_with_a_message(client, city_admin, cam
     )
 
     assert response.status_code == 400
-    assert "This campaign already has a task with that code." in _messages(response)
+    assert "This campaign already has a task with that code." in messages_of(response)
     assert campaign.tasks.count() == 1
 
 
@@ -301,7 +298,7 @@ def test_the_metric_of_a_task_with_targets_cannot_change(client, city_admin, tas
     )
 
     assert response.status_code == 400
-    assert any("metric can no longer change" in m for m in _messages(response))
+    assert any("metric can no longer change" in m for m in messages_of(response))
     task.refresh_from_db()
     assert (task.metric, task.title) == (Metric.ACTIVITIES, "主题党日")
 
@@ -340,7 +337,7 @@ def test_assigning_keeps_the_values_set_per_unit(client, tree, city_admin, task)
     assert response.status_code == 200
     assert (
         "Targets for “主题党日”: 0 created, 1 updated, 1 set per unit kept as they were."
-        in _messages(response)
+        in messages_of(response)
     )
     values = dict(Target.objects.values_list("unit__code", "value"))
     assert values == {"A1": Decimal(9), "B1": Decimal(5)}
@@ -353,7 +350,7 @@ def test_assigning_may_replace_the_values_set_per_unit(client, tree, city_admin,
     response = _assign(client, task, tree.committee_a, value="5", replace_overrides="on")
 
     assert "Targets for “主题党日”: 0 created, 1 updated, 0 set per unit kept as they were." in (
-        _messages(response)
+        messages_of(response)
     )
     target = Target.objects.get(unit=tree.branch_a1)
     assert (target.value, target.is_override) == (Decimal(5), False)
@@ -383,7 +380,7 @@ def test_an_admin_sets_one_units_target(client, tree, admin_user, task):
     assert response.redirect_chain[-1][0] == reverse(
         "campaigns:unit_targets", args=[tree.branch_a1.pk]
     )
-    assert "The target for “主题党日” has been set." in _messages(response)
+    assert "The target for “主题党日” has been set." in messages_of(response)
     target = Target.objects.get(unit=tree.branch_a1, task=task)
     assert (target.value, target.due_on, target.is_override) == (
         Decimal("12.5"),
@@ -416,7 +413,7 @@ def test_setting_a_target_on_an_inactive_unit_shows_the_refusal(client, tree, ci
     )
 
     assert response.status_code == 400
-    assert any("inactive" in message for message in _messages(response))
+    assert any("inactive" in message for message in messages_of(response))
     assert not Target.objects.exists()
 
 

@@ -40,3 +40,13 @@ def running(tree):
 @pytest.fixture
 def link(tree, running):
     return appraisal_link(tree.branch_a1, running)
+
+
+# --- Fulfilment (践诺): an approved set of branch_a1 with one item ------------------------------
+
+
+@pytest.fixture
+def commitment(tree, campaign):
+    from tests.evaluations.fulfilment_setup import CommitmentFactory, CommitmentSetFactory
+
+    return CommitmentFactory(set=CommitmentSetFactory(unit=tree.branch_a1, campaign=campaign))

@@ -25,6 +25,7 @@ WRITING_TASKS = [
     tasks.deliver_due,
     tasks.run_rule,
     tasks.notify_transition,
+    tasks.notify_review_event,
     tasks.send_digests,
 ]
 

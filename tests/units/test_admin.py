@@ -3,27 +3,17 @@ superuser. A move is unit_move's (announced, so the roll-ups follow; refused und
 unit), a unit with active units below stays active, an allowed edit still works."""
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from activities.models import Status, UnitRollup
 from activities.rollups import rollups_rebuild
-from tests.factories import ActivityFactory, UserFactory
+from tests.factories import ActivityFactory
+from tests.pages import messages_of
 from units.models import Membership, Pair, Role, Unit
 
 pytestmark = pytest.mark.django_db
 
 MOVE = "/admin/units/unit/move/"
-
-
-@pytest.fixture
-def root(client):
-    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
-    return client
-
-
-def _messages(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def _unit_data(unit: Unit, **overrides) -> dict:
@@ -80,7 +70,7 @@ def test_a_move_under_an_inactive_unit_is_refused(root, tree):
 
     assert response.status_code == 400
     assert Unit.objects.get_parent(Unit.objects.get(pk=tree.branch_a1.pk)) == tree.committee_a
-    assert any("inactive unit" in m for m in _messages(response))
+    assert any("inactive unit" in m for m in messages_of(response))
 
 
 def test_the_change_form_has_no_move_and_edits_through_the_service(root, tree):
@@ -107,7 +97,7 @@ def test_a_unit_with_active_units_below_is_not_deactivated(root, tree):
     assert response.status_code == 302
     assert response.url == url
     assert Unit.objects.get(pk=tree.committee_a.pk).is_active
-    assert any("Deactivate the units below it first" in m for m in _messages(response))
+    assert any("Deactivate the units below it first" in m for m in messages_of(response))
 
 
 def test_a_unit_is_added_under_its_parent(root, tree):

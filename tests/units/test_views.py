@@ -8,13 +8,10 @@ from django.urls import reverse
 
 from accounts.models import User
 from tests.factories import MembershipFactory, UnitFactory, UserFactory
+from tests.pages import messages_of
 from units import services
 from units.models import Line, Membership, Pair, Role, Unit, UnitKind
 from units.views import SEARCH_PAGE_SIZE
-
-
-def _messages(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def _unit_data(**overrides) -> dict:
@@ -329,7 +326,7 @@ def test_it_refuses_a_child_under_an_inactive_unit(client, tree, admin_user):
     )
 
     assert response.status_code == 200
-    assert _messages(response)
+    assert messages_of(response)
     assert not Unit.objects.filter(code="A3").exists()
 
 
@@ -414,7 +411,7 @@ def test_it_explains_why_a_unit_with_active_children_stays_active(client, tree, 
     response = client.post(reverse("units:deactivate", args=[tree.committee_a.pk]), follow=True)
 
     assert response.status_code == 200
-    assert _messages(response)
+    assert messages_of(response)
     tree.committee_a.refresh_from_db()
     assert tree.committee_a.is_active
 
@@ -444,7 +441,7 @@ def test_it_deactivates_rather_than_deletes_a_referenced_unit(client, tree, admi
     response = client.post(reverse("units:delete", args=[tree.union_a2.pk]), follow=True)
 
     assert response.status_code == 200
-    assert _messages(response)
+    assert messages_of(response)
     assert Unit.objects.filter(pk=tree.union_a2.pk).exists()
 
 
@@ -477,7 +474,7 @@ def test_it_says_so_when_the_member_already_holds_the_role(client, tree, admin_u
     )
 
     assert response.status_code == 200
-    assert _messages(response)
+    assert messages_of(response)
     assert Membership.objects.filter(user=someone).count() == 1
 
 
@@ -558,7 +555,7 @@ def test_it_pairs_two_units_and_refuses_the_same_pair_twice(client, tree, city_a
     (pair,) = Pair.objects.all()
     assert pair.note == "支部联建"
     assert {pair.first, pair.second} == {tree.branch_a1, tree.branch_b1}
-    assert _messages(again)
+    assert messages_of(again)
 
 
 def test_the_pair_form_does_not_offer_the_unit_itself(client, tree, city_admin):

@@ -34,6 +34,8 @@ from campaigns.services import (
 )
 from demo import appraisal as demo_appraisal
 from demo import catalogue
+from demo import commitments as demo_commitments
+from demo import fulfilment as demo_fulfilment
 from demo import live as demo_live
 from demo.accounts import DEMO_PAIRS, DEMO_PASSWORD, DEMO_UNITS, DEMO_USERS
 from units.models import KIND_LINES, Line, Membership, Pair, Role, Unit
@@ -129,6 +131,19 @@ class Command(BaseCommand):
         rated += demo_appraisal.ratings(live, today - timedelta(days=1))
         if rated:
             self.stdout.write(f"{rated} ratings by the public")
+
+        # Public commitments (公开承诺) of both seasons, in every state.
+        committed = _commitments(campaign, campaign.starts_on + timedelta(days=20))
+        committed += _commitments(live, None)
+        if committed:
+            self.stdout.write(f"{committed} commitment sets")
+        # Fulfilment reports (践诺) of approved commitments, after the commitments themselves.
+        reported = demo_fulfilment.fulfilment_reports(
+            campaign, campaign.ends_on, demo_fulfilment.PAST_STATES
+        )
+        reported += demo_fulfilment.fulfilment_reports(live, today)
+        if reported:
+            self.stdout.write(f"{reported} fulfilment reports")
 
 
 def _campaign(organiser: Unit, fields: dict | None = None, phases=None) -> Campaign:
@@ -332,6 +347,15 @@ def _unit_staff(unit: Unit) -> User:
         user.save()
     membership_add(user=user, unit=unit, role=Role.STAFF)
     return user
+
+
+def _commitments(campaign: Campaign, on) -> int:
+    units = list(
+        Unit.objects.filter(
+            path__startswith=campaign.unit.path, is_active=True, depth__gt=2
+        ).order_by("path")[:10]
+    )
+    return demo_commitments.commitments(campaign, units, _member, _unit_staff, on=on)
 
 
 def _report_in_2010(campaign: Campaign) -> None:

@@ -1,0 +1,36 @@
+"""The public commitment board of a unit (公开承诺), opened by anyone without logging in from its
+printed QR code: the unit's approved commitments and how each stands. Its id is the unguessable
+PublicBoard.public_id (an unknown one is a 404); each client address is limited like the
+appraisal pages (PUBLIC_PAGE_RATE, a burst is a 429). No staff names, no evidence."""
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from evaluations import commitment_selectors as selectors
+from evaluations.models import PublicBoard
+from evaluations.public_views import _limited, too_many
+
+
+@never_cache
+@require_GET
+def board(request: HttpRequest, public_id: str) -> HttpResponse:
+    if _limited(request, "public-page", settings.PUBLIC_PAGE_RATE):
+        return too_many(request)
+    found = (
+        PublicBoard.objects.select_related("unit")
+        .filter(public_id=public_id[:64], unit__is_active=True)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    standings = selectors.published_items(found.unit)
+    campaigns: list = []
+    for row in standings:
+        if not campaigns or campaigns[-1][0].pk != row.item.campaign_id:
+            campaigns.append((row.item.campaign, []))
+        campaigns[-1][1].append(row)
+    context = {"unit": found.unit, "campaigns": campaigns}
+    return render(request, "evaluations/public/board.html", context)

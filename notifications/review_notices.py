@@ -1,0 +1,77 @@
+"""Notices of the review of commitment sets and fulfilment reports (evaluations.review), written
+when a ReviewEvent has committed (evaluations.signals.review_event_committed → notifications.
+receivers → tasks.notify_review_event).
+
+- submitted or passed on: the active reviewers on the unit it now waits on (its review_unit), but
+  never the unit's own staff — COMMITMENTS_SUBMITTED / FULFILMENT_SUBMITTED;
+- returned: the unit's active staff, with the reason — COMMITMENTS_RETURNED / FULFILMENT_RETURNED.
+
+Each is keyed by the event (subject "commitment_set:<pk>" or "fulfilment_report:<pk>", period
+the event id): the unique claim of a Notification makes a retried task write nothing twice.
+
+Context keys: unit_name, campaign_name; promise (reports); reason and reviewer (returned)."""
+
+from django.urls import NoReverseMatch, reverse
+
+from activities.models import Action, Status
+from evaluations.models import ReviewEvent
+from notifications.models import Rule
+from notifications.rules import notify_in_key_order, staff_by_unit
+from notifications.services import Notice
+from units import routing
+
+SUBMITTED = (Action.SUBMIT, Action.PASS_ON)
+
+
+def _link(event: ReviewEvent) -> str:
+    if event.commitment_set_id is not None:
+        subject = event.commitment_set
+        return reverse("evaluations:commitments", args=[subject.unit_id, subject.campaign_id])
+    try:
+        return reverse("evaluations:report", args=[event.report_id])
+    except NoReverseMatch:
+        return ""
+
+
+def on_review_event(event_id: int) -> list[int]:
+    """Write the notices `event` calls for; the ids written now."""
+    event = (
+        ReviewEvent.objects.filter(pk=event_id)
+        .select_related(
+            "actor",
+            "commitment_set__unit",
+            "commitment_set__campaign",
+            "report__commitment__unit",
+            "report__commitment__campaign",
+        )
+        .first()
+    )
+    if event is None or (event.action not in SUBMITTED and event.action != Action.RETURN):
+        return []
+    is_set = event.commitment_set_id is not None
+    item = event.commitment_set if is_set else event.report
+    unit = item.unit if is_set else item.commitment.unit
+    campaign = item.campaign if is_set else item.commitment.campaign
+    context = {"unit_name": unit.name, "campaign_name": campaign.name}
+    if not is_set:
+        context["promise"] = item.commitment.promise[:120]
+    subject = f"commitment_set:{item.pk}" if is_set else f"fulfilment_report:{item.pk}"
+    staff = staff_by_unit([unit.pk]).get(unit.pk, [])
+    if event.action in SUBMITTED:
+        if item.status != Status.SUBMITTED or item.review_unit_id is None:
+            return []  # withdrawn or decided before the task ran
+        staff_ids = {user.pk for user in staff}
+        recipients = [
+            user
+            for user in routing.reviewers_on([item.review_unit_id]).get(item.review_unit_id, [])
+            if user.pk not in staff_ids
+        ]
+        rule = Rule.COMMITMENTS_SUBMITTED if is_set else Rule.FULFILMENT_SUBMITTED
+    else:
+        recipients = staff
+        rule = Rule.COMMITMENTS_RETURNED if is_set else Rule.FULFILMENT_RETURNED
+        context["reason"] = event.comment
+        context["reviewer"] = event.actor.get_full_name() if event.actor else ""
+    link = _link(event)
+    notices = [Notice(user, subject, str(event.pk), link, context) for user in recipients]
+    return notify_in_key_order(rule=rule, notices=notices)
