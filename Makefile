@@ -43,8 +43,8 @@ lint: venv
 
 # Refresh the catalogues after changing user-visible strings (needs GNU gettext).
 messages: venv
-	$(PY) manage.py makemessages -l zh_Hans -l en --no-location --ignore=.venv --ignore=var --ignore=static
-	$(PY) manage.py compilemessages --ignore=.venv
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-location --ignore=.venv --ignore=.venv-fuzz --ignore=var --ignore=static
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=.venv-fuzz
 
 # Issue 4's city-scale benchmark: builds the set with seed_bench (5,000 units, 1,000,000
 # activities) unless it is there, serves it with gunicorn, loads each page at concurrency 4 for
@@ -82,3 +82,9 @@ test-pgbouncer: venv
 .PHONY: bench-evidence
 bench-evidence: venv
 	@$(PY) bench/evidence.py $(BENCH_ARGS)
+
+# Issue 15: Schemathesis against the demo's API with an admin's and a staff member's token, every
+# check on (.ci/schemathesis; its own virtual environment .venv-fuzz). README, "API".
+.PHONY: fuzz-api
+fuzz-api: venv
+	.ci/schemathesis

@@ -8,3 +8,8 @@ class TransitionRefused(ActivityError):
 
 class EvidenceRejected(ActivityError):
     """An uploaded file is of a type, size or number the rules refuse."""
+
+
+class StaleLevel(TransitionRefused):
+    """A reviewer acted at a review level the submission has since left: someone else acted
+    first."""

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from activities import evidence as evidence_files
 from activities import integrity, rollups
-from activities.exceptions import ActivityError, EvidenceRejected, TransitionRefused
+from activities.exceptions import ActivityError, EvidenceRejected, StaleLevel, TransitionRefused
 from activities.models import (
     TRANSITIONS,
     Action,
@@ -293,7 +293,7 @@ def _check_reviewer(actor: Scope, activity: Activity) -> None:
 
 def _check_level(activity: Activity, level: int) -> None:
     if activity.status == Status.SUBMITTED and activity.review_level != level:
-        raise TransitionRefused(
+        raise StaleLevel(
             _("Another reviewer has already acted on this activity. Reload to see where it is.")
         )
 

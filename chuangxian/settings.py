@@ -61,6 +61,11 @@ INSTALLED_APPS = [
     "dashboards",
     "evaluations",
     "django_ratelimit",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
     "demo",
 ]
 
@@ -400,3 +405,40 @@ PUBLIC_PAGE_RATE = env_str("PUBLIC_PAGE_RATE", "120/m")
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + (
     [] if REDIS_URL else ["django_ratelimit.E003"]
 )
+
+# --- The JSON API (api/, issue 15) -----------------------------------------------------------
+# Requests per signed-in user, and per client address when anonymous (common.client_address).
+API_USER_RATE = env_str("API_USER_RATE", "2000/hour")
+API_ANON_RATE = env_str("API_ANON_RATE", "120/hour")
+REST_FRAMEWORK = {
+    # Token first: an unauthenticated request is answered 401 with `WWW-Authenticate: Token`.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.UserThrottle", "api.throttles.AnonThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
+    "PAGE_SIZE": 20,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.Schema",
+    "EXCEPTION_HANDLER": "api.errors.handle",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Decimals (quantities, target values) are JSON numbers, their bounds in the schema.
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Chuangxian API",
+    "DESCRIPTION": "创先争优: units, campaigns, activities and their review. Authenticate with "
+    '`Authorization: Token <key>` (README, "API") or a signed-in session.',
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {},
+}

@@ -29,6 +29,8 @@ urlpatterns = [
     path("evaluations/", include("evaluations.urls")),
     # Pages anyone may open without logging in: throttled, and showing only what is public.
     path("public/", include("evaluations.public_urls")),
+    # The JSON API (issue 15) and its schema and documentation.
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,36 @@
+"""What every API view shares: the user's scope, read once per request, and objects looked up
+by an id from the URL (anything that is not an id is a 404, as out of scope is)."""
+
+from functools import cached_property
+
+from rest_framework.exceptions import NotFound
+
+from api.fields import pk_of
+from units.scope import Scope
+
+
+class Scoped:
+    """A view mixin: `self.scope` is the scope of the request's user (units.scope.Scope).
+
+    The request limits are counted before the permission check, once: an anonymous client is
+    limited per address even where every answer is 401 (REST framework checks them after)."""
+
+    def check_permissions(self, request) -> None:
+        self.check_throttles(request)
+        super().check_permissions(request)  # type: ignore[misc]
+
+    def check_throttles(self, request) -> None:
+        if getattr(request, "_limits_counted", False):
+            return
+        request._limits_counted = True
+        super().check_throttles(request)  # type: ignore[misc]
+
+    @cached_property
+    def scope(self) -> Scope:
+        return Scope.of(self.request.user)
+
+    def url_pk(self, name: str = "pk") -> int:
+        pk = pk_of(self.kwargs.get(name))
+        if pk is None:
+            raise NotFound()
+        return pk

@@ -1,0 +1,66 @@
+"""The schema validates, and a list's query count does not grow with its page size."""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from activities import services
+from tests.factories import ActivityFactory
+
+
+def test_the_schema_validates_without_warnings(db, tmp_path):
+    out = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+    text = out.read_text()
+    assert "/api/v1/activities/{id}/approve/" in text
+    assert "stale_level" in text
+
+
+@pytest.fixture
+def many(tree, staff, task, targets):
+    for n in range(60):
+        activity = ActivityFactory(
+            campaign=task.campaign, unit=tree.branch_a1, created_by=staff, tasks=[task]
+        )
+        if n % 2:
+            services.activity_submit(actor=staff, activity=activity)
+
+
+def _count(client, url, size) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.get(url, {"page_size": size})
+    assert answer.status_code == 200
+    assert len(answer.json()["results"]) == size
+    return len(queries)
+
+
+@pytest.mark.parametrize(("url", "large"), [("/api/v1/activities/", 50), ("/api/v1/reviews/", 30)])
+def test_a_lists_queries_do_not_grow_with_its_page(api, many, staff, reviewer, url, large):
+    client = api(reviewer if "reviews" in url else staff)
+    assert _count(client, url, 5) == _count(client, url, large)
+
+
+def test_units_queries_do_not_grow_with_the_page(api, tree, city_admin):
+    client = api(city_admin)
+    assert _count(client, "/api/v1/units/", 2) == _count(client, "/api/v1/units/", 6)
+
+
+@pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/", "/api/docs/?script="])
+def test_the_documentation_runs_no_inline_script_and_fetches_nothing_outside(client, db, path):
+    answer = client.get(path)
+    assert answer.status_code == 200
+    policy = answer["Content-Security-Policy"]
+    script = next(part for part in policy.split(";") if part.strip().startswith("script-src"))
+    assert script.split() == ["script-src", "'self'"]
+    body = answer.content.decode()
+    assert "googleapis" not in body
+    assert "cdn." not in body
+    if "?script" not in path:
+        assert "<script>" not in body  # every script is a file of the site's own
+
+
+def test_the_schema_is_served_to_anyone(client, db):
+    answer = client.get("/api/schema/", headers={"accept": "application/json"})
+    assert answer.status_code == 200
+    assert "/api/v1/reviews/" in answer.json()["paths"]
