@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from playwright.sync_api import Page, expect
+
+from tests.factories import PASSWORD
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls in the tests are safe.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -50,10 +53,50 @@ def viewport_name(request) -> str:
     return request.param
 
 
+# The page languages and the browser locale that asks for each. A module that runs its tests in
+# both overrides `language` with `@pytest.fixture(params=list(LANGUAGES), ids=list(LANGUAGES))`.
+LANGUAGES = {"zh-hans": "zh-CN", "en": "en"}
+
+
 @pytest.fixture
-def browser_context_args(browser_context_args, viewport_name):
+def language() -> str:
     # Headless Chromium asks for en-US; the city's staff browse in Chinese.
-    return {**browser_context_args, "locale": "zh-CN", "viewport": VIEWPORTS[viewport_name]}
+    return "zh-hans"
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args, viewport_name, language):
+    return {
+        **browser_context_args,
+        "locale": LANGUAGES[language],
+        "viewport": VIEWPORTS[viewport_name],
+    }
+
+
+@pytest.fixture
+def t(language):
+    """The page's wording of an English msgid."""
+
+    def translate(msgid: str) -> str:
+        with translation.override(language):
+            return translation.gettext(msgid)
+
+    return translate
+
+
+def field(page: Page, label: str):
+    """A form field by its label; crispy marks a required one with "*"."""
+    return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$", re.IGNORECASE))
+
+
+def sign_in_as(page: Page, live_server, t, username: str) -> None:
+    """Sign in through the login form as `username` (the test factories' password)."""
+    page.context.clear_cookies()
+    page.goto(live_server.url + reverse("accounts:login"))
+    field(page, t("username")).fill(username)
+    field(page, t("Password")).fill(PASSWORD)
+    page.get_by_role("main").get_by_role("button").click()
+    expect(page.get_by_test_id("user-menu")).to_be_attached()
 
 
 def _screenshot_path(request, label: str = "") -> Path:

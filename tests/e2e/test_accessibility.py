@@ -18,13 +18,12 @@ from accounts.models import User
 from activities.models import Activity, Status
 from campaigns.models import Campaign
 from demo.accounts import DEMO_PASSWORD
-from tests.e2e.conftest import VIEWPORTS, is_mobile, open_navigation
+from tests.e2e.conftest import LANGUAGES, is_mobile, open_navigation
 from tests.factories import PASSWORD, UserFactory
 from units.models import Membership, Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-LANGUAGES = {"zh-hans": "zh-CN", "en": "en"}
 AXE = "vendor/axe-core/axe.min.js"
 FAILING_IMPACTS = ("serious", "critical")
 # One demo user per role, and the workbench panel each must see.
@@ -40,15 +39,6 @@ ROLES = {
 @pytest.fixture(params=list(LANGUAGES), ids=list(LANGUAGES))
 def language(request) -> str:
     return request.param
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args, viewport_name, language):
-    return {
-        **browser_context_args,
-        "locale": LANGUAGES[language],
-        "viewport": VIEWPORTS[viewport_name],
-    }
 
 
 @pytest.fixture

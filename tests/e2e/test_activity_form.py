@@ -11,15 +11,13 @@ from playwright.sync_api import Page, expect
 
 from activities.models import Activity, Status
 from tests.e2e import test_review_flow
-from tests.e2e.test_review_flow import field, sign_in_as
+from tests.e2e.conftest import field, sign_in_as
 from tests.factories import pdf_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Chinese and English, as in the review flow.
 language = test_review_flow.language
-browser_context_args = test_review_flow.browser_context_args
-t = test_review_flow.t
 
 PDF = pdf_bytes()
 

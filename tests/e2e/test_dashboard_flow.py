@@ -11,13 +11,11 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from tests.dashboards.test_dashboard import approve, log, season
-from tests.e2e.conftest import VIEWPORTS, open_navigation
-from tests.e2e.test_review_flow import sign_in_as
+from tests.e2e.conftest import LANGUAGES, open_navigation, sign_in_as
 from tests.factories import MembershipFactory, UserFactory
 from tests.figures import approved_in_subtree
 from units.models import Line, Role
@@ -26,8 +24,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 __all__ = ["season"]  # the fixture, shared with the dashboard's tests
 
-LANGUAGES = {"zh-hans": "zh-CN", "en": "en"}
-
 
 @pytest.fixture(params=list(LANGUAGES), ids=list(LANGUAGES))
 def language(request) -> str:
@@ -35,24 +31,8 @@ def language(request) -> str:
 
 
 @pytest.fixture
-def browser_context_args(browser_context_args, viewport_name, language):
-    return {
-        **browser_context_args,
-        "locale": LANGUAGES[language],
-        "viewport": VIEWPORTS[viewport_name],
-        "accept_downloads": True,
-    }
-
-
-@pytest.fixture
-def t(language):
-    """The page's wording of an English msgid."""
-
-    def translate(msgid: str) -> str:
-        with translation.override(language):
-            return translation.gettext(msgid)
-
-    return translate
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "accept_downloads": True}
 
 
 @pytest.fixture

@@ -4,44 +4,23 @@ staff find it on their workbench, acknowledge it and report; the leader sends it
 reason, the staff report again, and the leader closes it — on time."""
 
 import datetime
-import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from evaluations.models import FollowUp, FollowUpStatus
-from tests.e2e.conftest import VIEWPORTS
-from tests.factories import PASSWORD, CampaignFactory, MembershipFactory, UnitFactory, UserFactory
+from tests.e2e.conftest import LANGUAGES, field, sign_in_as
+from tests.factories import CampaignFactory, MembershipFactory, UnitFactory, UserFactory
 from units.models import Role, UnitKind
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-LANGUAGES = {"zh-hans": "zh-CN", "en": "en"}
 
 
 @pytest.fixture(params=list(LANGUAGES), ids=list(LANGUAGES))
 def language(request) -> str:
     return request.param
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args, viewport_name, language):
-    return {
-        **browser_context_args,
-        "locale": LANGUAGES[language],
-        "viewport": VIEWPORTS[viewport_name],
-    }
-
-
-@pytest.fixture
-def t(language):
-    def translate(msgid: str) -> str:
-        with translation.override(language):
-            return translation.gettext(msgid)
-
-    return translate
 
 
 @pytest.fixture
@@ -62,19 +41,6 @@ def setting(db):
     staff = UserFactory(username="staff_b1", name="支部填报员")
     MembershipFactory(user=staff, unit=branch, role=Role.STAFF)
     return branch, leader, staff
-
-
-def field(page: Page, label: str):
-    return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$", re.IGNORECASE))
-
-
-def sign_in_as(page: Page, live_server, t, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(live_server.url + reverse("accounts:login"))
-    field(page, t("username")).fill(username)
-    field(page, t("Password")).fill(PASSWORD)
-    page.get_by_role("main").get_by_role("button").click()
-    expect(page.get_by_test_id("user-menu")).to_be_attached()
 
 
 def test_a_comment_with_a_follow_up_is_reported_sent_back_and_closed(

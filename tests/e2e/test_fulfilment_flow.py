@@ -4,27 +4,23 @@ an approved activity, attach a photo and submit; a reviewer returns it with a re
 to it and resubmit; the reviewer approves it and the commitment is kept on time."""
 
 import datetime
-import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Page, expect
 
 from activities.models import Status
 from evaluations.models import Commitment, FulfilmentReport
-from tests.e2e.conftest import VIEWPORTS
+from tests.e2e.conftest import LANGUAGES, sign_in_as
 from tests.evaluations.fulfilment_setup import (
     CommitmentFactory,
     CommitmentSetFactory,
     approved_activity,
 )
-from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-LANGUAGES = {"zh-hans": "zh-CN", "en": "en"}
 
 
 @pytest.fixture(params=list(LANGUAGES), ids=list(LANGUAGES))
@@ -33,41 +29,10 @@ def language(request) -> str:
 
 
 @pytest.fixture
-def browser_context_args(browser_context_args, viewport_name, language):
-    return {
-        **browser_context_args,
-        "locale": LANGUAGES[language],
-        "viewport": VIEWPORTS[viewport_name],
-    }
-
-
-@pytest.fixture
-def t(language):
-    def translate(msgid: str) -> str:
-        with translation.override(language):
-            return translation.gettext(msgid)
-
-    return translate
-
-
-@pytest.fixture
 def photo(tmp_path):
     path = tmp_path / "践诺现场.png"
     Image.new("RGB", (640, 480), (183, 28, 28)).save(path)
     return path
-
-
-def field(page: Page, label: str):
-    return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$", re.IGNORECASE))
-
-
-def sign_in_as(page: Page, live_server, t, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(live_server.url + reverse("accounts:login"))
-    field(page, t("username")).fill(username)
-    field(page, t("Password")).fill(PASSWORD)
-    page.get_by_role("main").get_by_role("button").click()
-    expect(page.get_by_test_id("user-menu")).to_be_attached()
 
 
 def test_a_commitment_is_reported_returned_and_kept_on_time(

@@ -9,15 +9,14 @@ import re
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from activities.models import Status
 from campaigns.models import Campaign
 from demo import catalogue
 from demo.accounts import DEMO_PASSWORD
-from tests.e2e.conftest import VIEWPORTS
-from tests.e2e.test_review_flow import field
+from tests.e2e.conftest import VIEWPORTS, field
 from units.models import Unit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -43,15 +42,6 @@ def language(case) -> str:
 @pytest.fixture
 def browser_context_args(browser_context_args, case):
     return {**browser_context_args, "locale": case[2], "viewport": VIEWPORTS[case[0]]}
-
-
-@pytest.fixture
-def t(language):
-    def translate(msgid: str) -> str:
-        with translation.override(language):
-            return translation.gettext(msgid)
-
-    return translate
 
 
 @pytest.fixture

@@ -9,17 +9,13 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 from PIL import Image
 from playwright.sync_api import Page, expect
 
 from activities.models import Activity, Status
-from tests.e2e.conftest import VIEWPORTS, open_navigation
-from tests.factories import PASSWORD
+from tests.e2e.conftest import LANGUAGES, field, open_navigation, sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-LANGUAGES = {"zh-hans": "zh-CN", "en": "en"}
 
 
 @pytest.fixture(params=list(LANGUAGES), ids=list(LANGUAGES))
@@ -28,44 +24,10 @@ def language(request) -> str:
 
 
 @pytest.fixture
-def browser_context_args(browser_context_args, viewport_name, language):
-    return {
-        **browser_context_args,
-        "locale": LANGUAGES[language],
-        "viewport": VIEWPORTS[viewport_name],
-    }
-
-
-@pytest.fixture
-def t(language):
-    """The page's wording of an English msgid."""
-
-    def translate(msgid: str) -> str:
-        with translation.override(language):
-            return translation.gettext(msgid)
-
-    return translate
-
-
-@pytest.fixture
 def photo(tmp_path):
     path = tmp_path / "主题党日合影.png"
     Image.new("RGB", (640, 480), (183, 28, 28)).save(path)
     return path
-
-
-def field(page: Page, label: str):
-    """A form field by its label; crispy marks a required one with "*"."""
-    return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$", re.IGNORECASE))
-
-
-def sign_in_as(page: Page, live_server, t, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(live_server.url + reverse("accounts:login"))
-    field(page, t("username")).fill(username)
-    field(page, t("Password")).fill(PASSWORD)
-    page.get_by_role("main").get_by_role("button").click()
-    expect(page.get_by_test_id("user-menu")).to_be_attached()
 
 
 def achieved(page: Page, live_server, unit) -> str:
