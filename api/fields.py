@@ -55,7 +55,7 @@ def id_list(**kwargs) -> serializers.ListField:
 def pk_of(value: str | int | None) -> int | None:
     """A primary key from the URL, or None when it is not one (the view answers 404)."""
     text = str(value or "")
-    if not text.isascii() or not text.isdigit():
+    if not text.isascii() or not text.isdigit() or len(text) > len(str(MAX_ID)):
         return None
     number = int(text)
     return number if 1 <= number <= MAX_ID else None

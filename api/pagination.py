@@ -14,7 +14,10 @@ def _whole_number(request, name: str) -> int | None:
     if not given:
         return None
     text = given[0]
-    if len(given) > 1 or not (text.isascii() and text.isdigit()) or int(text) < 1:
+    # (Length first: Python refuses to read more than 4,300 digits as a number.)
+    if len(given) > 1 or not (text.isascii() and text.isdigit()) or len(text) > 18:
+        raise ValidationError({name: [_("Expected a whole number from 1.")]})
+    if int(text) < 1:
         raise ValidationError({name: [_("Expected a whole number from 1.")]})
     return int(text)
 

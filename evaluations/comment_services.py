@@ -62,11 +62,12 @@ def may_answer(who, follow_up: FollowUp) -> bool:
 
 
 def may_decide(who, follow_up: FollowUp) -> bool:
-    """The comment's author or a leader over the unit closes or sends back; not the staff."""
+    """A leader over the unit (the comment's author among them, while they are one) closes or
+    sends back; not the staff."""
     scope = Scope.of(who)
-    if scope.is_staff_of(follow_up.unit_id) or not scope.user.is_authenticated:
+    if not scope.user.is_authenticated:
         return False
-    return scope.user.pk == follow_up.comment.author_id or may_comment(scope, follow_up.unit)
+    return may_comment(scope, follow_up.unit)
 
 
 def campaign_covers(campaign: Campaign, unit: Unit) -> bool:

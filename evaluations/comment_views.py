@@ -12,10 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from activities.evidence import size_refusal
 from activities.exceptions import EvidenceRejected
 from activities.models import Activity, Status
 from campaigns.models import Campaign, TargetTask
 from common.paging import page_number
+from common.uploads import oversized_uploads, upload_limit
 from evaluations import comment_selectors as selectors
 from evaluations import comment_services as services
 from evaluations.exceptions import EvaluationError, NotAllowed
@@ -179,6 +181,7 @@ def follow_up_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(found)
 
 
+@upload_limit("EVIDENCE_MAX_BYTES")
 @login_required
 @require_POST
 def follow_up_report(request: HttpRequest, pk: int) -> HttpResponse:
@@ -186,6 +189,9 @@ def follow_up_report(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.may_answer(request, found):
         raise PermissionDenied(_("Only the unit's staff may report on its follow-up."))
     form = FollowUpReportForm(request.POST, activities=_approved(found))
+    # A file past the limit was skipped on the way in: the report is not sent without it.
+    for name in oversized_uploads(request):
+        form.add_error(None, size_refusal(name))
     if form.is_valid():
         try:
             services.follow_up_report(

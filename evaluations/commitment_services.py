@@ -133,6 +133,8 @@ def item_edit(
     actor = Scope.of(who)
     with transaction.atomic():
         current = _editable(actor, item.set)
+        if not current.items.filter(pk=item.pk).exists():
+            raise CommitmentRefused(_("This commitment has been deleted meanwhile."))
         promise, measure, due = _checked(current, promise, measure, due_on, task)
         item.promise, item.measure, item.due_on, item.task = promise, measure, due, task
         item.save(update_fields=["promise", "measure", "due_on", "task"])
@@ -162,6 +164,8 @@ def items_reorder(who: Who, commitment_set: CommitmentSet, ordered_ids: Sequence
 def item_move(who: Who, item: Commitment, step: int) -> None:
     """Move an item one place up (step −1) or down (+1) in its set."""
     ids = list(item.set.items.order_by("position", "pk").values_list("pk", flat=True))
+    if item.pk not in ids:
+        raise CommitmentRefused(_("This commitment has been deleted meanwhile."))
     index = ids.index(item.pk)
     other = index + (1 if step > 0 else -1)
     if 0 <= other < len(ids):

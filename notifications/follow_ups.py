@@ -17,6 +17,7 @@ from datetime import datetime
 from django.urls import reverse
 from django.utils import timezone
 
+from evaluations.comment_services import may_comment
 from evaluations.models import (
     OPEN_FOLLOW_UP_STATUSES,
     FollowUp,
@@ -65,7 +66,8 @@ def on_follow_up_event(event_id: int) -> list[int]:
     follow_up = event.follow_up
     if event.action == FollowUpAction.REPORT:
         author = follow_up.comment.author
-        recipients = [author] if author.is_active else []
+        # The author while still a leader over the unit (else the leaders' workbenches show it).
+        recipients = [author] if author.is_active and may_comment(author, follow_up.unit) else []
     else:
         recipients = staff_by_unit([follow_up.unit_id]).get(follow_up.unit_id, [])
     context = _context(follow_up)

@@ -29,11 +29,19 @@ def test_drf_create_token_issues_one(staff, capsys):
     assert key in capsys.readouterr().out
 
 
-def test_tokens_are_in_the_admin(client, django_user_model, staff):
+def test_tokens_are_in_the_admin_by_user_never_by_key(client, django_user_model, staff):
     boss = django_user_model.objects.create_superuser("boss", "boss@example.com", "pw-boss-1234")
-    Token.objects.create(user=staff)
+    token = Token.objects.create(user=staff)
     client.force_login(boss)
-    assert client.get("/admin/authtoken/tokenproxy/").status_code == 200
+    listed = client.get("/admin/api/apitoken/")
+    assert listed.status_code == 200
+    assert staff.username in listed.content.decode()
+    shown = client.get(f"/admin/api/apitoken/{staff.pk}/change/")
+    assert shown.status_code == 200
+    for page in (listed, shown):
+        assert token.key not in page.content.decode()
+    client.post(f"/admin/api/apitoken/{staff.pk}/delete/", {"post": "yes"})
+    assert not Token.objects.filter(user=staff).exists()  # revoked
 
 
 def test_anonymous_gets_401_json(api):
@@ -85,7 +93,14 @@ def test_field_errors_speak_the_request_language(staff, draft, language, expecte
 
 
 @pytest.mark.parametrize(
-    "path", ["/api/v1/activities/abc/", "/api/v1/activities/99999999999999999999/", "/api/nothing/"]
+    "path",
+    [
+        "/api/v1/activities/abc/",
+        "/api/v1/activities/99999999999999999999/",
+        # Past the 4,300 digits Python reads as a number at all.
+        "/api/v1/units/" + "1" * 5000 + "/",
+        "/api/nothing/",
+    ],
 )
 def test_not_found_is_json(api, staff, path):
     answer = api(staff).get(path)
@@ -97,6 +112,12 @@ def test_a_huge_id_in_a_filter_is_bad_input(api, staff, draft):
     answer = api(staff).get("/api/v1/activities/", {"unit": 2**70})
     assert answer.status_code == 400
     assert "unit" in answer.json()["fields"]
+
+
+def test_a_page_number_of_5000_digits_is_bad_input(api, staff):
+    answer = api(staff).get("/api/v1/units/", {"page": "1" * 5000})
+    assert answer.status_code == 400
+    assert "page" in answer.json()["fields"]
 
 
 def test_throttled_per_user(api, staff, settings):

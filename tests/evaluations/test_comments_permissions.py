@@ -4,12 +4,15 @@ subtree, a leader there included) and an anonymous visitor. Out of scope is a 40
 user may not make is a 403 and changes nothing."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from evaluations import comment_services
-from evaluations.models import FollowUp, FollowUpStatus, LeaderComment
+from evaluations.models import FollowUp, FollowUpStatus, LeaderComment, ReportFile
 from tests.evaluations.comment_fixtures import days
+from tests.factories import pdf_bytes
+from units.models import Membership, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -140,11 +143,6 @@ def test_bad_input_is_a_400_with_the_reason_and_nothing_saved(
 
 
 def test_follow_up_files_download_through_the_scoped_view(follow_up, staff, leader, outsider):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from evaluations.models import ReportFile
-    from tests.factories import pdf_bytes
-
     upload = SimpleUploadedFile("整改台账.pdf", pdf_bytes(), "application/pdf")
     comment_services.follow_up_report(staff, follow_up, "见附件", files=[upload])
     item = ReportFile.objects.get(follow_up=follow_up)
@@ -155,3 +153,23 @@ def test_follow_up_files_download_through_the_scoped_view(follow_up, staff, lead
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF")
     assert as_user(outsider).get(url).status_code == 404
+
+
+def test_a_report_whose_file_is_too_large_is_not_sent(settings, follow_up, staff):
+    settings.EVIDENCE_MAX_BYTES = 1000
+    big = SimpleUploadedFile("整改台账.pdf", pdf_bytes() + b"%" * 2000, "application/pdf")
+    answer = as_user(staff).post(
+        reverse("evaluations:follow_up_report", args=[follow_up.pk]),
+        {"text": "见附件", "files": [big]},
+    )
+    assert answer.status_code == 400
+    assert "整改台账.pdf" in answer.content.decode()  # named in the refusal
+    assert FollowUp.objects.get(pk=follow_up.pk).status == FollowUpStatus.OPEN
+    assert not ReportFile.objects.exists()
+
+
+def test_an_author_who_is_no_longer_a_leader_there_cannot_close(reported, leader):
+    Membership.objects.filter(user=leader, role=Role.LEADER).update(role=Role.REVIEWER)
+    close = as_user(leader).post(reverse("evaluations:follow_up_close", args=[reported.pk]))
+    assert close.status_code == 403
+    assert FollowUp.objects.get(pk=reported.pk).status == FollowUpStatus.REPORTED

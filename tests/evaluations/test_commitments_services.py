@@ -80,6 +80,15 @@ def test_edit_delete_and_reorder(staff, draft_set, due):
     assert list(draft_set.items.values_list("pk", flat=True)) == [second.pk]
 
 
+def test_an_item_deleted_meanwhile_is_refused_not_an_error(staff, draft_set, due):
+    first = draft_set.items.order_by("position").first()
+    Commitment.objects.filter(pk=first.pk).delete()  # by another member of staff, meanwhile
+    with pytest.raises(EvaluationError, match="deleted meanwhile"):
+        services.item_edit(staff, first, promise="改", measure="量", due_on=due)
+    with pytest.raises(EvaluationError, match="deleted meanwhile"):
+        services.item_move(staff, first, -1)
+
+
 def test_a_submitted_set_cannot_be_edited(staff, submitted_set, due):
     item = submitted_set.items.first()
     with pytest.raises(TransitionRefused):
