@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -72,6 +73,15 @@ class Campaign(models.Model):
         if today < self.starts_on:
             return Season.UPCOMING
         return Season.RUNNING
+
+    @staticmethod
+    def running_q(today: date, field: str = "") -> Q:
+        """`season(today) == RUNNING` as a filter, of the campaign at `field` (e.g. "campaign__"):
+        a list of things to do now leaves out finished and future campaigns."""
+        return Q(
+            **{f"{field}is_active": True, f"{field}starts_on__lte": today},
+            **{f"{field}ends_on__gte": today},
+        )
 
     @property
     def tz(self) -> ZoneInfo:

@@ -13,7 +13,6 @@ NAV_URLS = (
     "dashboards:activities",
     "activities:list",
     "activities:queue",
-    "evaluations:commitment_queue",
     "campaigns:list",
     "units:tree",
     "units:import",
@@ -41,7 +40,7 @@ SECTIONS_BY_NAME = {
     "activities:bulk_approve": "review",
     "dashboards:activities": "search",
     "units:import": "import",
-    "evaluations:commitment_queue": "commitment_review",
+    "evaluations:commitment_queue": "review",  # the second tab of the review queues
 }
 SECTIONS_BY_NAMESPACE = {
     "activities": "activities",

@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from campaigns.models import Campaign
 from evaluations.models import (
     OPEN_FOLLOW_UP_STATUSES,
     FollowUp,
@@ -60,12 +61,15 @@ def overdue_q(today: date) -> Q:
 def open_in_subtree(
     who, *, reported: bool = False, overdue: bool = False, today: date | None = None
 ) -> QuerySet[FollowUp]:
-    """Open follow-ups of the units the user leads (on them or above), soonest due first;
+    """Open follow-ups of the units the user leads (on them or above), in running campaigns (a
+    finished campaign's are history, not work), soonest due first;
     `reported`: only those reported and awaiting a close; `overdue`: only those past due."""
     scope = Scope.of(who)
     today = today or timezone.localdate()
     found = _follow_ups().filter(
-        scope.role_q(Role.LEADER, field="unit__path"), status__in=OPEN_FOLLOW_UP_STATUSES
+        scope.role_q(Role.LEADER, field="unit__path"),
+        Campaign.running_q(today, "campaign__"),
+        status__in=OPEN_FOLLOW_UP_STATUSES,
     )
     if reported:
         found = found.filter(status=FollowUpStatus.REPORTED)
@@ -95,12 +99,15 @@ class SubtreeCounts:
 
 
 def subtree_counts(who, today: date | None = None) -> SubtreeCounts:
-    """Open, overdue and reported follow-ups in the user's leader subtrees: one query."""
+    """Open, overdue and reported follow-ups in the user's leader subtrees, in running campaigns
+    (as open_in_subtree): one query."""
     scope = Scope.of(who)
     today = today or timezone.localdate()
     counts = (
         FollowUp.objects.filter(
-            scope.role_q(Role.LEADER, field="unit__path"), status__in=OPEN_FOLLOW_UP_STATUSES
+            scope.role_q(Role.LEADER, field="unit__path"),
+            Campaign.running_q(today, "campaign__"),
+            status__in=OPEN_FOLLOW_UP_STATUSES,
         )
         .order_by()
         .aggregate(
@@ -113,8 +120,15 @@ def subtree_counts(who, today: date | None = None) -> SubtreeCounts:
 
 
 def to_answer(unit_ids: set[int], today: date | None = None) -> QuerySet[FollowUp]:
-    """Follow-ups the units' staff have to acknowledge or report, soonest due (overdue) first."""
-    return _follow_ups().filter(unit_id__in=unit_ids, status__in=TO_ANSWER).order_by("due_on", "pk")
+    """Follow-ups the units' staff have to acknowledge or report in running campaigns, soonest
+    due (overdue) first."""
+    today = today or timezone.localdate()
+    return (
+        _follow_ups()
+        .filter(Campaign.running_q(today, "campaign__"), unit_id__in=unit_ids)
+        .filter(status__in=TO_ANSWER)
+        .order_by("due_on", "pk")
+    )
 
 
 def unit_follow_ups_due(unit: Unit) -> QuerySet[FollowUp]:

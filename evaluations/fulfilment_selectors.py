@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from activities.models import Activity, Status
+from campaigns.models import Campaign
 from evaluations import review
 from evaluations.models import Commitment, FulfilmentReport, ReportFile, ReviewEvent
 from units.scope import Scope
@@ -89,9 +90,9 @@ def commitments_to_report(unit_ids: set[int], today: date) -> tuple[list[ToRepor
     the local date `today` or already past due, the earliest due (the overdue) first: the first
     SHOWN and how many in all, in two queries."""
     pending = Commitment.objects.filter(
+        Campaign.running_q(today, "campaign__"),
         unit_id__in=unit_ids,
         set__status=Status.APPROVED,
-        campaign__is_active=True,
         fulfilled_at__isnull=True,
         due_on__lte=today + timedelta(days=DUE_WITHIN_DAYS),
     )

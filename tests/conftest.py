@@ -10,10 +10,12 @@
 Tests sign users in with `force_login`: django-axes refuses `client.login()` without a request.
 """
 
+import importlib
 import sys
 from dataclasses import dataclass
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 from django.test import Client, override_settings
 from django.utils import translation
@@ -155,6 +157,17 @@ def admin_user(tree):
 @pytest.fixture
 def city_admin(tree):
     return _member(tree.city, Role.ADMIN, "admin_city")
+
+
+@pytest.fixture
+def beat_schedules(db) -> None:
+    """The periodic jobs' rows as the migrations install them: a transactional test elsewhere may
+    have flushed what the migrations wrote (installing is idempotent)."""
+    beat = importlib.import_module("notifications.migrations.0002_beat_schedules")
+    beat.install_schedules(django_apps, None)
+    for later in ("0004_fulfil_beat", "0004_comment_beat"):
+        more = importlib.import_module(f"notifications.migrations.{later}").SCHEDULES
+        beat.install_schedules(django_apps, None, more)
 
 
 @pytest.fixture

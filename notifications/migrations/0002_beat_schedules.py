@@ -68,12 +68,13 @@ SCHEDULES = {
 }
 
 
-def install_schedules(apps, schema_editor):
+def install_schedules(apps, schema_editor, schedules=None):
+    """Write `schedules` (name → as SCHEDULES; these by default) as beat rows; idempotent."""
     CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
     IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
     PeriodicTasks = apps.get_model("django_celery_beat", "PeriodicTasks")
-    for name, (task, args, cron, description) in SCHEDULES.items():
+    for name, (task, args, cron, description) in (schedules or SCHEDULES).items():
         schedule = {}
         if cron is None:
             schedule["interval"], _ = IntervalSchedule.objects.get_or_create(
@@ -97,16 +98,24 @@ def install_schedules(apps, schema_editor):
     PeriodicTasks.objects.update_or_create(ident=1, defaults={"last_update": timezone.now()})
 
 
-def remove_schedules(apps, schema_editor):
+def remove_schedules(apps, schema_editor, schedules=None):
     CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
     IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
     PeriodicTasks = apps.get_model("django_celery_beat", "PeriodicTasks")
-    PeriodicTask.objects.filter(name__in=SCHEDULES).delete()
+    PeriodicTask.objects.filter(name__in=schedules or SCHEDULES).delete()
     # Schedules that no other task uses any more.
     CrontabSchedule.objects.filter(timezone=TIME_ZONE, periodictask__isnull=True).delete()
     IntervalSchedule.objects.filter(every=5, period="minutes", periodictask__isnull=True).delete()
     PeriodicTasks.objects.update_or_create(ident=1, defaults={"last_update": timezone.now()})
+
+
+def operation(schedules: dict) -> migrations.RunPython:
+    """The migration that installs (and, reversed, removes) further `schedules`."""
+    return migrations.RunPython(
+        lambda apps, editor: install_schedules(apps, editor, schedules),
+        lambda apps, editor: remove_schedules(apps, editor, schedules),
+    )
 
 
 class Migration(migrations.Migration):

@@ -13,8 +13,9 @@ from PIL import Image
 from activities import services
 from activities.exceptions import ActivityError
 from activities.models import Activity, Evidence, Status
-from tests.activities.test_views import _form_data, _messages
+from tests.activities.test_views import _form_data
 from tests.factories import pdf_bytes
+from tests.pages import messages_of
 
 PDF = pdf_bytes()
 
@@ -127,7 +128,7 @@ def test_save_and_submit_without_required_evidence_keeps_everything_and_says_why
     assert list(activity.tasks.all()) == [task]
     assert not activity.events.exists()
     page = client.get(edit)
-    [message] = _messages(page)
+    [message] = messages_of(page)
     assert message.startswith("Saved as a draft but not submitted")
     assert "requires evidence before submission" in message
     assert page.status_code == 200
@@ -149,7 +150,7 @@ def test_a_refused_file_keeps_the_draft_unsubmitted_and_the_good_file(
     activity = Activity.objects.get()
     assert activity.status == Status.DRAFT
     assert list(activity.evidence.values_list("original_name", flat=True)) == ["合影.jpg"]
-    messages = _messages(response)
+    messages = messages_of(response)
     assert any("照片.jpg" in m and "not an accepted file" in m for m in messages)
     assert any("not submitted: a file was not attached" in m for m in messages)
 
@@ -164,7 +165,7 @@ def test_submitting_without_evidence_where_it_is_optional_says_how_to_add_it_lat
     )
 
     assert Activity.objects.get().status == Status.SUBMITTED
-    assert any("withdraw it first" in m for m in _messages(response))
+    assert any("withdraw it first" in m for m in messages_of(response))
 
 
 def test_the_service_refuses_a_submission_without_required_evidence(
@@ -188,7 +189,7 @@ def test_the_activity_page_submit_button_is_refused_without_required_evidence(
 
     draft.refresh_from_db()
     assert draft.status == Status.DRAFT
-    assert any("requires evidence" in m for m in _messages(response))
+    assert any("requires evidence" in m for m in messages_of(response))
 
 
 def test_an_outsider_cannot_attach_files_through_the_edit_form(client, outsider, task, draft):

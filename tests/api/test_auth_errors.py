@@ -2,8 +2,11 @@
 
 import pytest
 from django.core.management import call_command
+from django.urls import NoReverseMatch, reverse
 from rest_framework.authtoken.models import Token
 
+from api import urls as api_urls
+from tests.accounts.test_permissions import _named_urls
 from tests.api.conftest import client_for
 
 
@@ -160,3 +163,22 @@ def test_a_nested_field_error_is_a_list_of_strings(api, staff, draft):
     answer = api(staff).patch(f"/api/v1/activities/{draft.pk}/", {"tasks": [1, "x"]}, format="json")
     assert answer.status_code == 400
     assert answer.json()["fields"]["tasks"] == ["1: A valid integer is required."]
+
+
+def test_every_endpoint_refuses_an_anonymous_caller_with_401(api, db):
+    """Walks every named URL of the API (the schema and its documentation pages are public)."""
+    checked = []
+    for name, kwargs in _named_urls(api_urls.urlpatterns, "api:"):
+        if name in {"api:schema", "api:docs", "api:redoc"}:
+            continue
+        kwargs = {key: value for key, value in kwargs.items() if key != "format"}
+        try:
+            url = reverse(name, kwargs=kwargs)
+        except NoReverseMatch:
+            continue  # the router's ".json" suffix variants
+        answer = api().get(url)
+        if answer.status_code == 405:
+            answer = api().post(url)
+        assert answer.status_code == 401, f"{name} ({url}) answered {answer.status_code}"
+        checked.append(name)
+    assert len(checked) >= 15

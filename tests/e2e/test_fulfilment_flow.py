@@ -29,6 +29,16 @@ def language(request) -> str:
 
 
 @pytest.fixture
+def campaign(campaign):
+    """Running today: the workbench lists the work of running campaigns only."""
+    today = timezone.localdate()
+    campaign.starts_on = today - datetime.timedelta(days=30)
+    campaign.ends_on = today + datetime.timedelta(days=60)
+    campaign.save(update_fields=["starts_on", "ends_on"])
+    return campaign
+
+
+@pytest.fixture
 def photo(tmp_path):
     path = tmp_path / "践诺现场.png"
     Image.new("RGB", (640, 480), (183, 28, 28)).save(path)

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 
 from evaluations import comment_services as services
 from notifications.follow_ups import on_follow_up_event
@@ -69,8 +70,6 @@ def test_the_overdue_reminder_is_sent_once(tree, leader, staff, campaign):
     assert "a" in describe(notice).text
 
 
-def test_the_beat_schedules_the_reminder():
-    from django_celery_beat.models import PeriodicTask
-
+def test_the_beat_schedules_the_reminder(beat_schedules):
     task = PeriodicTask.objects.get(name="notifications: follow-up overdue")
     assert task.task == "notifications.tasks.run_rule" and "follow_up_overdue" in task.args

@@ -5,8 +5,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from evaluations import comment_selectors as selectors
 from evaluations import comment_services as services
 from tests.evaluations.comment_fixtures import days
+from tests.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +19,12 @@ def as_user(user) -> Client:
     client = Client(headers={"accept-language": "en"})
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def campaign(running):
+    """Follow-ups are work in a running campaign: a finished campaign's are history."""
+    return running
 
 
 def _many(tree, leader, staff, campaign, n: int) -> None:
@@ -157,3 +165,12 @@ def test_the_leaders_page_filters_reported_and_overdue(tree, leader, staff, camp
     assert as_user(leader).get(url + "?show=reported").content.decode().count(rows) == 2
     assert as_user(leader).get(url + "?show=overdue").content.decode().count(rows) == 0
     assert as_user(staff).get(url).content.decode().count(rows) == 0
+
+
+def test_a_finished_campaigns_follow_ups_are_history_not_work(tree, leader, staff, campaign):
+    finished = CampaignFactory(unit=tree.city)  # 2010: long over
+    for season in (campaign, finished):
+        services.comment_write(leader, tree.branch_a1, season, "请整改", follow_up_due=days(1))
+    assert selectors.subtree_counts(leader).open == 1
+    assert [f.campaign for f in selectors.open_in_subtree(leader)] == [campaign]
+    assert [f.campaign for f in selectors.to_answer({tree.branch_a1.pk})] == [campaign]

@@ -9,6 +9,7 @@ from django.urls import reverse
 from activities.models import Status
 from evaluations import commitment_services as services
 from evaluations.models import CommitmentSet
+from tests.conftest import _member
 from tests.evaluations.commitment_fixtures import *  # noqa: F403 (fixtures)
 from tests.evaluations.conftest import new_client
 from tests.factories import UnitFactory
@@ -165,6 +166,16 @@ def test_the_queue_lists_waiting_sets_for_reviewers_only(reviewer, staff, outsid
     assert "机关第一党支部" not in as_user(outsider).get(queue).content.decode()
 
 
+def test_both_review_queues_are_tabs_of_the_menus_review_entry(reviewer):
+    activities, commitments = reverse("activities:queue"), reverse("evaluations:commitment_queue")
+    for url in (activities, commitments):
+        page = as_user(reviewer).get(url).content.decode()
+        tabs = page[page.index('data-testid="review-tabs"') :]
+        assert activities in tabs and commitments in tabs
+        # The menu's "Review" entry is the current one on both.
+        assert f'active" aria-current="page" href="{activities}"' in page
+
+
 def test_the_queue_costs_constant_queries(
     reviewer, tree, running, due, django_assert_max_num_queries
 ):
@@ -175,8 +186,6 @@ def test_the_queue_costs_constant_queries(
         for index in range(n):
             unit = UnitFactory(parent=tree.committee_a, code=f"Q{CommitmentSet.objects.count()}")
             unit.refresh_from_db()
-            from tests.conftest import _member
-
             own = _member(unit, Role.STAFF, f"staff_{unit.code}_{index}")
             commitment_set = services.draft_set(own, unit, running)
             services.item_add(own, commitment_set, promise="x", measure="y", due_on=due)

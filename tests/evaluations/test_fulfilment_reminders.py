@@ -8,6 +8,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 
 from activities.models import Status
 from evaluations import fulfilment_services as services
@@ -93,9 +94,7 @@ def test_the_link_opens_the_report_when_one_was_started(staff, approved_set):
     assert _overdue_notices().get().link == reverse("evaluations:report", args=[report.pk])
 
 
-def test_the_beat_runs_the_rule_daily(db):
-    from django_celery_beat.models import PeriodicTask
-
+def test_the_beat_runs_the_rule_daily(beat_schedules):
     periodic = PeriodicTask.objects.get(name="notifications: commitment overdue")
     assert periodic.task == "notifications.tasks.run_rule"
     assert periodic.args == '["commitment_overdue"]' and periodic.enabled
@@ -120,6 +119,14 @@ def test_staff_see_commitments_to_report_overdue_first(client, staff, approved_s
     assert "很久以后" not in page and "已践诺" not in page
     assert reverse("evaluations:report_start", args=[late.pk]) in page
     assert reverse("evaluations:report", args=[report.pk]) in page
+
+
+def test_a_finished_campaigns_commitments_are_not_to_report(tree, staff, approved_set):
+    finished = CommitmentSetFactory(unit=tree.branch_a1, campaign=CampaignFactory(unit=tree.city))
+    CommitmentFactory(set=finished, due_on=datetime.date(2010, 9, 1), promise="二〇一〇年的承诺")
+    CommitmentFactory(set=approved_set, due_on=_days(3), promise="本期的承诺")
+    page = as_user(staff).get(reverse("home")).content.decode()
+    assert "本期的承诺" in page and "二〇一〇年的承诺" not in page
 
 
 def test_the_workbench_costs_the_same_queries_with_more_commitments(

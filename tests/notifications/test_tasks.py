@@ -21,7 +21,6 @@ from notifications.models import EmailState, Notification, Rule
 from notifications.services import Notice, notify
 
 schedules = importlib.import_module("notifications.migrations.0002_beat_schedules")
-fulfil_beat = importlib.import_module("notifications.migrations.0004_fulfil_beat")
 
 
 def test_run_rule_delivers_what_the_rule_wrote_in_batches(staff, monkeypatch):
@@ -107,11 +106,8 @@ def test_an_unknown_transition_is_refused(db):
 
 
 @pytest.fixture
-def installed(db):
-    """The schedules as the migration installs them: a transactional test elsewhere may have
-    flushed the rows the migration wrote (installing is idempotent)."""
-    schedules.install_schedules(django_apps, None)
-    fulfil_beat.install(django_apps, None)
+def installed(beat_schedules):
+    return beat_schedules
 
 
 def _scheduled(task: str) -> list[PeriodicTask]:
