@@ -57,6 +57,19 @@ def days_waited(since: datetime, campaign: Campaign, on: date) -> int:
     return (on - began_on(since, campaign)).days
 
 
+def last_working_day(first: date, working_days: int) -> date:
+    """The last day of a public notice period (公示) of `working_days` working days (Monday to
+    Friday) that opens on `first`: `first` counts when it is a working day. Objections are
+    accepted until the end of that local day."""
+    day, counted = first, 0
+    while True:
+        if day.weekday() < 5:
+            counted += 1
+            if counted >= max(working_days, 1):
+                return day
+        day += timedelta(days=1)
+
+
 def wait_state(days: int, deadline_days: int) -> str:
     """How urgent a wait of `days` whole days is against a deadline of `deadline_days`: OVERDUE,
     DUE_SOON or OK. The comparison every other function here follows."""

@@ -162,13 +162,22 @@ class FulfilmentReport(Reviewed):
 
 
 class ReviewEvent(models.Model):
-    """One transition of a commitment set or a fulfilment report: immutable once written."""
+    """One transition of a commitment set, a fulfilment report or a bonus or deduction item:
+    immutable once written."""
 
     commitment_set = models.ForeignKey(
         CommitmentSet, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
     )
     report = models.ForeignKey(
         FulfilmentReport, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    # A bonus or deduction item (evaluations.models.scoring.Adjustment), reviewed the same way.
+    adjustment = models.ForeignKey(
+        "evaluations.Adjustment",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -191,8 +200,9 @@ class ReviewEvent(models.Model):
         ordering = ["created_at", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(commitment_set__isnull=False, report__isnull=True)
-                | Q(commitment_set__isnull=True, report__isnull=False),
+                condition=Q(commitment_set__isnull=False, report__isnull=True, adjustment=None)
+                | Q(commitment_set__isnull=True, report__isnull=False, adjustment=None)
+                | Q(commitment_set__isnull=True, report__isnull=True, adjustment__isnull=False),
                 name="review_event_one_subject",
             )
         ]

@@ -1,4 +1,5 @@
-"""Evidence files attached to a fulfilment report or a follow-up's report. Checked by content
+"""Evidence files attached to one subject: a fulfilment report, a follow-up's report, a bonus or
+deduction item, an objection to an assessment result, or an honour application. Checked by content
 before any decoder runs (activities.evidence.sniff) and served only through a view that checks
 the user's scope; stored under a random name."""
 
@@ -12,11 +13,25 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluations.models.comments import FollowUp
 from evaluations.models.commitments import FulfilmentReport
+from evaluations.models.honours import Application
+from evaluations.models.scoring import Adjustment
+from evaluations.models.snapshots import ScoreObjection
+
+# The subjects a file may belong to: exactly one of these is set.
+SUBJECTS = ("fulfilment", "follow_up", "adjustment", "score_objection", "application")
 
 
 def _report_file_path(instance: "ReportFile", filename: str) -> str:
     suffix = PurePath(filename).suffix.lower()[:10]
     return f"reports/{uuid.uuid4().hex}{suffix}"
+
+
+def _one_subject() -> Q:
+    """Exactly one of SUBJECTS is set."""
+    found = Q(pk__in=[])
+    for subject in SUBJECTS:
+        found |= Q(**{f"{other}__isnull": other != subject for other in SUBJECTS})
+    return found
 
 
 class ReportFile(models.Model):
@@ -25,6 +40,15 @@ class ReportFile(models.Model):
     )
     follow_up = models.ForeignKey(
         FollowUp, on_delete=models.CASCADE, null=True, blank=True, related_name="files"
+    )
+    adjustment = models.ForeignKey(
+        Adjustment, on_delete=models.CASCADE, null=True, blank=True, related_name="files"
+    )
+    score_objection = models.ForeignKey(
+        ScoreObjection, on_delete=models.CASCADE, null=True, blank=True, related_name="files"
+    )
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, null=True, blank=True, related_name="files"
     )
     file = models.FileField(_("file"), upload_to=_report_file_path, max_length=255)
     original_name = models.CharField(_("file name"), max_length=255)
@@ -40,11 +64,7 @@ class ReportFile(models.Model):
         verbose_name_plural = _("report files")
         ordering = ["created_at", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(fulfilment__isnull=False, follow_up__isnull=True)
-                | Q(fulfilment__isnull=True, follow_up__isnull=False),
-                name="report_file_one_subject",
-            )
+            models.CheckConstraint(condition=_one_subject(), name="report_file_one_subject")
         ]
 
     def __str__(self) -> str:

@@ -192,3 +192,16 @@ def test_a_campaigns_days_are_local_days_in_its_zone(campaign):
     assert deadlines.began_on(late_evening_utc, campaign) == date(2010, 6, 1)
     assert deadlines.due_on(late_evening_utc, campaign) == date(2010, 6, 8)
     assert deadlines.decided_on_time(None, campaign, late_evening_utc)
+
+
+@pytest.mark.parametrize(
+    ("first", "working_days", "last"),
+    [
+        (date(2026, 12, 4), 5, date(2026, 12, 10)),  # a Friday counts, the weekend does not
+        (date(2026, 12, 5), 1, date(2026, 12, 7)),  # opened on a Saturday: Monday is the first
+        (date(2026, 12, 7), 5, date(2026, 12, 11)),  # Monday to Friday
+        (date(2026, 12, 7), 0, date(2026, 12, 7)),  # never shorter than a day
+    ],
+)
+def test_a_notice_period_counts_working_days(first, working_days, last):
+    assert deadlines.last_working_day(first, working_days) == last
