@@ -29,3 +29,22 @@ class RatingAdmin(ReadOnlyAdmin):
     list_select_related = ["unit", "campaign"]
     list_filter = ["verdict"]
     exclude = ["device"]
+
+
+# --- Honour roll: honours conferred and the public's objections, shown only (honour_roll_services
+# writes them; an honour is frozen, an objection is answered from the round's notice page).
+from evaluations.models import Honour, HonourObjection  # noqa: E402
+
+
+@admin.register(Honour)
+class HonourAdmin(ReadOnlyAdmin):
+    list_display = ["number", "name", "category", "year", "document_number", "conferred_on"]
+    list_select_related = ["category"]
+    list_filter = ["year", "line"]
+    search_fields = ["name", "unit_name", "number"]
+
+
+@admin.register(HonourObjection)
+class HonourObjectionAdmin(ReadOnlyAdmin):
+    list_display = ["application", "created_at", "answered_at"]
+    list_select_related = ["application__category", "application__unit"]

@@ -31,7 +31,9 @@ class ObjectionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5, "maxlength": HONOUR_OBJECTION_MAX_LENGTH}),
         error_messages={"required": _("Write what you object to.")},
     )
-    name = forms.CharField(label=_("Your name (optional)"), required=False, max_length=NAME_MAX_LENGTH)
+    name = forms.CharField(
+        label=_("Your name (optional)"), required=False, max_length=NAME_MAX_LENGTH
+    )
     contact = forms.CharField(
         label=_("How to reach you (optional)"), required=False, max_length=CONTACT_MAX_LENGTH
     )

@@ -173,7 +173,5 @@ def honour_roll(chosen: RollFilter) -> QuerySet[Honour]:
 
 def honour_by_public_id(public_id: str) -> Honour | None:
     return (
-        Honour.objects.select_related("category")
-        .filter(public_id=(public_id or "")[:64])
-        .first()
+        Honour.objects.select_related("category").filter(public_id=(public_id or "")[:64]).first()
     )

@@ -12,14 +12,15 @@ published and lasts `publicity_days` working days (deadlines.last_working_day); 
 taken until the end of its last day, and the round can be commended from the day after, once
 every objection has an answer.
 
-Certificate numbers: "<year>-<round id, 4 digits>-<n, 3 digits>", e.g. "2010-0007-012", n
-counting the round's commended applications from 1 in the order of the honour roll (category's
-sort order, category code, application id). A round is commended once, so a number is never
-given twice."""
+Certificate numbers: "<year>-<n, 4 digits>", e.g. "2010-0012": the year of the decision and n
+counting that year's honours from 1, across rounds, continued by each commendation in the order
+of the honour roll (category's sort order, category code, application id). No database id shows
+in it. Two commendations at once take their numbers one after the other (a transaction lock per
+year on PostgreSQL; SQLite has a single writer)."""
 
 from datetime import date, datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -113,7 +114,9 @@ def shortlist_publish(*, actor, honour_round: HonourRound, at: datetime | None =
     to the last of `publicity_days` working days. Published once."""
     honour_round = _locked_round(honour_round)
     if not may_publish(actor, honour_round):
-        raise NotAllowed(_("Only an administrator of the organising unit may publish the shortlist."))
+        raise NotAllowed(
+            _("Only an administrator of the organising unit may publish the shortlist.")
+        )
     if honour_round.published_at is not None:
         raise TransitionRefused(_("The shortlist has been published already."))
     if not honour_round.applications.filter(status=ApplicationStatus.SHORTLISTED).exists():
@@ -121,9 +124,7 @@ def shortlist_publish(*, actor, honour_round: HonourRound, at: datetime | None =
     now = at or timezone.now()
     first = deadlines.today(honour_round.campaign, now)
     honour_round.published_at = now
-    honour_round.publicity_ends_on = deadlines.last_working_day(
-        first, honour_round.publicity_days
-    )
+    honour_round.publicity_ends_on = deadlines.last_working_day(first, honour_round.publicity_days)
     honour_round.full_clean()
     honour_round.save(update_fields=["published_at", "publicity_ends_on"])
     return honour_round
@@ -210,8 +211,28 @@ def unanswered(honour_round: HonourRound) -> int:
 # --- 表彰 ---------------------------------------------------------------------------------------
 
 
-def certificate_number(year: int, honour_round: HonourRound, n: int) -> str:
-    return f"{year}-{honour_round.pk:04d}-{n:03d}"
+NUMBERING_LOCK = 1410  # the advisory lock's first key: "certificate numbers" (the second: the year)
+
+
+def certificate_number(year: int, n: int) -> str:
+    return f"{year}-{n:04d}"
+
+
+def _free_numbers(year: int, count: int) -> list[str]:
+    """`count` free certificate numbers in `year`, after the year's honours so far, holding the
+    year's numbering until the transaction ends."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [NUMBERING_LOCK, year])
+    of_year = Honour.objects.filter(year=year)
+    taken = set(of_year.values_list("number", flat=True))
+    numbers: list[str] = []
+    n = of_year.count()
+    while len(numbers) < count:
+        n += 1
+        if certificate_number(year, n) not in taken:
+            numbers.append(certificate_number(year, n))
+    return numbers
 
 
 @transaction.atomic
@@ -228,9 +249,7 @@ def round_commend(
     objection waits for an answer, and once decided."""
     honour_round = _locked_round(honour_round)
     if not may_commend(actor, honour_round):
-        raise NotAllowed(
-            _("Only an administrator or a leader of the organising unit may commend.")
-        )
+        raise NotAllowed(_("Only an administrator or a leader of the organising unit may commend."))
     if honour_round.decided_on is not None:
         raise TransitionRefused(_("This round has been commended already."))
     if honour_round.published_at is None:
@@ -273,7 +292,8 @@ def round_commend(
     scope = Scope.of(actor)
     organiser = honour_round.campaign.unit
     honours = []
-    for n, application in enumerate(shortlisted, start=1):
+    numbers = _free_numbers(decided_on.year, len(shortlisted))
+    for number, application in zip(numbers, shortlisted, strict=True):
         honour = Honour(
             application=application,
             category=application.category,
@@ -284,7 +304,7 @@ def round_commend(
             summary=application.summary,
             document_number=document_number,
             conferred_on=decided_on,
-            number=certificate_number(decided_on.year, honour_round, n),
+            number=number,
         )
         honour.full_clean()
         honour.save()
@@ -293,14 +313,16 @@ def round_commend(
         application.waiting_unit = None
         application.waiting_since = None
         application.save(update_fields=["status", "waiting_unit", "waiting_since", "updated_at"])
-        Recommendation(
+        step = Recommendation(
             application=application,
             unit=organiser,
             level=application.level,
             action=RecommendationAction.COMMEND,
             reason=document_number,
             actor=scope.user,
-        ).save()
+        )
+        step.full_clean()
+        step.save()
     honour_round.document_number = document_number
     honour_round.decided_on = decided_on
     honour_round.decided_by = scope.user

@@ -182,7 +182,9 @@ def public_notice(request: HttpRequest, public_id: str) -> HttpResponse:
         if not is_open:
             refusal = _("The notice period is over: objections are no longer taken.")
             context = _public_notice_context(honour_round, entries, None, refusal)
-            return render(request, "evaluations/honour_roll/public_notice.html", context, status=409)
+            return render(
+                request, "evaluations/honour_roll/public_notice.html", context, status=409
+            )
         if form.is_valid():
             application = selectors.application_by_ref(honour_round, form.cleaned_data["nominee"])
             if application is None:
@@ -205,7 +207,9 @@ def public_notice(request: HttpRequest, public_id: str) -> HttpResponse:
                 except EvaluationError as error:
                     form.add_error(None, str(error))
                 else:
-                    return redirect("public:honour_objection_sent", public_id=honour_round.public_id)
+                    return redirect(
+                        "public:honour_objection_sent", public_id=honour_round.public_id
+                    )
         status = 400
     return render(
         request,

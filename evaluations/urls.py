@@ -88,7 +88,5 @@ urlpatterns = [
     path("honours/rounds/<int:pk>/notice/", honour_roll_views.notice, name="honour_notice"),
     path("honours/rounds/<int:pk>/publish/", honour_roll_views.publish, name="honour_publish"),
     path("honours/rounds/<int:pk>/commend/", honour_roll_views.commend, name="honour_commend"),
-    path(
-        "honours/objections/<int:pk>/answer/", honour_roll_views.answer, name="honour_answer"
-    ),
+    path("honours/objections/<int:pk>/answer/", honour_roll_views.answer, name="honour_answer"),
 ]

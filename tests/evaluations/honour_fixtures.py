@@ -16,8 +16,8 @@ from evaluations.models import (
     HonourKind,
     HonourRound,
 )
-from tests.factories import UserFactory
 from tests.conftest import _member
+from tests.factories import UserFactory
 from units.models import Line, Role
 
 

@@ -58,8 +58,12 @@ def test_the_organisers_leader_may_not_publish(city_leader, honour_round, shortl
 def test_others_do_not_find_the_round(request, who, honour_round, shortlist):
     client = signed_in(request.getfixturevalue(who))
     for name in ("honour_publish", "honour_commend"):
-        assert client.post(reverse(f"evaluations:{name}", args=[honour_round.pk])).status_code == 404
-    assert client.get(reverse("evaluations:honour_notice", args=[honour_round.pk])).status_code == 404
+        assert (
+            client.post(reverse(f"evaluations:{name}", args=[honour_round.pk])).status_code == 404
+        )
+    assert (
+        client.get(reverse("evaluations:honour_notice", args=[honour_round.pk])).status_code == 404
+    )
     honour_round.refresh_from_db()
     assert honour_round.published_at is None and honour_round.decided_on is None
     page = client.get(reverse("evaluations:honour_notices")).content.decode()
@@ -156,7 +160,9 @@ def test_commending_with_an_objection_unanswered_says_how_many(city_admin, honou
     assert objection.application.status == ApplicationStatus.SHORTLISTED
 
 
-def test_commending_during_the_notice_is_refused_with_a_message(city_admin, honour_round, shortlist):
+def test_commending_during_the_notice_is_refused_with_a_message(
+    city_admin, honour_round, shortlist
+):
     publish_in_past(honour_round, days_ago=0)
     response = signed_in(city_admin).post(
         reverse("evaluations:honour_commend", args=[honour_round.pk]), _commend_data()

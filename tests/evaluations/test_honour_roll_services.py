@@ -116,13 +116,17 @@ def test_an_objection_blocks_commendation_until_answered(
 
     with pytest.raises(CommendationRefused, match="2 objections are not answered"):
         services.round_commend(
-            actor=city_admin, honour_round=honour_round, document_number="阜党发〔2010〕1号",
+            actor=city_admin,
+            honour_round=honour_round,
+            document_number="阜党发〔2010〕1号",
             decided_on=today,
         )
     services.objection_answer(actor=city_admin, objection=first, answer="经核实，材料属实。")
     with pytest.raises(CommendationRefused, match="1 objection is not answered"):
         services.round_commend(
-            actor=city_admin, honour_round=honour_round, document_number="阜党发〔2010〕1号",
+            actor=city_admin,
+            honour_round=honour_round,
+            document_number="阜党发〔2010〕1号",
             decided_on=today,
         )
     assert not Honour.objects.exists()
@@ -152,9 +156,9 @@ def test_an_objection_blocks_commendation_until_answered(
     assert person_honour.summary == person.summary and person_honour.year == today.year
     union_honour = Honour.objects.get(application=union)
     assert union_honour.name == union.unit.name
-    # Numbered in the roll's order: the category sorted first (pioneer) gets 001.
-    assert union_honour.number == f"{today.year}-{honour_round.pk:04d}-001"
-    assert person_honour.number == f"{today.year}-{honour_round.pk:04d}-002"
+    # Numbered in the roll's order: the category sorted first (pioneer) gets 0001.
+    assert union_honour.number == f"{today.year}-0001"
+    assert person_honour.number == f"{today.year}-0002"
 
 
 def test_the_honour_keeps_what_was_commended(city_admin, honour_round, shortlist):
@@ -267,3 +271,21 @@ def test_a_leader_of_the_organiser_commends_but_does_not_publish(
         decided_on=timezone.localdate(),
     )
     assert len(honours) == 2
+
+
+def test_certificate_numbers_continue_across_the_years_rounds(
+    city_admin, honour_round, shortlist, campaign, pioneer, tree
+):
+    from tests.evaluations.honour_fixtures import ApplicationFactory, HonourRoundFactory
+
+    later = HonourRoundFactory(campaign=campaign, created_by=city_admin)
+    ApplicationFactory(round=later, category=pioneer, unit=tree.branch_b1)
+    today = timezone.localdate()
+    for each in (honour_round, later):
+        publish_in_past(each, days_ago=20)
+        services.round_commend(
+            actor=city_admin, honour_round=each, document_number="1号", decided_on=today
+        )
+    numbers = sorted(Honour.objects.values_list("number", flat=True))
+    assert numbers == [f"{today.year}-{n:04d}" for n in (1, 2, 3)]
+    assert Honour.objects.get(application__round=later).number == f"{today.year}-0003"
