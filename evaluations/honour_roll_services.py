@@ -252,12 +252,12 @@ def round_commend(
         raise NotAllowed(_("Only an administrator or a leader of the organising unit may commend."))
     if honour_round.decided_on is not None:
         raise TransitionRefused(_("This round has been commended already."))
-    if honour_round.published_at is None:
+    ends_on = honour_round.publicity_ends_on
+    if honour_round.published_at is None or ends_on is None:
         raise CommendationRefused(_("Publish the shortlist for its notice period first."))
     if not notice_over(honour_round, at):
         raise CommendationRefused(
-            _("The notice period runs until %(day)s: commend after it.")
-            % {"day": honour_round.publicity_ends_on}
+            _("The notice period runs until %(day)s: commend after it.") % {"day": ends_on}
         )
     waiting = unanswered(honour_round)
     if waiting:
@@ -279,7 +279,7 @@ def round_commend(
         )
     if decided_on > deadlines.today(honour_round.campaign, at):
         raise EvaluationError(_("The decision cannot be dated in the future."))
-    if decided_on <= honour_round.publicity_ends_on:
+    if decided_on <= ends_on:
         raise EvaluationError(_("The decision must be dated after the notice period."))
     shortlisted = list(
         Application.objects.select_for_update(of=("self",))
