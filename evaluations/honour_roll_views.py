@@ -69,7 +69,7 @@ def _notice_page(
         "may_commend": services.may_commend(request.user, honour_round),
         "notice_open": services.notice_open(honour_round),
         "notice_over": services.notice_over(honour_round),
-        "answer_form": AnswerForm(),
+        "answer_max": services.ANSWER_MAX_LENGTH,
         "commend_form": commend_form
         or CommendForm(initial={"decided_on": deadlines.today(honour_round.campaign)}),
     }

@@ -184,3 +184,33 @@ def test_the_organisers_list_counts_objections(city_admin, honour_round, objecti
     page = signed_in(city_admin).get(reverse("evaluations:honour_notices")).content.decode()
     assert honour_round.title in page and HonourObjection.objects.count() == 1
     assert 'badge text-bg-warning">1<' in page
+
+
+def test_the_organisers_pages_query_counts_stay_constant(
+    django_assert_max_num_queries, city_admin, campaign, honour_round, shortlist, pioneer, tree
+):
+    from tests.evaluations.honour_fixtures import ApplicationFactory, HonourRoundFactory
+
+    client = signed_in(city_admin)
+    publish_in_past(honour_round, days_ago=0)
+    services.objection_send(application=shortlist[0][0], text="一")
+    list_url = reverse("evaluations:honour_notices")
+    notice_url = reverse("evaluations:honour_notice", args=[honour_round.pk])
+    client.get(list_url)
+    client.get(notice_url)
+    with django_assert_max_num_queries(12) as few_list:
+        client.get(list_url)
+    with django_assert_max_num_queries(16) as few_notice:
+        client.get(notice_url)
+    for _n in range(5):
+        other = HonourRoundFactory(campaign=campaign, created_by=city_admin)
+        ApplicationFactory(round=other, category=pioneer, unit=tree.union_a2)
+        application = ApplicationFactory(round=honour_round, category=pioneer, unit=tree.union_a2)
+        services.objection_send(application=application, text="二", contact="x")
+    with django_assert_max_num_queries(len(few_list.captured_queries)):
+        page = client.get(list_url).content.decode()
+    assert page.count('data-testid="honour-round-link"') == 6
+    with django_assert_max_num_queries(len(few_notice.captured_queries)):
+        page = client.get(notice_url).content.decode()
+    assert page.count('data-testid="objection"') == 6
+    assert page.count('data-testid="shortlist-row"') == 7

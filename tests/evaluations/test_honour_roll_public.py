@@ -303,3 +303,18 @@ def test_an_unknown_honour_is_a_404(commended):
     for name in ("public:honour", "public:honour_certificate"):
         assert client.get(reverse(name, args=["no-such-honour"])).status_code == 404
         assert client.get(reverse(name, args=["x" * 3000])).status_code == 404
+
+
+def test_the_notice_queries_stay_constant(
+    django_assert_max_num_queries, published, shortlist, pioneer, tree
+):
+    client = new_client()
+    url = notice_url(published)
+    client.get(url)
+    with django_assert_max_num_queries(6) as few:
+        client.get(url)
+    for _n in range(8):
+        ApplicationFactory(round=published, category=pioneer, unit=tree.union_a2)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url).content.decode()
+    assert page.count('data-testid="notice-entry"') == 10
