@@ -95,6 +95,7 @@ def test_a_shortlist_is_published_objected_to_answered_commended_and_on_the_roll
     field(page, t("Answer")).fill("经核实，材料属实。")
     page.get_by_test_id("answer-form").get_by_role("button").click()
     expect(page.get_by_test_id("objection-answer")).to_contain_text("经核实，材料属实。")
+    snapshot("answered")
 
     # The notice period passes; the admin commends the shortlist.
     publish_in_past(honour_round, days_ago=20)
@@ -103,6 +104,7 @@ def test_a_shortlist_is_published_objected_to_answered_commended_and_on_the_roll
     field(page, t("Decided on")).fill(timezone.localdate().isoformat())
     page.get_by_test_id("commend").click()
     expect(page.get_by_test_id("decision")).to_contain_text("阜党发〔2010〕12号")
+    snapshot("commended")
     application.refresh_from_db()
     assert application.status == ApplicationStatus.COMMENDED
     honour = Honour.objects.get()
