@@ -244,9 +244,9 @@ def round_commend(
     decided_on: date,
     at: datetime | None = None,
 ) -> list[Honour]:
-    """Record the decision (表彰): one Honour per shortlisted application, frozen as it stands,
-    each application COMMENDED with a step. Refused while the notice period runs, while any
-    objection waits for an answer, and once decided."""
+    """Record the decision (表彰): one Honour per shortlisted application on the notice since it
+    opened, frozen as it stands, each application COMMENDED with a step. Refused while the
+    notice period runs, while any objection waits for an answer, and once decided."""
     honour_round = _locked_round(honour_round)
     if not may_commend(actor, honour_round):
         raise NotAllowed(_("Only an administrator or a leader of the organising unit may commend."))
@@ -281,9 +281,17 @@ def round_commend(
         raise EvaluationError(_("The decision cannot be dated in the future."))
     if decided_on <= ends_on:
         raise EvaluationError(_("The decision must be dated after the notice period."))
+    # Only what was on the notice for its whole period is commended: an application shortlisted
+    # after the notice opened stays shortlisted, for a later notice.
+    late = Recommendation.objects.filter(
+        application__round=honour_round,
+        action=RecommendationAction.SHORTLIST,
+        created_at__gt=honour_round.published_at,
+    ).values("application_id")
     shortlisted = list(
         Application.objects.select_for_update(of=("self",))
         .filter(round=honour_round, status=ApplicationStatus.SHORTLISTED)
+        .exclude(pk__in=late)
         .select_related("category", "unit")
         .order_by("category__sort_order", "category__code", "pk")
     )

@@ -289,3 +289,28 @@ def test_certificate_numbers_continue_across_the_years_rounds(
     numbers = sorted(Honour.objects.values_list("number", flat=True))
     assert numbers == [f"{today.year}-{n:04d}" for n in (1, 2, 3)]
     assert Honour.objects.get(application__round=later).number == f"{today.year}-0003"
+
+
+def test_what_was_shortlisted_after_the_notice_opened_is_not_commended(
+    city_admin, honour_round, shortlist, pioneer, tree
+):
+    from tests.evaluations.honour_fixtures import ApplicationFactory
+
+    publish_in_past(honour_round, days_ago=20)
+    late = ApplicationFactory(round=honour_round, category=pioneer, unit=tree.branch_b1)
+    Recommendation(
+        application=late,
+        unit=tree.city,
+        level=2,
+        action=RecommendationAction.SHORTLIST,
+        actor=city_admin,
+    ).save()  # now: after the notice opened
+    honours = services.round_commend(
+        actor=city_admin,
+        honour_round=honour_round,
+        document_number="阜党发〔2010〕6号",
+        decided_on=timezone.localdate(),
+    )
+    assert late.pk not in {honour.application_id for honour in honours} and len(honours) == 2
+    late.refresh_from_db()
+    assert late.status == ApplicationStatus.SHORTLISTED and not hasattr(late, "honour")
