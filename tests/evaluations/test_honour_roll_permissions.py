@@ -214,3 +214,12 @@ def test_the_organisers_pages_query_counts_stay_constant(
         page = client.get(notice_url).content.decode()
     assert page.count('data-testid="objection"') == 6
     assert page.count('data-testid="shortlist-row"') == 7
+
+
+def test_the_organisers_leader_reads_objections_without_contacts(city_leader, objection):
+    client = signed_in(city_leader)
+    page = client.get(
+        reverse("evaluations:honour_notice", args=[objection.application.round_id])
+    ).content.decode()
+    assert "材料不实" in page and "a@b.cn" not in page
+    assert 'data-testid="answer-form"' not in page
