@@ -31,7 +31,10 @@ def language(request) -> str:
 
 
 @pytest.fixture
-def setting(db):
+def setting(db, settings):
+    # Every browser run posts from 127.0.0.1 into the shared cache: the per-address limit on
+    # objections (tested in tests/evaluations) must not refuse a later run's objection.
+    settings.HONOUR_OBJECTION_RATE = "1000/m"
     city = UnitFactory(code="CITY", name="阜康市委", kind=UnitKind.PARTY_COMMITTEE)
     union = UnitFactory(parent=city, code="U1", name="市总工会机关工会", kind=UnitKind.TRADE_UNION)
     today = timezone.localdate()
