@@ -15,6 +15,7 @@ NAV_URLS = (
     "activities:queue",
     "campaigns:list",
     "units:tree",
+    "evaluations:honours",
     "units:import",
     "admin:index",
     "notifications:inbox",
@@ -41,6 +42,21 @@ SECTIONS_BY_NAME = {
     "dashboards:activities": "search",
     "units:import": "import",
     "evaluations:commitment_queue": "review",  # the second tab of the review queues
+    # Honours (评选表彰): every page of evaluations.honour_views.
+    **{
+        f"evaluations:{name}": "honours"
+        for name in (
+            "honours",
+            "honour_round_create",
+            "honour_round",
+            "honour_round_edit",
+            "honour_apply",
+            "honour_mine",
+            "honour_queue",
+            "honour_application",
+            "honour_application_edit",
+        )
+    },
 }
 SECTIONS_BY_NAMESPACE = {
     "activities": "activities",
