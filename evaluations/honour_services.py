@@ -19,6 +19,7 @@ for the user."""
 from collections.abc import Mapping
 from datetime import date
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -26,8 +27,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from activities import evidence as evidence_files
-from activities.evidence import EvidenceRejected
+from activities.exceptions import EvidenceRejected
 from campaigns import deadlines
+from campaigns.models import Campaign
 from campaigns.selectors import can_manage_campaign
 from evaluations import honour_selectors as selectors
 from evaluations.exceptions import EvaluationError, NotAllowed, TransitionRefused
@@ -44,8 +46,6 @@ from evaluations.models import (
     RecommendationAction,
     ReportFile,
 )
-from campaigns.models import Campaign
-from django.conf import settings
 from units import routing
 from units.locks import tree_locked_for_counting
 from units.models import Unit, UnitKind
@@ -92,10 +92,13 @@ class QuotaExceeded(HonourRefused):
 # --- Rounds and quotas ---------------------------------------------------------------------------
 
 
-def may_manage(who: Who, honour_round: HonourRound | None = None, *, campaign=None) -> bool:
-    """An admin of the campaign's organising unit or above it."""
-    found = campaign if campaign is not None else honour_round.campaign  # type: ignore[union-attr]
-    return can_manage_campaign(who, found)
+def may_manage(
+    who: Who, honour_round: HonourRound | None = None, *, campaign: Campaign | None = None
+) -> bool:
+    """An admin of the campaign's organising unit or above it (of `honour_round`'s campaign, or
+    of `campaign` for a round not made yet)."""
+    found = campaign if campaign is not None else getattr(honour_round, "campaign", None)
+    return found is not None and can_manage_campaign(who, found)
 
 
 def _check_round(title: str, opens_on: date | None, closes_on: date | None, days: int) -> str:
@@ -267,7 +270,9 @@ def may_recommend(who: Who, application: Application) -> bool:
         application.status == ApplicationStatus.WAITING
         and not actor.is_staff_of(application.unit_id)
         and routing.may_review(actor, application.unit, waiting_on)
-        and (actor.superuser or (waiting_on is not None and waiting_on.path in actor.reviewer_paths))
+        and (
+            actor.superuser or (waiting_on is not None and waiting_on.path in actor.reviewer_paths)
+        )
     )
 
 
@@ -303,9 +308,7 @@ def _checked(
     if len(person_name) > 50 or len(person_post) > 100:
         raise HonourRefused(_("The name or the post is too long."))
     if len(case) > CASE_MAX_LENGTH:
-        raise HonourRefused(
-            _("The case is at most %(max)s characters.") % {"max": CASE_MAX_LENGTH}
-        )
+        raise HonourRefused(_("The case is at most %(max)s characters.") % {"max": CASE_MAX_LENGTH})
     if len(summary) > SUMMARY_MAX_LENGTH:
         raise HonourRefused(
             _("The summary is at most %(max)s characters.") % {"max": SUMMARY_MAX_LENGTH}
@@ -342,7 +345,9 @@ def application_create(
         raise NotAllowed(_("Only the unit's staff may apply for it."))
     honour_round = _locked_round(honour_round)
     if not may_apply(actor, honour_round, unit):
-        raise HonourRefused(_("Applications are made within the round's window, by units below its organiser."))
+        raise HonourRefused(
+            _("Applications are made within the round's window, by units below its organiser.")
+        )
     person_name, person_post, case, summary = _checked(
         honour_round, unit, category, person_name, person_post, case, summary
     )

@@ -52,6 +52,12 @@ def _refused(request: HttpRequest, error: EvaluationError) -> None:
     messages.error(request, str(error))
 
 
+def _form_refused(form, error: EvaluationError) -> None:
+    if isinstance(error, NotAllowed):
+        raise PermissionDenied(str(error)) from error
+    form.add_error(None, str(error))
+
+
 def _staff_units(actor: Scope) -> list[Unit]:
     return list(Unit.objects.filter(pk__in=actor.staff_unit_ids, is_active=True).order_by("path"))
 
@@ -65,7 +71,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
     """The honours start page: the rounds the user sees, what waits for their recommendation."""
     actor = Scope.of(request)
     found = list(selectors.rounds_visible_to(actor))
-    manageable = [c for c in campaigns_visible_to(actor).select_related("unit")]
+    manageable = list(campaigns_visible_to(actor).select_related("unit"))
     context = {
         "rounds": [(r, services.window_open(r)) for r in found],
         "may_create": any(can_manage_campaign(actor, c) for c in manageable),
@@ -88,7 +94,11 @@ def round_create(request: HttpRequest) -> HttpResponse:
     if not campaigns:
         raise PermissionDenied(_("Only an admin of a campaign's organising unit may do this."))
     chosen = next(
-        (c for c in campaigns if c.pk == _int(request.POST.get("campaign") or request.GET.get("campaign"))),
+        (
+            c
+            for c in campaigns
+            if c.pk == _int(request.POST.get("campaign") or request.GET.get("campaign"))
+        ),
         campaigns[0],
     )
     form = RoundForm(request.POST or None)
@@ -96,8 +106,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
         try:
             honour_round = services.round_create(actor, campaign=chosen, **form.cleaned_data)
         except EvaluationError as error:
-            _refused(request, error)
-            form.add_error(None, str(error))
+            _form_refused(form, error)
         else:
             messages.success(request, _("The honours round was created."))
             return redirect(_round_url(honour_round))
@@ -124,8 +133,7 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.round_update(actor, honour_round, **form.cleaned_data)
         except EvaluationError as error:
-            _refused(request, error)
-            form.add_error(None, str(error))
+            _form_refused(form, error)
         else:
             messages.success(request, _("The honours round was saved."))
             return redirect(_round_url(honour_round))
@@ -145,9 +153,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = Scope.of(request)
     honour_round = selectors.round_for_user(actor, pk)
     manages = services.may_manage(actor, honour_round)
-    staff_units = [
-        u for u in _staff_units(actor) if services.may_apply(actor, honour_round, u)
-    ]
+    staff_units = [u for u in _staff_units(actor) if services.may_apply(actor, honour_round, u)]
     context = {
         "round": honour_round,
         "window_open": services.window_open(honour_round),
@@ -228,8 +234,7 @@ def apply(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
                 actor, honour_round=honour_round, unit=unit, **form.application_data()
             )
         except EvaluationError as error:
-            _refused(request, error)
-            form.add_error(None, str(error))
+            _form_refused(form, error)
         else:
             messages.success(request, _("The application was saved as a draft."))
             return redirect(_url(application))
@@ -258,8 +263,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.application_update(actor, application, **form.application_data())
         except EvaluationError as error:
-            _refused(request, error)
-            form.add_error(None, str(error))
+            _form_refused(form, error)
         else:
             messages.success(request, _("The application was saved."))
             return redirect(_url(application))
@@ -334,7 +338,9 @@ def application_recommend(request: HttpRequest, pk: int) -> HttpResponse:
     form = RecommendForm(request.POST)
     if not form.is_valid():
         if not services.may_recommend(actor, application):
-            raise PermissionDenied(_("This application has not reached a level where you recommend."))
+            raise PermissionDenied(
+                _("This application has not reached a level where you recommend.")
+            )
         messages.error(request, _("A rank is a whole number from 1 to 999."))
         return redirect(_url(application))
     try:
@@ -359,7 +365,9 @@ def application_decline(request: HttpRequest, pk: int) -> HttpResponse:
     form = DeclineForm(request.POST)
     if not form.is_valid():
         if not services.may_recommend(actor, application):
-            raise PermissionDenied(_("This application has not reached a level where you recommend."))
+            raise PermissionDenied(
+                _("This application has not reached a level where you recommend.")
+            )
         messages.error(request, _("Say why: a reason is required."))
         return redirect(_url(application))
     try:
@@ -446,6 +454,4 @@ def queue(request: HttpRequest) -> HttpResponse:
     actor = Scope.of(request)
     if not (actor.superuser or actor.reviewer_paths):
         raise PermissionDenied(_("Only reviewers recommend applications."))
-    return render(
-        request, "evaluations/honours/queue.html", {"rows": selectors.waiting_for(actor)}
-    )
+    return render(request, "evaluations/honours/queue.html", {"rows": selectors.waiting_for(actor)})

@@ -5,10 +5,10 @@ committee_a's reviewer (level 1) and the city's reviewer (level 2, the organiser
 __all__ = [
     "categories",
     "city_reviewer",
+    "draft_application",
     "honour_round",
     "honour_running",
     "pioneer",
-    "draft_application",
     "submitted_application",
     "union_staff",
 ]

@@ -46,9 +46,14 @@ def test_the_categories_are_seeded_with_their_lines_and_kinds(categories):
     assert {"先进基层党组织", "工人先锋号", "青年文明号", "巾帼文明岗", "五好文明家庭"} <= {
         c.name for c in categories.values() if c.kind == HonourKind.COLLECTIVE
     }
-    assert {"优秀共产党员", "优秀党务工作者", "金牌工人", "创新能手", "优秀团员", "巾帼建功标兵"} <= {
-        c.name for c in categories.values() if c.kind == HonourKind.INDIVIDUAL
-    }
+    assert {
+        "优秀共产党员",
+        "优秀党务工作者",
+        "金牌工人",
+        "创新能手",
+        "优秀团员",
+        "巾帼建功标兵",
+    } <= {c.name for c in categories.values() if c.kind == HonourKind.INDIVIDUAL}
     pioneer = categories["workers_pioneer"]
     assert pioneer.lines == ["union"] and pioneer.unit_kinds == [UnitKind.TRADE_UNION]
     assert categories["youth_civilisation"].lines == ["league"]
@@ -174,7 +179,9 @@ def test_a_person_is_nominated_with_name_and_post(honour_round, tree, categories
 
 def test_the_same_nominee_twice_is_refused(draft_application, honour_round, tree, pioneer):
     with pytest.raises(services.HonourRefused):
-        apply(draft_application.created_by, honour_round, tree.union_a2, pioneer, "机关工会维修班组")
+        apply(
+            draft_application.created_by, honour_round, tree.union_a2, pioneer, "机关工会维修班组"
+        )
 
 
 def test_submit_sends_it_to_level_one(submitted_application, tree):
@@ -222,7 +229,11 @@ def test_a_recommendation_over_quota_is_refused_with_the_count(
     honour_round, city_admin, union_staff, reviewer, city_reviewer, tree, pioneer
 ):
     services.quota_set(
-        city_admin, honour_round, category=pioneer, unit_kind=UnitKind.PARTY_WORKING_COMMITTEE, count=1
+        city_admin,
+        honour_round,
+        category=pioneer,
+        unit_kind=UnitKind.PARTY_WORKING_COMMITTEE,
+        count=1,
     )
     first = apply(union_staff, honour_round, tree.union_a2, pioneer, "维修班组")
     second = apply(union_staff, honour_round, tree.union_a2, pioneer, "电工班组")
@@ -290,7 +301,12 @@ def test_decline_needs_a_reason(submitted_application, reviewer, tree):
     found = fresh(submitted_application)
     assert found.status == ApplicationStatus.DECLINED and found.decline_reason == "事迹不足"
     step = found.steps.get(action=RecommendationAction.DECLINE)
-    assert (step.reason, step.unit, step.level, step.actor) == ("事迹不足", tree.committee_a, 1, reviewer)
+    assert (step.reason, step.unit, step.level, step.actor) == (
+        "事迹不足",
+        tree.committee_a,
+        1,
+        reviewer,
+    )
 
 
 def test_the_rank_orders_a_levels_recommendations(

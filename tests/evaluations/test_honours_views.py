@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from evaluations import honour_services as services
 from evaluations.models import Application, ApplicationStatus, HonourRound, Quota, Recommendation
+from tests.conftest import _member
 from tests.evaluations.conftest import new_client
 from tests.evaluations.honour_fixtures import *  # noqa: F403 (fixtures)
 from tests.evaluations.honour_fixtures import CASE, apply
-from tests.conftest import _member
 from tests.factories import UnitFactory
 from units.models import Role, UnitKind
 
@@ -46,7 +46,9 @@ def steps(application) -> list[str]:
 # --- Reading -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", ["union_staff", "reviewer", "city_reviewer", "leader", "city_admin"])
+@pytest.mark.parametrize(
+    "who", ["union_staff", "reviewer", "city_reviewer", "leader", "city_admin"]
+)
 def test_everyone_on_or_above_the_unit_reads_the_application(request, who, submitted_application):
     response = as_user(request.getfixturevalue(who)).get(page(submitted_application))
     assert response.status_code == 200
@@ -58,7 +60,10 @@ def test_everyone_on_or_above_the_unit_reads_the_application(request, who, submi
 def test_an_outsider_gets_404_and_anonymous_the_login_page(submitted_application, outsider):
     pk = submitted_application.pk
     urls = {
-        "get": [page(submitted_application), reverse("evaluations:honour_application_edit", args=[pk])],
+        "get": [
+            page(submitted_application),
+            reverse("evaluations:honour_application_edit", args=[pk]),
+        ],
         "post": [
             reverse("evaluations:honour_submit", args=[pk]),
             reverse("evaluations:honour_withdraw", args=[pk]),
@@ -116,7 +121,9 @@ def test_the_organisers_admin_creates_a_round_others_are_refused(
 
 def test_a_bad_round_is_a_400_with_the_message(honour_running, city_admin):
     today = timezone.localdate()
-    data = round_data(campaign=honour_running.pk, opens_on=today.isoformat(), closes_on="2000-01-01")
+    data = round_data(
+        campaign=honour_running.pk, opens_on=today.isoformat(), closes_on="2000-01-01"
+    )
     response = as_user(city_admin).post(reverse("evaluations:honour_round_create"), data)
     assert response.status_code == 400
     assert "cannot close before they open" in response.content.decode()
@@ -143,13 +150,17 @@ def test_quotas_are_set_by_the_organisers_admin_only(
     assert not Quota.objects.exists()
 
 
-def test_a_round_page_shows_the_quotas_and_the_apply_button(honour_round, city_admin, union_staff, pioneer):
+def test_a_round_page_shows_the_quotas_and_the_apply_button(
+    honour_round, city_admin, union_staff, pioneer
+):
     services.quota_set(city_admin, honour_round, category=pioneer, count=2)
     body = as_user(union_staff).get(reverse("evaluations:honour_round", args=[honour_round.pk]))
     text = body.content.decode()
     assert 'data-testid="apply"' in text and 'data-testid="quota-row"' in text
     assert 'data-testid="quota-form"' not in text  # staff do not set quotas
-    admin_page = as_user(city_admin).get(reverse("evaluations:honour_round", args=[honour_round.pk]))
+    admin_page = as_user(city_admin).get(
+        reverse("evaluations:honour_round", args=[honour_round.pk])
+    )
     assert 'data-testid="quota-form"' in admin_page.content.decode()
 
 
@@ -169,7 +180,9 @@ def application_data(category, **more):
     }
 
 
-def test_staff_apply_submit_and_withdraw_through_the_pages(honour_round, union_staff, tree, pioneer, reviewer):
+def test_staff_apply_submit_and_withdraw_through_the_pages(
+    honour_round, union_staff, tree, pioneer, reviewer
+):
     url = reverse("evaluations:honour_apply", args=[honour_round.pk, tree.union_a2.pk])
     client = as_user(union_staff)
     assert client.get(url).status_code == 200
@@ -186,7 +199,9 @@ def test_staff_apply_submit_and_withdraw_through_the_pages(honour_round, union_s
     assert steps(made) == ["submit", "withdraw"]
 
 
-def test_others_may_not_apply_for_the_unit(honour_round, tree, pioneer, reviewer, city_admin, staff):
+def test_others_may_not_apply_for_the_unit(
+    honour_round, tree, pioneer, reviewer, city_admin, staff
+):
     url = reverse("evaluations:honour_apply", args=[honour_round.pk, tree.union_a2.pk])
     for who in (reviewer, city_admin, staff):  # staff of branch_a1, not of union_a2
         assert as_user(who).post(url, application_data(pioneer)).status_code in (403, 404)
@@ -200,7 +215,9 @@ def test_a_category_of_another_line_is_not_offered(honour_round, tree, staff, pi
     assert not Application.objects.exists()
 
 
-def test_a_draft_is_edited_only_by_its_units_staff(draft_application, union_staff, reviewer, pioneer):
+def test_a_draft_is_edited_only_by_its_units_staff(
+    draft_application, union_staff, reviewer, pioneer
+):
     url = reverse("evaluations:honour_application_edit", args=[draft_application.pk])
     assert as_user(reviewer).post(url, application_data(pioneer)).status_code == 403
     assert fresh(draft_application).person_name == "机关工会维修班组"
@@ -209,7 +226,9 @@ def test_a_draft_is_edited_only_by_its_units_staff(draft_application, union_staf
     assert fresh(draft_application).summary == "改过的摘要"
 
 
-def test_the_reviewer_and_others_may_not_submit_or_withdraw(draft_application, reviewer, city_admin):
+def test_the_reviewer_and_others_may_not_submit_or_withdraw(
+    draft_application, reviewer, city_admin
+):
     for who in (reviewer, city_admin):
         as_user(who).post(reverse("evaluations:honour_submit", args=[draft_application.pk]))
     assert fresh(draft_application).status == ApplicationStatus.DRAFT
@@ -283,7 +302,13 @@ def test_staff_have_no_recommendation_queue(union_staff):
 
 
 def test_the_queue_costs_the_same_queries_for_more_rows(
-    submitted_application, reviewer, union_staff, honour_round, tree, categories, city_admin,
+    submitted_application,
+    reviewer,
+    union_staff,
+    honour_round,
+    tree,
+    categories,
+    city_admin,
     django_assert_max_num_queries,
 ):
     services.quota_set(city_admin, honour_round, category=categories["workers_pioneer"], count=3)
@@ -305,8 +330,13 @@ def test_the_queue_costs_the_same_queries_for_more_rows(
                     category=category,
                     person_name=name,
                     person_post="班长",
-                    registration={"leader": "张", "members": "3", "gender": "male",
-                                  "birth_year": "1980", "political_status": "masses"},
+                    registration={
+                        "leader": "张",
+                        "members": "3",
+                        "gender": "male",
+                        "birth_year": "1980",
+                        "political_status": "masses",
+                    },
                     case=CASE,
                     summary="摘要",
                 )
@@ -328,3 +358,30 @@ def test_the_rounds_page_lists_the_round(honour_round, union_staff, city_admin):
     assert "2026 年度评选表彰" in body and 'data-testid="create-round"' not in body
     admin = as_user(city_admin).get(reverse("evaluations:honours")).content.decode()
     assert 'data-testid="create-round"' in admin
+
+
+# --- Evidence ------------------------------------------------------------------------------------
+
+
+def test_staff_attach_evidence_checked_by_content_and_readers_download_it(
+    draft_application, union_staff, reviewer, outsider
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from evaluations.models import ReportFile
+    from tests.factories import pdf_bytes
+
+    url = reverse("evaluations:honour_upload", args=[draft_application.pk])
+    good = SimpleUploadedFile("事迹.pdf", pdf_bytes(), content_type="application/pdf")
+    bad = SimpleUploadedFile("photo.jpg", b"MZ\x90\x00not an image", content_type="image/jpeg")
+    assert as_user(reviewer).post(url, {"files": [good]}).status_code == 403
+    assert not ReportFile.objects.exists()
+    good.seek(0)
+    response = as_user(union_staff).post(url, {"files": [good, bad]}, follow=True)
+    assert response.status_code == 200
+    item = ReportFile.objects.get()
+    assert item.application == draft_application and item.content_type == "application/pdf"
+    assert "photo.jpg" in response.content.decode()  # refused by name
+    download = reverse("evaluations:report_file", args=[item.pk])
+    assert as_user(reviewer).get(download).status_code == 200
+    assert as_user(outsider).get(download).status_code == 404
