@@ -101,7 +101,9 @@ def may_manage(
     return found is not None and can_manage_campaign(who, found)
 
 
-def _check_round(title: str, opens_on: date | None, closes_on: date | None, days: int) -> str:
+def _check_round(
+    title: str, opens_on: date | None, closes_on: date | None, days: int
+) -> tuple[str, date, date]:
     title = (title or "").strip()
     if not title:
         raise HonourRefused(_("Give the round a title."))
@@ -111,7 +113,7 @@ def _check_round(title: str, opens_on: date | None, closes_on: date | None, days
         raise HonourRefused(
             _("The notice period is from 1 to %(max)s working days.") % {"max": MAX_PUBLICITY_DAYS}
         )
-    return title
+    return title, opens_on, closes_on
 
 
 @transaction.atomic
@@ -127,12 +129,12 @@ def round_create(
     actor = Scope.of(who)
     if not may_manage(actor, campaign=campaign):
         raise NotAllowed(_("Only an admin of the campaign's organising unit may do this."))
-    title = _check_round(title, opens_on, closes_on, publicity_days)
+    title, opens, closes = _check_round(title, opens_on, closes_on, publicity_days)
     honour_round = HonourRound(
         campaign=campaign,
         title=title,
-        opens_on=opens_on,
-        closes_on=closes_on,
+        opens_on=opens,
+        closes_on=closes,
         publicity_days=publicity_days,
         created_by=actor.user,
     )
@@ -165,8 +167,9 @@ def round_update(
         raise NotAllowed(_("Only an admin of the campaign's organising unit may do this."))
     if current.published_at is not None:
         raise HonourRefused(_("The shortlist is published: the round can no longer change."))
-    current.title = _check_round(title, opens_on, closes_on, publicity_days)
-    current.opens_on, current.closes_on = opens_on, closes_on  # type: ignore[assignment]
+    current.title, current.opens_on, current.closes_on = _check_round(
+        title, opens_on, closes_on, publicity_days
+    )
     current.publicity_days = publicity_days
     current.full_clean()
     current.save(update_fields=["title", "opens_on", "closes_on", "publicity_days"])
@@ -319,7 +322,9 @@ def _checked(
         category=category,
         person_name=person_name,
         status__in=STANDING,
-    ).exclude(pk=exclude)
+    )
+    if exclude is not None:
+        twins = twins.exclude(pk=exclude)
     if twins.exists():
         raise HonourRefused(_("This unit has already applied for this honour for this nominee."))
     return person_name, person_post, case, summary

@@ -383,5 +383,15 @@ def test_staff_attach_evidence_checked_by_content_and_readers_download_it(
     assert item.application == draft_application and item.content_type == "application/pdf"
     assert "photo.jpg" in response.content.decode()  # refused by name
     download = reverse("evaluations:report_file", args=[item.pk])
-    assert as_user(reviewer).get(download).status_code == 200
+    served = as_user(reviewer).get(download)
+    assert served.status_code == 200 and b"".join(served.streaming_content).startswith(b"%PDF")
     assert as_user(outsider).get(download).status_code == 404
+
+
+def test_the_honours_pages_are_reached_from_the_campaigns_page(honour_round, union_staff):
+    client = as_user(union_staff)
+    campaigns = client.get(reverse("campaigns:list")).content.decode()
+    assert f'href="{reverse("evaluations:honours")}"' in campaigns
+    body = client.get(reverse("evaluations:honours")).content.decode()
+    current = f'class="nav-link active" aria-current="page" href="{reverse("campaigns:list")}"'
+    assert current in body  # the menu's Campaigns entry is the current one
