@@ -27,7 +27,7 @@ from evaluations.honour_forms import (
     RoundForm,
 )
 from evaluations.models import Application, HonourRound, Quota
-from units.models import Unit
+from units.models import Unit, UnitKind
 from units.scope import Scope
 
 
@@ -142,6 +142,10 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "evaluations/honours/round_form.html", context, status=status)
 
 
+def _kind_label(kind: str) -> str:
+    return str(UnitKind(kind).label) if kind in UnitKind.values else kind
+
+
 def _quota_units(honour_round: HonourRound):
     organiser = honour_round.campaign.unit
     return Unit.objects.filter(path__startswith=organiser.path, is_active=True).order_by("path")
@@ -158,7 +162,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "round": honour_round,
         "window_open": services.window_open(honour_round),
         "manages": manages,
-        "quotas": list(selectors.quotas_of(honour_round)),
+        "quotas": [(q, _kind_label(q.unit_kind)) for q in selectors.quotas_of(honour_round)],
         "applications": list(selectors.applications_in_round(actor, honour_round)),
         "apply_units": staff_units,
     }

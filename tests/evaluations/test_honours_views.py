@@ -144,6 +144,8 @@ def test_quotas_are_set_by_the_organisers_admin_only(
     assert response.status_code == 302
     quota = Quota.objects.get()
     assert (quota.category, quota.unit_kind, quota.count) == (pioneer, "party_working_committee", 2)
+    shown = as_user(city_admin).get(reverse("evaluations:honour_round", args=[honour_round.pk]))
+    assert "every Party working committee" in shown.content.decode()
     delete = reverse("evaluations:honour_quota_delete", args=[quota.pk])
     assert as_user(admin_user).post(delete).status_code == 403
     assert as_user(city_admin).post(delete).status_code == 302
