@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from activities.evidence import size_refusal
 from campaigns.selectors import campaigns_visible_to, can_manage_campaign
+from common.posted import level_seen, whole_number
 from common.uploads import oversized_uploads, upload_limit
 from evaluations import honour_selectors as selectors
 from evaluations import honour_services as services
@@ -37,13 +38,6 @@ def _url(application: Application) -> str:
 
 def _round_url(honour_round: HonourRound) -> str:
     return reverse("evaluations:honour_round", args=[honour_round.pk])
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value or "")
-    except ValueError:
-        return None
 
 
 def _refused(request: HttpRequest, error: EvaluationError) -> None:
@@ -97,7 +91,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
         (
             c
             for c in campaigns
-            if c.pk == _int(request.POST.get("campaign") or request.GET.get("campaign"))
+            if c.pk == whole_number(request.POST.get("campaign") or request.GET.get("campaign"))
         ),
         campaigns[0],
     )
@@ -349,7 +343,7 @@ def application_recommend(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(_url(application))
     try:
         done = services.application_recommend(
-            actor, application, level=_int(request.POST.get("level")) or 0, **form.cleaned_data
+            actor, application, level=level_seen(request.POST) or 0, **form.cleaned_data
         )
     except EvaluationError as error:
         _refused(request, error)
@@ -378,7 +372,7 @@ def application_decline(request: HttpRequest, pk: int) -> HttpResponse:
         services.application_decline(
             actor,
             application,
-            level=_int(request.POST.get("level")) or 0,
+            level=level_seen(request.POST) or 0,
             reason=form.cleaned_data["reason"],
         )
     except EvaluationError as error:
