@@ -397,3 +397,41 @@ def test_the_honours_pages_are_reached_from_the_campaigns_page(honour_round, uni
     body = client.get(reverse("evaluations:honours")).content.decode()
     current = f'class="nav-link active" aria-current="page" href="{reverse("campaigns:list")}"'
     assert current in body  # the menu's Campaigns entry is the current one
+
+
+def test_the_round_is_edited_by_the_organisers_admin_only(honour_round, city_admin, admin_user):
+    url = reverse("evaluations:honour_round_edit", args=[honour_round.pk])
+    data = round_data(title="改名后的评选")
+    assert as_user(admin_user).post(url, data).status_code == 403
+    assert new_client().post(url, data).status_code == 302  # to the login page
+    assert HonourRound.objects.get().title == "2026 年度评选表彰"
+    assert as_user(city_admin).post(url, data).status_code == 302
+    assert HonourRound.objects.get().title == "改名后的评选"
+
+
+def test_a_draft_stays_with_its_unit(draft_application, reviewer, union_staff):
+    round_page = reverse("evaluations:honour_round", args=[draft_application.round_id])
+    assert "机关工会维修班组" not in as_user(reviewer).get(round_page).content.decode()
+    assert (
+        as_user(reviewer)
+        .get(reverse("evaluations:honour_queue"))
+        .content.decode()
+        .count('data-testid="queue-row"')
+        == 0
+    )
+    assert "机关工会维修班组" in as_user(union_staff).get(page(draft_application)).content.decode()
+
+
+def test_my_applications_cost_the_same_queries_for_more_rows(
+    draft_application, union_staff, honour_round, tree, pioneer, django_assert_max_num_queries
+):
+    client = as_user(union_staff)
+    url = reverse("evaluations:honour_mine")
+    client.get(url)
+    with django_assert_max_num_queries(12) as few:
+        assert client.get(url).status_code == 200
+    for name in ("甲班", "乙班", "丙班"):
+        apply(union_staff, honour_round, tree.union_a2, pioneer, name)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url)
+    assert response.content.decode().count('data-testid="application-row"') == 4
