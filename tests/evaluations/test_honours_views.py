@@ -397,6 +397,7 @@ def test_the_honours_pages_are_reached_from_the_campaigns_page(honour_round, uni
     body = client.get(reverse("evaluations:honours")).content.decode()
     current = f'class="nav-link active" aria-current="page" href="{reverse("campaigns:list")}"'
     assert current in body  # the menu's Campaigns entry is the current one
+    assert 'href=""' not in body  # every menu entry leads somewhere
 
 
 def test_the_round_is_edited_by_the_organisers_admin_only(honour_round, city_admin, admin_user):
