@@ -3,7 +3,7 @@ are hidden, and links rotated, from the appraisal page (evaluations.services).""
 
 from django.contrib import admin
 
-from evaluations.models import AppraisalLink, Rating
+from evaluations.models import AppraisalLink, Honour, HonourCategory, HonourObjection, Rating
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -31,9 +31,22 @@ class RatingAdmin(ReadOnlyAdmin):
     exclude = ["device"]
 
 
+# --- Honours (honour_services): the categories are seeded (migration 0005) and edited here;
+# rounds, quotas and applications only through their pages, where the rules are checked.
+
+
+@admin.register(HonourCategory)
+class HonourCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "kind", "sort_order", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "code"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # applications refer to them: deactivate instead
+
+
 # --- Honour roll: honours conferred and the public's objections, shown only (honour_roll_services
 # writes them; an honour is frozen, an objection is answered from the round's notice page).
-from evaluations.models import Honour, HonourObjection  # noqa: E402
 
 
 @admin.register(Honour)

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from evaluations.models import ApplicationStatus, Honour, HonourObjection
 from tests.e2e.conftest import LANGUAGES, field, sign_in_as
-from tests.evaluations.honour_fixtures import (
+from tests.evaluations.honour_roll_fixtures import (
     ApplicationFactory,
     HonourCategoryFactory,
     HonourRoundFactory,

@@ -12,8 +12,8 @@ from django.utils import timezone
 from evaluations import honour_roll_services as services
 from evaluations.exceptions import EvaluationError
 from evaluations.models import Honour
-from tests.evaluations.honour_fixtures import *  # noqa: F403 (fixtures)
-from tests.evaluations.honour_fixtures import (
+from tests.evaluations.honour_roll_fixtures import *  # noqa: F403 (fixtures)
+from tests.evaluations.honour_roll_fixtures import (
     ApplicationFactory,
     HonourRoundFactory,
     publish_in_past,

@@ -10,8 +10,8 @@ from django.utils import timezone
 from evaluations import honour_roll_services as services
 from evaluations.models import ApplicationStatus, Honour, HonourObjection
 from tests.evaluations.conftest import new_client
-from tests.evaluations.honour_fixtures import *  # noqa: F403 (fixtures)
-from tests.evaluations.honour_fixtures import publish_in_past
+from tests.evaluations.honour_roll_fixtures import *  # noqa: F403 (fixtures)
+from tests.evaluations.honour_roll_fixtures import publish_in_past
 
 pytestmark = pytest.mark.django_db
 
@@ -189,7 +189,7 @@ def test_the_organisers_list_counts_objections(city_admin, honour_round, objecti
 def test_the_organisers_pages_query_counts_stay_constant(
     django_assert_max_num_queries, city_admin, campaign, honour_round, shortlist, pioneer, tree
 ):
-    from tests.evaluations.honour_fixtures import ApplicationFactory, HonourRoundFactory
+    from tests.evaluations.honour_roll_fixtures import ApplicationFactory, HonourRoundFactory
 
     client = signed_in(city_admin)
     publish_in_past(honour_round, days_ago=0)

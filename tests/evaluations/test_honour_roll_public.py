@@ -14,8 +14,8 @@ from evaluations import honour_roll_selectors as selectors
 from evaluations import honour_roll_services as services
 from evaluations.models import Honour, HonourObjection
 from tests.evaluations.conftest import new_address, new_client
-from tests.evaluations.honour_fixtures import *  # noqa: F403 (fixtures)
-from tests.evaluations.honour_fixtures import (
+from tests.evaluations.honour_roll_fixtures import *  # noqa: F403 (fixtures)
+from tests.evaluations.honour_roll_fixtures import (
     ApplicationFactory,
     HonourRoundFactory,
     publish_in_past,

@@ -22,8 +22,8 @@ from evaluations.models import (
     Recommendation,
     RecommendationAction,
 )
-from tests.evaluations.honour_fixtures import *  # noqa: F403 (fixtures)
-from tests.evaluations.honour_fixtures import publish_in_past
+from tests.evaluations.honour_roll_fixtures import *  # noqa: F403 (fixtures)
+from tests.evaluations.honour_roll_fixtures import publish_in_past
 
 pytestmark = pytest.mark.django_db
 
@@ -276,7 +276,7 @@ def test_a_leader_of_the_organiser_commends_but_does_not_publish(
 def test_certificate_numbers_continue_across_the_years_rounds(
     city_admin, honour_round, shortlist, campaign, pioneer, tree
 ):
-    from tests.evaluations.honour_fixtures import ApplicationFactory, HonourRoundFactory
+    from tests.evaluations.honour_roll_fixtures import ApplicationFactory, HonourRoundFactory
 
     later = HonourRoundFactory(campaign=campaign, created_by=city_admin)
     ApplicationFactory(round=later, category=pioneer, unit=tree.branch_b1)
@@ -294,7 +294,7 @@ def test_certificate_numbers_continue_across_the_years_rounds(
 def test_what_was_shortlisted_after_the_notice_opened_is_not_commended(
     city_admin, honour_round, shortlist, pioneer, tree
 ):
-    from tests.evaluations.honour_fixtures import ApplicationFactory
+    from tests.evaluations.honour_roll_fixtures import ApplicationFactory
 
     publish_in_past(honour_round, days_ago=20)
     late = ApplicationFactory(round=honour_round, category=pioneer, unit=tree.branch_b1)
