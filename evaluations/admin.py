@@ -29,3 +29,22 @@ class RatingAdmin(ReadOnlyAdmin):
     list_select_related = ["unit", "campaign"]
     list_filter = ["verdict"]
     exclude = ["device"]
+
+
+# --- Assessment snapshots (snapshots): frozen, so shown only; objections are answered on their
+# page (evaluations.snapshot_services), never here.
+from evaluations.models import ScoreObjection, Snapshot  # noqa: E402
+
+
+@admin.register(Snapshot)
+class SnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["campaign", "version", "taken_at", "published_at", "window_ends_on"]
+    list_select_related = ["campaign"]
+    exclude = ["scheme"]
+
+
+@admin.register(ScoreObjection)
+class ScoreObjectionAdmin(ReadOnlyAdmin):
+    list_display = ["unit", "snapshot", "filed_at", "outcome", "answered_at"]
+    list_select_related = ["unit", "snapshot__campaign"]
+    list_filter = ["outcome"]

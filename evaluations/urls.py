@@ -1,6 +1,13 @@
 from django.urls import path
 
-from evaluations import comment_views, commitment_views, fulfilment_views, report_file_views, views
+from evaluations import (
+    comment_views,
+    commitment_views,
+    fulfilment_views,
+    report_file_views,
+    snapshot_views,
+    views,
+)
 
 app_name = "evaluations"
 
@@ -76,4 +83,26 @@ urlpatterns = [
         fulfilment_views.report_file_delete,
         name="report_file_delete",
     ),
+    # Assessment results (snapshot_views): snapshots, 公示, objections and answers, exports.
+    path("snapshots/<int:campaign_pk>/", snapshot_views.snapshots, name="snapshots"),
+    path("snapshots/<int:campaign_pk>/take/", snapshot_views.snapshot_take, name="snapshot_take"),
+    path("snapshots/versions/<int:pk>/", snapshot_views.snapshot, name="snapshot"),
+    path(
+        "snapshots/versions/<int:pk>/publish/",
+        snapshot_views.snapshot_publish,
+        name="snapshot_publish",
+    ),
+    path(
+        "snapshots/versions/<int:pk>/ranking.xlsx",
+        snapshot_views.snapshot_xlsx,
+        name="snapshot_xlsx",
+    ),
+    path("snapshots/versions/<int:pk>/print/", snapshot_views.snapshot_print, name="snapshot_print"),
+    path(
+        "snapshots/versions/<int:pk>/units/<int:unit_pk>/object/",
+        snapshot_views.objection_add,
+        name="objection_add",
+    ),
+    path("objections/<int:pk>/", snapshot_views.objection, name="objection"),
+    path("objections/<int:pk>/answer/", snapshot_views.objection_answer, name="objection_answer"),
 ]

@@ -24,6 +24,7 @@ PUBLIC = {
     "public:appraise",
     "public:appraise_thanks",
     "public:board",
+    "public:notice",  # assessment results' 公示 (tests/evaluations/test_snapshots_views.py)
 }
 # The Django admin has its own login page and its own tests; the JSON API answers an anonymous
 # caller 401 with a JSON error, not a redirect (tests/api).
