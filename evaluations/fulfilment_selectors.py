@@ -58,7 +58,9 @@ def file_for_user(actor: Scope, pk: int) -> ReportFile:
     """A report file — of a fulfilment report or of a follow-up — if the user may see the unit
     it belongs to, else 404."""
     item = (
-        ReportFile.objects.select_related("fulfilment__commitment__unit", "follow_up__unit")
+        ReportFile.objects.select_related(
+            "fulfilment__commitment__unit", "follow_up__unit", "adjustment__unit"
+        )
         .filter(pk=pk)
         .first()
     )
@@ -68,6 +70,8 @@ def file_for_user(actor: Scope, pk: int) -> ReportFile:
         unit = item.fulfilment.commitment.unit
     elif item.follow_up is not None:
         unit = item.follow_up.unit
+    elif item.adjustment is not None:
+        unit = item.adjustment.unit
     else:
         raise Http404
     if not actor.can_view(unit):

@@ -79,7 +79,7 @@ CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
 
-TIE_BREAK = (
+TIE_BREAK = gettext_noop(
     "Equal totals in a peer group are ordered by the points on each rule, taken in the scheme's "
     "order (the first rule on which they differ decides, more points first), then by the unit's "
     "code (A before B). Codes are unique, so every unit has a rank of its own and never by chance."
@@ -205,6 +205,10 @@ class RuleSpec:
 
     def param(self, name: str) -> Decimal:
         return Decimal(self.params.get(name, default_params(self.kind)[name]))
+
+    @property
+    def label(self) -> str:
+        return str(RuleKind(self.kind).label)
 
 
 @dataclass(frozen=True)
