@@ -59,7 +59,10 @@ def file_for_user(actor: Scope, pk: int) -> ReportFile:
     it belongs to, else 404."""
     item = (
         ReportFile.objects.select_related(
-            "fulfilment__commitment__unit", "follow_up__unit", "score_objection__unit"
+            "fulfilment__commitment__unit",
+            "follow_up__unit",
+            "adjustment__unit",
+            "score_objection__unit",
         )
         .filter(pk=pk)
         .first()
@@ -72,6 +75,8 @@ def file_for_user(actor: Scope, pk: int) -> ReportFile:
         unit = item.follow_up.unit
     elif item.score_objection is not None:  # snapshots: an objection's evidence
         unit = item.score_objection.unit
+    elif item.adjustment is not None:
+        unit = item.adjustment.unit
     else:
         raise Http404
     if not actor.can_view(unit):

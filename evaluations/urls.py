@@ -1,11 +1,13 @@
 from django.urls import path
 
 from evaluations import (
+    adjustment_views,
     comment_views,
     commitment_views,
     fulfilment_views,
     report_file_views,
     snapshot_views,
+    scoring_views,
     views,
 )
 
@@ -105,4 +107,30 @@ urlpatterns = [
     ),
     path("objections/<int:pk>/", snapshot_views.objection, name="objection"),
     path("objections/<int:pk>/answer/", snapshot_views.objection_answer, name="objection_answer"),
+    # Assessment (scores): the scheme, draft scores, bonus and deduction items.
+    path("scores/<int:campaign_pk>/", scoring_views.scores, name="scores"),
+    path(
+        "scores/<int:campaign_pk>/units/<int:unit_pk>/",
+        scoring_views.unit_scores,
+        name="unit_scores",
+    ),
+    path("scores/<int:campaign_pk>/scheme/", scoring_views.scheme, name="scoring_scheme"),
+    path(
+        "scores/<int:campaign_pk>/units/<int:unit_pk>/adjustments/",
+        adjustment_views.unit_adjustments,
+        name="unit_adjustments",
+    ),
+    path("adjustments/<int:pk>/", adjustment_views.adjustment, name="adjustment"),
+    path("adjustments/<int:pk>/files/", adjustment_views.adjustment_upload, name="adjustment_upload"),
+    path("adjustments/<int:pk>/submit/", adjustment_views.adjustment_submit, name="adjustment_submit"),
+    path(
+        "adjustments/<int:pk>/withdraw/",
+        adjustment_views.adjustment_withdraw,
+        name="adjustment_withdraw",
+    ),
+    path(
+        "adjustments/<int:pk>/approve/", adjustment_views.adjustment_approve, name="adjustment_approve"
+    ),
+    path("adjustments/<int:pk>/return/", adjustment_views.adjustment_return, name="adjustment_return"),
+    path("adjustments/queue/", adjustment_views.adjustment_queue, name="adjustment_queue"),
 ]
