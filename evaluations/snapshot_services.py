@@ -33,6 +33,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -40,6 +41,7 @@ from activities import evidence as evidence_files
 from activities.exceptions import EvidenceRejected
 from campaigns import deadlines
 from campaigns.models import Campaign
+from evaluations import scoring, scoring_services
 from evaluations import snapshot_selectors as selectors
 from evaluations.exceptions import EvaluationError, NotAllowed
 from evaluations.models import (
@@ -91,59 +93,33 @@ def jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Promise):
         return str(value)
-    if hasattr(value, "value") and isinstance(getattr(value, "value"), str):  # enums, choices
-        return value.value
     return value
 
 
-def results_for(campaign: Campaign) -> list[Result]:
-    """Every unit's result now, from evaluations.scoring (the adapter to its `compute`)."""
-    from evaluations import scoring  # type: ignore[attr-defined]
+def results_for(campaign: Campaign) -> tuple[dict[str, Any], list[Result]]:
+    """The scheme used and every taking-part unit's result now, from evaluations.scoring.compute.
 
-    found = scoring.compute(campaign)
-    units = getattr(found, "units", found)
-    items = units.values() if isinstance(units, dict) else units
-    results = []
-    for score in items:
-        group = getattr(score, "peer_group_label", None) or getattr(score, "peer_group", "")
-        results.append(
+    Computed in the site's main language (settings.LANGUAGE_CODE, zh-hans): a snapshot is the
+    official record, so its peer groups' names are frozen in that language whoever takes it.
+    The rules keep `formula` as its msgid with its `numbers` (shown in the reader's language)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        found = scoring.compute(campaign)
+        results = [
             Result(
-                unit_id=getattr(score, "unit_id", None) or score.unit.pk,
-                total=Decimal(score.total),
-                peer_group=str(group)[:100],
-                rank=int(score.rank),
-                peers=int(getattr(score, "group_size", None) or getattr(score, "peers", 0)),
-                grade=str(jsonable(score.grade)),
-                rules=[jsonable(rule) for rule in score.rules],
+                unit_id=score.unit_id,
+                total=score.total,
+                peer_group=str(score.peer_group_label)[:100],
+                rank=score.rank,
+                peers=score.peers,
+                grade=str(score.grade),
+                rules=[rule.as_json() for rule in score.rules],
             )
-        )
-    return results
-
-
-def scheme_as_json(campaign: Campaign) -> dict[str, Any]:
-    """The campaign's scheme as it is: what a snapshot keeps of it."""
-    scheme = ScoringScheme.objects.filter(campaign=campaign).first()
-    if scheme is None:
-        return {"rules": []}
-    return {
-        "peer_grouping": scheme.peer_grouping,
-        "grading": scheme.grading,
-        "excellent_from": str(scheme.excellent_from),
-        "good_from": str(scheme.good_from),
-        "fair_from": str(scheme.fair_from),
-        "excellent_share": scheme.excellent_share,
-        "good_share": scheme.good_share,
-        "fair_share": scheme.fair_share,
-        "rules": [
-            {
-                "kind": rule.kind,
-                "weight": str(rule.weight),
-                "params": rule.params,
-                "without_data": rule.without_data,
-            }
-            for rule in scheme.rules.order_by("position", "pk")
-        ],
-    }
+            for score in found.units
+        ]
+    scheme = jsonable(found.scheme)
+    scheme["as_of"] = found.as_of.isoformat()
+    scheme["tie_break"] = scoring.TIE_BREAK
+    return scheme, results
 
 
 def _administrator(actor: User | Scope, campaign: Campaign) -> Scope:
@@ -165,8 +141,8 @@ def _freeze(
     reason: str = "",
     at: datetime | None = None,
 ) -> Snapshot:
-    results = results_for(campaign)
-    scheme = scheme_as_json(campaign)
+    scoring_services.scheme_default(campaign=campaign)  # the scheme to lock, made if none yet
+    scheme, results = results_for(campaign)
     latest = Snapshot.objects.filter(campaign=campaign).aggregate(n=Max("version"))["n"] or 0
     snapshot = Snapshot(
         campaign=campaign,

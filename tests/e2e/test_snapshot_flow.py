@@ -45,7 +45,7 @@ def setting(db, monkeypatch):
 
     def results(_campaign):
         rule = {"kind": "targets", "weight": "100", "points": "0", "excluded": False}
-        return [
+        return {"rules": [{"kind": "targets", "weight": "100"}]}, [
             Result(branch.pk, Decimal("81.25"), "党支部", 2, 2, "good", [rule | {"points": "81.25"}]),
             Result(other.pk, Decimal("92.00"), "党支部", 1, 2, "excellent", [rule | {"points": "92"}]),
         ]

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from evaluations import snapshot_services
+from evaluations import scoring, snapshot_services
 from evaluations.models import RuleKind, ScoringRule, ScoringScheme
 from evaluations.snapshot_services import Result
 
@@ -45,7 +45,7 @@ class FakeScores:
             "A2": ("91.00", 1, "excellent", "70.00", "21.00"),
         }
 
-    def results(self, campaign) -> list[Result]:
+    def results(self, campaign) -> tuple[dict, list[Result]]:
         units = {
             "A1": self.tree.branch_a1,
             "B1": self.tree.branch_b1,
@@ -65,7 +65,7 @@ class FakeScores:
                     rules=rules(targets, appraisal),
                 )
             )
-        return found
+        return snapshot_services.jsonable(scoring.scheme_spec(campaign)), found
 
 
 @pytest.fixture

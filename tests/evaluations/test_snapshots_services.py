@@ -347,3 +347,37 @@ def test_a_correction_is_not_final_while_an_objection_to_the_old_version_waits(
     ).correction
 
     assert not selectors.is_final(corrected, today=published.window_ends_on + datetime.timedelta(1))
+
+
+# --- With the real engine (evaluations.scoring) --------------------------------------------------
+
+
+def _approve(staff, reviewer, activity):
+    from activities import services as activity_services
+
+    submitted = activity_services.activity_submit(actor=staff, activity=activity)
+    return activity_services.activity_approve(actor=reviewer, activity=submitted, level=1)
+
+
+def test_a_snapshot_of_the_engine_reads_the_same_after_the_records_change(
+    campaign, city_admin, staff, reviewer, tree, task, targets, draft
+):
+    from evaluations import scoring
+    from tests.factories import ActivityFactory
+
+    _approve(staff, reviewer, draft)
+    snapshot = services.snapshot_take(city_admin, campaign)
+    row = SnapshotRow.objects.get(snapshot=snapshot, unit=tree.branch_a1)
+    frozen = (row.total, row.rank, row.grade, row.rules)
+    before = scoring.compute(campaign).of(tree.branch_a1.pk)
+    assert row.total == before.total
+    assert [rule["kind"] for rule in row.rules] == [rule.kind for rule in before.rules]
+    assert ScoringScheme.objects.get(campaign=campaign).is_locked
+
+    more = ActivityFactory(campaign=campaign, unit=tree.branch_a1, created_by=staff, tasks=[task])
+    _approve(staff, reviewer, more)
+    after = scoring.compute(campaign).of(tree.branch_a1.pk)
+
+    assert after.total != before.total  # the records moved the draft score …
+    row = SnapshotRow.objects.get(snapshot=snapshot, unit=tree.branch_a1)
+    assert (row.total, row.rank, row.grade, row.rules) == frozen  # … not the snapshot

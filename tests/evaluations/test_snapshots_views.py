@@ -157,7 +157,9 @@ def test_a_unit_files_an_objection_with_a_file_and_sees_the_answer(
     assert response.url == reverse("evaluations:objection", args=[found.pk])
     assert (found.unit, found.filed_by, found.reasons) == (tree.branch_a1, staff, "少算了一次活动")
     item = ReportFile.objects.get(score_objection=found)
-    assert client.get(reverse("evaluations:report_file", args=[item.pk])).status_code == 200
+    download = client.get(reverse("evaluations:report_file", args=[item.pk]))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
 
     admin = as_user(city_admin)
     answered = admin.post(
@@ -307,7 +309,7 @@ def test_the_xlsx_holds_the_ranking_with_every_rules_points(published, staff, tr
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     header = values[1]
-    assert header[:7] == ["同级组", "名次", "组内单位数", "代码", "单位", "得分", "等次"]
+    assert header[:7] == ["同级组", "名次", "组内单位数", "代码", "组织", "得分", "等次"]
     with translation.override("zh-hans"):
         labels = [str(RuleKind.TARGETS.label), str(RuleKind.APPRAISAL.label)]
     assert header[7:] == labels
@@ -345,7 +347,8 @@ def test_the_a4_page_prints_the_whole_ranking(published, staff):
 def test_the_print_css_is_a4():
     from django.contrib.staticfiles import finders
 
-    css = open(finders.find("css/snapshot_print.css"), encoding="utf-8").read()
+    with open(finders.find("css/snapshot_print.css"), encoding="utf-8") as handle:
+        css = handle.read()
     assert "size: A4" in css
 
 
@@ -414,7 +417,8 @@ def _more_units(tree, scores, n):
             Result(u.pk, Decimal("50"), "党支部 · 3", 3 + i, 2 + n, "poor", rules("30", "20"))
             for i, u in enumerate(units)
         ]
-        return original(campaign) + extra
+        scheme, found = original(campaign)
+        return scheme, found + extra
 
     return results
 
