@@ -96,7 +96,7 @@ def snapshots_of(actor: Scope, campaign: Campaign) -> list[Snapshot]:
     )
     if not may_see_drafts(actor, campaign):
         found = found.filter(published_at__isnull=False)
-    snapshots = list(found.select_related("corrects").order_by("-version"))
+    snapshots: list[Snapshot] = list(found.select_related("corrects").order_by("-version"))
     everything = snapshots if may_see_drafts(actor, campaign) else _with_pending(campaign)
     today = deadlines.today(campaign)
     final = finality(everything, today=today)
@@ -109,11 +109,12 @@ def snapshots_of(actor: Scope, campaign: Campaign) -> list[Snapshot]:
 
 
 def _with_pending(campaign: Campaign) -> list[Snapshot]:
-    return list(
+    found: list[Snapshot] = list(
         Snapshot.objects.filter(campaign=campaign).annotate(
             pending=Count("objections", filter=Q(objections__outcome=ObjectionOutcome.PENDING))
         )
     )
+    return found
 
 
 # --- Final or not: the one rule ----------------------------------------------------------------
@@ -141,7 +142,8 @@ def finality(snapshots: list[Snapshot], *, today: date) -> dict[int, bool]:
         if window_open(snapshot, today):
             found[snapshot.pk] = False
             continue
-        waiting, current = 0, snapshot
+        waiting = 0
+        current: Snapshot | None = snapshot
         seen: set[int] = set()
         while current is not None and current.pk not in seen:
             seen.add(current.pk)
@@ -216,9 +218,7 @@ def objecting_units(actor: Scope, snapshot: Snapshot) -> list[Unit]:
     """The user's own units (staff or admin on the unit itself) that have a row in the
     snapshot: those they may file an objection for."""
     own = {
-        unit_id
-        for role, unit_id, _path in actor.memberships
-        if role in (Role.STAFF, Role.ADMIN)
+        unit_id for role, unit_id, _path in actor.memberships if role in (Role.STAFF, Role.ADMIN)
     }
     if not own:
         return []
@@ -260,7 +260,6 @@ def objection_for_user(actor: Scope, pk: int) -> ScoreObjection:
 
 def objection_files(objection: ScoreObjection) -> QuerySet[ReportFile]:
     return ReportFile.objects.filter(score_objection=objection).order_by("created_at", "pk")
-
 
 
 # --- Exports -----------------------------------------------------------------------------------

@@ -25,15 +25,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -296,7 +295,7 @@ def objection_file(
                 score_objection=objection,
                 original_name=(upload.name or "")[:255],
                 content_type=sniffed.content_type,
-                size=cast(int, upload.size or 0),
+                size=upload.size or 0,
                 uploaded_by=who.user,
             )
             item.file.save(f"upload{sniffed.extension}", upload, save=True)
@@ -327,9 +326,7 @@ def objection_answer(
     who = _administrator(actor, objection.snapshot.campaign)
     campaign = _locked_campaign(objection.snapshot.campaign)
     current = (
-        ScoreObjection.objects.select_for_update()
-        .select_related("snapshot")
-        .get(pk=objection.pk)
+        ScoreObjection.objects.select_for_update().select_related("snapshot").get(pk=objection.pk)
     )
     if current.outcome != ObjectionOutcome.PENDING:
         raise EvaluationError(_("This objection has been answered already."))
@@ -355,4 +352,3 @@ def objection_answer(
     current.full_clean()
     current.save(update_fields=fields_changed)
     return current
-

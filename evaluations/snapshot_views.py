@@ -188,7 +188,9 @@ def objection_add(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
     if not actor.can_view(unit):
         raise Http404
     if not selectors.may_object_for(actor, unit):
-        raise PermissionDenied(_("Only the unit's staff or administrators may object to its result."))
+        raise PermissionDenied(
+            _("Only the unit's staff or administrators may object to its result.")
+        )
     if request.method != "POST":
         return _objection_form_page(request, found, unit, ObjectionForm())
     form = ObjectionForm(request.POST)

@@ -6,8 +6,8 @@ from evaluations import (
     commitment_views,
     fulfilment_views,
     report_file_views,
-    snapshot_views,
     scoring_views,
+    snapshot_views,
     views,
 )
 
@@ -99,7 +99,9 @@ urlpatterns = [
         snapshot_views.snapshot_xlsx,
         name="snapshot_xlsx",
     ),
-    path("snapshots/versions/<int:pk>/print/", snapshot_views.snapshot_print, name="snapshot_print"),
+    path(
+        "snapshots/versions/<int:pk>/print/", snapshot_views.snapshot_print, name="snapshot_print"
+    ),
     path(
         "snapshots/versions/<int:pk>/units/<int:unit_pk>/object/",
         snapshot_views.objection_add,
@@ -121,16 +123,24 @@ urlpatterns = [
         name="unit_adjustments",
     ),
     path("adjustments/<int:pk>/", adjustment_views.adjustment, name="adjustment"),
-    path("adjustments/<int:pk>/files/", adjustment_views.adjustment_upload, name="adjustment_upload"),
-    path("adjustments/<int:pk>/submit/", adjustment_views.adjustment_submit, name="adjustment_submit"),
+    path(
+        "adjustments/<int:pk>/files/", adjustment_views.adjustment_upload, name="adjustment_upload"
+    ),
+    path(
+        "adjustments/<int:pk>/submit/", adjustment_views.adjustment_submit, name="adjustment_submit"
+    ),
     path(
         "adjustments/<int:pk>/withdraw/",
         adjustment_views.adjustment_withdraw,
         name="adjustment_withdraw",
     ),
     path(
-        "adjustments/<int:pk>/approve/", adjustment_views.adjustment_approve, name="adjustment_approve"
+        "adjustments/<int:pk>/approve/",
+        adjustment_views.adjustment_approve,
+        name="adjustment_approve",
     ),
-    path("adjustments/<int:pk>/return/", adjustment_views.adjustment_return, name="adjustment_return"),
+    path(
+        "adjustments/<int:pk>/return/", adjustment_views.adjustment_return, name="adjustment_return"
+    ),
     path("adjustments/queue/", adjustment_views.adjustment_queue, name="adjustment_queue"),
 ]

@@ -63,10 +63,6 @@ class Snapshot(models.Model):
     def __str__(self) -> str:
         return f"{self.campaign} · v{self.version}"
 
-    @property
-    def is_published(self) -> bool:
-        return self.published_at is not None
-
     def save(self, *args, **kwargs):
         """A snapshot is written once; afterwards only its publication (公示) is set, once."""
         if self.pk is not None:
@@ -77,6 +73,10 @@ class Snapshot(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("A snapshot is never deleted.")
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
 
 
 class SnapshotRow(models.Model):

@@ -29,7 +29,9 @@ def language(request) -> str:
 @pytest.fixture
 def setting(db, monkeypatch):
     city = UnitFactory(code="CITY", name="阜康市委", kind=UnitKind.PARTY_COMMITTEE)
-    branch = UnitFactory(parent=city, code="B1", name="城关镇第一党支部", kind=UnitKind.PARTY_BRANCH)
+    branch = UnitFactory(
+        parent=city, code="B1", name="城关镇第一党支部", kind=UnitKind.PARTY_BRANCH
+    )
     other = UnitFactory(parent=city, code="B2", name="城关镇第二党支部", kind=UnitKind.PARTY_BRANCH)
     today = timezone.localdate()
     campaign = CampaignFactory(
@@ -46,8 +48,12 @@ def setting(db, monkeypatch):
     def results(_campaign):
         rule = {"kind": "targets", "weight": "100", "points": "0", "excluded": False}
         return {"rules": [{"kind": "targets", "weight": "100"}]}, [
-            Result(branch.pk, Decimal("81.25"), "党支部", 2, 2, "good", [rule | {"points": "81.25"}]),
-            Result(other.pk, Decimal("92.00"), "党支部", 1, 2, "excellent", [rule | {"points": "92"}]),
+            Result(
+                branch.pk, Decimal("81.25"), "党支部", 2, 2, "good", [rule | {"points": "81.25"}]
+            ),
+            Result(
+                other.pk, Decimal("92.00"), "党支部", 1, 2, "excellent", [rule | {"points": "92"}]
+            ),
         ]
 
     monkeypatch.setattr(snapshot_services, "results_for", results)
@@ -70,18 +76,19 @@ def test_a_snapshot_is_published_objected_to_and_answered(
     page.get_by_test_id("snapshot-publish").click()
     expect(page.get_by_test_id("status-notice")).to_be_visible()
     snapshot("published")
-    notice = page.get_by_test_id("notice-link").inner_text()
+    found = Snapshot.objects.get(campaign=campaign)
+    path = reverse("public:notice", args=[found.public_id])
+    expect(page.get_by_test_id("notice-link")).to_contain_text(path)
 
     # Anyone reads the public notice.
     page.context.clear_cookies()
-    page.goto(notice)
+    page.goto(live_server.url + path)
     expect(page.get_by_test_id("ranking-row")).to_have_count(2)
     expect(page.get_by_test_id("ranking-unit").first).to_have_text("城关镇第二党支部")
     snapshot("notice")
 
     # The unit's staff object.
     sign_in_as(page, live_server, t, staff.username)
-    found = Snapshot.objects.get(campaign=campaign)
     page.goto(live_server.url + reverse("evaluations:snapshot", args=[found.pk]))
     page.get_by_test_id("object-link").click()
     page.get_by_test_id("objection-reasons").fill("<b>主题党日</b>少算了两次")

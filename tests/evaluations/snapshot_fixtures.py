@@ -10,6 +10,8 @@ from evaluations import scoring, snapshot_services
 from evaluations.models import RuleKind, ScoringRule, ScoringScheme
 from evaluations.snapshot_services import Result
 
+__all__ = ["scheme", "scores"]
+
 
 def rules(targets: str, appraisal: str) -> list[dict]:
     return [

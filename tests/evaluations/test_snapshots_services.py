@@ -19,7 +19,7 @@ from evaluations.models import (
     Snapshot,
     SnapshotRow,
 )
-from tests.evaluations.snapshot_fixtures import scheme, scores  # noqa: F401
+from tests.evaluations.snapshot_fixtures import *  # noqa: F403 (fixtures)
 from tests.factories import pdf_bytes
 
 pytestmark = pytest.mark.django_db

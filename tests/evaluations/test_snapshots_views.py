@@ -25,7 +25,8 @@ from evaluations.models import (
 from evaluations.snapshot_services import Result
 from tests.conftest import _member
 from tests.evaluations.conftest import new_address, new_client
-from tests.evaluations.snapshot_fixtures import rules, scheme, scores  # noqa: F401
+from tests.evaluations.snapshot_fixtures import *  # noqa: F403 (fixtures)
+from tests.evaluations.snapshot_fixtures import rules
 from tests.factories import UnitFactory, pdf_bytes
 from units.models import Role
 
@@ -322,7 +323,7 @@ def test_the_xlsx_holds_the_ranking_with_every_rules_points(published, staff, tr
 
 
 def test_a_unit_named_like_a_formula_stays_text_in_the_xlsx(campaign, city_admin, scores, tree):
-    tree.branch_a1.name = "=HYPERLINK(\"http://x\")"
+    tree.branch_a1.name = '=HYPERLINK("http://x")'
     tree.branch_a1.save()
     snapshot = services.snapshot_take(city_admin, campaign)
     response = as_user(city_admin).get(reverse("evaluations:snapshot_xlsx", args=[snapshot.pk]))
