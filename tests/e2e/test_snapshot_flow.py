@@ -69,6 +69,7 @@ def test_a_snapshot_is_published_objected_to_and_answered(
     sign_in_as(page, live_server, t, admin.username)
     page.goto(live_server.url + reverse("campaigns:detail", args=[campaign.pk]))
     page.get_by_test_id("campaign-snapshots").click()
+    expect(page.get_by_test_id("snapshot-none")).to_be_visible()
     page.get_by_test_id("snapshot-take").click()
     expect(page.get_by_test_id("ranking-row")).to_have_count(2)
     expect(page.get_by_test_id("status-draft")).to_be_visible()
@@ -79,6 +80,9 @@ def test_a_snapshot_is_published_objected_to_and_answered(
     found = Snapshot.objects.get(campaign=campaign)
     path = reverse("public:notice", args=[found.public_id])
     expect(page.get_by_test_id("notice-link")).to_contain_text(path)
+    page.get_by_test_id("snapshot-print").click()
+    expect(page.get_by_test_id("print-row")).to_have_count(2)
+    snapshot("print")
 
     # Anyone reads the public notice.
     page.context.clear_cookies()
@@ -92,6 +96,7 @@ def test_a_snapshot_is_published_objected_to_and_answered(
     page.goto(live_server.url + reverse("evaluations:snapshot", args=[found.pk]))
     page.get_by_test_id("object-link").click()
     page.get_by_test_id("objection-reasons").fill("<b>主题党日</b>少算了两次")
+    snapshot("objection-form")
     page.get_by_test_id("objection-submit").click()
     expect(page.get_by_test_id("objection-outcome")).to_have_text(t("Waiting for an answer"))
     expect(page.get_by_test_id("objection-reasons")).to_have_text("<b>主题党日</b>少算了两次")
@@ -102,8 +107,12 @@ def test_a_snapshot_is_published_objected_to_and_answered(
     page.goto(objection_url)
     page.get_by_test_id("outcome-rejected").check()
     page.get_by_test_id("answer-text").fill("两次活动均未经审核通过，不计分。")
+    snapshot("answer-form")
     page.get_by_test_id("answer-submit").click()
     expect(page.get_by_test_id("objection-outcome")).to_have_text(t("Rejected"))
+    page.goto(live_server.url + reverse("evaluations:snapshots", args=[campaign.pk]))
+    expect(page.get_by_test_id("snapshot-pending")).to_have_text("0")
+    snapshot("list")
 
     # The staff see the answer.
     sign_in_as(page, live_server, t, staff.username)

@@ -450,3 +450,16 @@ def test_pages_cost_constant_queries(
     )
     with django_assert_max_num_queries(len(first.captured_queries)):
         assert client.get(url(big)).status_code == 200
+
+
+def test_taking_a_snapshot_costs_constant_queries(
+    campaign, city_admin, scores, tree, monkeypatch, django_assert_max_num_queries
+):
+    """Rows are written in bulk: 3 units or 3 + 40 cost the same queries."""
+    services.snapshot_take(city_admin, campaign)
+    with django_assert_max_num_queries(30) as small:
+        services.snapshot_take(city_admin, campaign)
+    monkeypatch.setattr(services, "results_for", _more_units(tree, scores, 40))
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        big = services.snapshot_take(city_admin, campaign)
+    assert SnapshotRow.objects.filter(snapshot=big).count() == 43
