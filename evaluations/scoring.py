@@ -187,7 +187,7 @@ def clean_params(kind: str, params: dict | None) -> dict[str, str]:
                 % {"param": param.label, "low": param.minimum, "high": param.maximum}
             )
         else:
-            cleaned[param.name] = str(value.normalize() if param.whole else value)
+            cleaned[param.name] = str(int(value)) if param.whole else str(value)
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -493,14 +493,14 @@ def measure_review_quality(ctx: Context, rule: RuleSpec) -> dict[int, Measure]:
     """1 − the return rate of the subtree's activities: reviewers' decisions that returned one
     over all reviewers' decisions (approve, pass on, return) on them. Lower returns, more
     points."""
-    decisions = ", ".join(f"'{a}'" for a in REVIEW_DECISIONS)
+    decisions = ", ".join(f"'{a.value}'" for a in REVIEW_DECISIONS)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT a.unit_id, SUM(CASE WHEN e.action = %s THEN 1 ELSE 0 END), COUNT(*)"
             f" FROM {ActivityEvent._meta.db_table} e"
             f" JOIN {Activity._meta.db_table} a ON a.id = e.activity_id"
             f" WHERE a.campaign_id = %s AND e.action IN ({decisions}) GROUP BY a.unit_id",
-            [str(Action.RETURN), ctx.campaign.pk],
+            [Action.RETURN.value, ctx.campaign.pk],
         )
         own = {row[0]: (int(row[1] or 0), int(row[2] or 0)) for row in cursor.fetchall()}
     found = {}
@@ -777,11 +777,10 @@ def compute(
     taking_part = participants(campaign)
     ctx = Context(campaign, taking_part, today)
     kinds = {r.kind for r in scheme.rules}
-    measured = {
-        kind: (MEASURES[kind](ctx, rule) if taking_part else {})
-        for rule in scheme.rules
-        if (kind := rule.kind) in MEASURES
-    }
+    measured: dict[str, dict[int, Measure]] = {}
+    for rule in scheme.rules:
+        if rule.kind in MEASURES:
+            measured[rule.kind] = MEASURES[rule.kind](ctx, rule) if taking_part else {}
     adjustments = (
         adjustment_sums(campaign, ctx.ids) if RuleKind.ADJUSTMENTS in kinds and taking_part else {}
     )

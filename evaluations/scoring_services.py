@@ -121,7 +121,7 @@ def scheme_check(values: SchemeValues) -> list[RuleValues]:
     if weights != 100:
         errors.append(
             _("The weights of the rules other than bonus and deduction items add up to %(sum)s:"
-              " they must add up to 100.") % {"sum": weights.normalize()}
+              " they must add up to 100.") % {"sum": f"{weights.normalize():f}"}
         )
     thresholds = (values.excellent_from, values.good_from, values.fair_from)
     if any(not Decimal(0) <= t <= Decimal(100) for t in thresholds):

@@ -182,8 +182,8 @@ def test_peer_groups_by_kind_and_depth(tree, campaign):
     build(tree, campaign)
     scores = scoring.compute(campaign, scheme=spec(), today=TODAY)
     groups = {s.unit_code: (s.peer_group, s.rank, s.peers) for s in scores.units}
-    assert groups["A1"] == (f"{UnitKind.PARTY_BRANCH}:3", 1, 1)
-    assert groups["A2"] == (f"{UnitKind.TRADE_UNION}:3", 1, 1)
+    assert groups["A1"] == (f"{UnitKind.PARTY_BRANCH.value}:3", 1, 1)
+    assert groups["A2"] == (f"{UnitKind.TRADE_UNION.value}:3", 1, 1)
 
 
 def test_grades_by_thresholds():
