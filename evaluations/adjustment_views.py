@@ -59,7 +59,9 @@ def unit_adjustments(request: HttpRequest, campaign_pk: int, unit_pk: int) -> Ht
                 _refused(request, error)
                 status = 400
             else:
-                messages.success(request, _("The item is saved as a draft: attach evidence, then submit it."))
+                messages.success(
+                    request, _("The item is saved as a draft: attach evidence, then submit it.")
+                )
                 return redirect("evaluations:adjustment", item.pk)
         else:
             status = 400

@@ -1,6 +1,6 @@
-"""The assessment engine (考核, issue 14 §1): a campaign's draft scores, computed from the records by
-its scoring scheme. Pure reads: nothing here writes. A snapshot (evaluations.models.snapshots)
-freezes what `compute` returns.
+"""The assessment engine (考核, issue 14 §1): a campaign's draft scores, computed from the
+records by its scoring scheme. Pure reads: nothing here writes. A snapshot
+(evaluations.models.snapshots) freezes what `compute` returns.
 
 **Who takes part**: the active units in the subtree of the campaign's organising unit (itself
 included) that have a target in the campaign or an approved activity counted in it (a row in
@@ -48,8 +48,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from activities import progress
-from activities.models import Action, Activity, ActivityEvent, CoOrganiserStatus, Status
-from activities.models import UnitRollup
+from activities.models import Action, Activity, ActivityEvent, CoOrganiserStatus, Status, UnitRollup
 from activities.rollups import ALL_LINES
 from campaigns import deadlines
 from campaigns.models import Campaign, Target
@@ -665,7 +664,9 @@ def _points(
     scale = (whole / counted) if counted else ZERO
     by_kind: dict[str, RulePoints] = {}
     for rule, measure, share, excluded in parts:
-        points = ZERO if share is None else (rule.weight * share * scale).quantize(CENT, ROUND_HALF_UP)
+        points = (
+            ZERO if share is None else (rule.weight * share * scale).quantize(CENT, ROUND_HALF_UP)
+        )
         if measure is None:
             formula, numbers = NO_DATA, {}
         else:
@@ -789,7 +790,9 @@ def compute(
     for unit in taking_part:
         total, scale, rules = _points(scheme, measured, adjustments, unit)
         key, label = peer_group_of(scheme.peer_grouping, unit)
-        groups[key].append((tie_break_key(total, rules, unit.code), unit, total, scale, rules, label))
+        groups[key].append(
+            (tie_break_key(total, rules, unit.code), unit, total, scale, rules, label)
+        )
     wanted = None if units is None else {u if isinstance(u, int) else u.pk for u in units}
     scores = []
     for key in sorted(groups):
@@ -860,9 +863,9 @@ def records_of(campaign: Campaign, unit: Unit, kind: str, today: date) -> dict[s
         return {"activity": Activity.objects.filter(pk__in=returned.values("activity_id"))}
     due = Q(due_on__lt=today)
     if kind == RuleKind.COMMITMENTS:
-        items = Commitment.objects.filter(
-            campaign=campaign, set__status=Status.APPROVED
-        ).filter(_subtree(unit))
+        items = Commitment.objects.filter(campaign=campaign, set__status=Status.APPROVED).filter(
+            _subtree(unit)
+        )
         return {"commitment": items.filter(due | Q(fulfilled_at__isnull=False))}
     if kind == RuleKind.FOLLOW_UPS:
         follow_ups = FollowUp.objects.filter(campaign=campaign).filter(_subtree(unit))
@@ -876,11 +879,17 @@ def records_of(campaign: Campaign, unit: Unit, kind: str, today: date) -> dict[s
     return {}
 
 
-def explain(campaign: Campaign, unit: Unit, *, today: date | None = None) -> UnitScore | None:
+def explain(
+    campaign: Campaign,
+    unit: Unit,
+    *,
+    scheme: SchemeSpec | None = None,
+    today: date | None = None,
+) -> UnitScore | None:
     """The unit's score (None if it does not take part) with, for every rule, the ids of the
     records behind its numbers (at most EXPLAIN_LIMIT per kind, and how many there are)."""
     today = today or deadlines.today(campaign)
-    scores = compute(campaign, units=[unit], today=today)
+    scores = compute(campaign, units=[unit], scheme=scheme, today=today)
     score = scores.of(unit.pk)
     if score is None:
         return None

@@ -98,16 +98,24 @@ urlpatterns = [
         name="unit_adjustments",
     ),
     path("adjustments/<int:pk>/", adjustment_views.adjustment, name="adjustment"),
-    path("adjustments/<int:pk>/files/", adjustment_views.adjustment_upload, name="adjustment_upload"),
-    path("adjustments/<int:pk>/submit/", adjustment_views.adjustment_submit, name="adjustment_submit"),
+    path(
+        "adjustments/<int:pk>/files/", adjustment_views.adjustment_upload, name="adjustment_upload"
+    ),
+    path(
+        "adjustments/<int:pk>/submit/", adjustment_views.adjustment_submit, name="adjustment_submit"
+    ),
     path(
         "adjustments/<int:pk>/withdraw/",
         adjustment_views.adjustment_withdraw,
         name="adjustment_withdraw",
     ),
     path(
-        "adjustments/<int:pk>/approve/", adjustment_views.adjustment_approve, name="adjustment_approve"
+        "adjustments/<int:pk>/approve/",
+        adjustment_views.adjustment_approve,
+        name="adjustment_approve",
     ),
-    path("adjustments/<int:pk>/return/", adjustment_views.adjustment_return, name="adjustment_return"),
+    path(
+        "adjustments/<int:pk>/return/", adjustment_views.adjustment_return, name="adjustment_return"
+    ),
     path("adjustments/queue/", adjustment_views.adjustment_queue, name="adjustment_queue"),
 ]

@@ -26,7 +26,9 @@ def bonus(tree, running, staff):
     )
 
 
-def test_staff_claim_a_bonus_and_a_reviewer_above_approves_it(tree, running, staff, reviewer, bonus):
+def test_staff_claim_a_bonus_and_a_reviewer_above_approves_it(
+    tree, running, staff, reviewer, bonus
+):
     assert bonus.status == Status.DRAFT
     services.adjustment_submit(actor=staff, item=bonus)
     bonus.refresh_from_db()
@@ -121,7 +123,9 @@ def test_a_viewer_who_may_not_act_is_refused(client, tree, running, leader, bonu
     assert not ReviewEvent.objects.filter(adjustment=bonus).exists()
 
 
-def test_the_queue_lists_items_waiting_for_the_reviewer(client, tree, running, staff, reviewer, bonus):
+def test_the_queue_lists_items_waiting_for_the_reviewer(
+    client, tree, running, staff, reviewer, bonus
+):
     services.adjustment_submit(actor=staff, item=bonus)
     client.force_login(reviewer)
     page = client.get(reverse("evaluations:adjustment_queue"))

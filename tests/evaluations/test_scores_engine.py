@@ -216,7 +216,7 @@ def test_grades_in_compute_follow_the_scheme(tree, campaign):
 
 def test_explain_lists_the_records_behind_every_rule(tree, campaign):
     built = build(tree, campaign)
-    score = scoring.explain(campaign, tree.branch_a1, today=TODAY)
+    score = scoring.explain(campaign, tree.branch_a1, scheme=spec(), today=TODAY)
     records = {r.kind: r.records for r in score.rules}
     assert set(records[RuleKind.TARGETS]["activity"]) == {a.pk for a in built.activities}
     assert len(records[RuleKind.TARGETS]["target"]) == 2
@@ -226,9 +226,7 @@ def test_explain_lists_the_records_behind_every_rule(tree, campaign):
     assert len(records[RuleKind.FOLLOW_UPS]["follow_up"]) == 2
     assert len(records[RuleKind.APPRAISAL]["tally"]) == 2
     assert len(records[RuleKind.GRADES]["comment"]) == 2
-    assert records[RuleKind.ADJUSTMENTS]["adjustment"] == tuple(
-        a.pk for a in built.adjustments[:2]
-    )
+    assert records[RuleKind.ADJUSTMENTS]["adjustment"] == tuple(a.pk for a in built.adjustments[:2])
     assert score.total == Decimal("76.25")
 
 

@@ -46,7 +46,9 @@ def test_a_unit_page_explains_every_rule(client, tree, campaign, staff):
     for kind in ("targets", "timeliness", "review_quality", "commitments", "follow_ups"):
         assert f'data-testid="rule-{kind}"'.encode() in page.content
     assert reverse("activities:detail", args=[built.returned.pk]).encode() in page.content
-    assert reverse("evaluations:adjustment", args=[built.adjustments[0].pk]).encode() in page.content
+    assert (
+        reverse("evaluations:adjustment", args=[built.adjustments[0].pk]).encode() in page.content
+    )
     assert b'data-testid="total"' in page.content
 
 
