@@ -442,7 +442,7 @@ def measure_targets(ctx: Context, rule: RuleSpec) -> dict[int, Measure]:
     return found
 
 
-def _targets(campaign: Campaign, unit_ids: list[int]) -> list[dict]:
+def _targets(campaign: Campaign, unit_ids: list[int]) -> list[Any]:
     return list(
         Target.objects.filter(
             task__campaign=campaign, task__is_active=True, unit_id__in=unit_ids
@@ -471,7 +471,7 @@ def measure_timeliness(ctx: Context, rule: RuleSpec) -> dict[int, Measure]:
 REVIEW_DECISIONS = (Action.APPROVE, Action.PASS_ON, Action.RETURN)
 
 
-def _subtree_sums(units: list[Unit], own: dict[int, tuple[int, ...]]) -> dict[int, list[int]]:
+def _subtree_sums(units: list[Unit], own: dict[int, tuple[int, int]]) -> dict[int, list[int]]:
     """Counts per unit summed over each unit's subtree: `own` is keyed by unit id, with
     the units' paths read once (one query for the units holding counts)."""
     wanted = {u.path: u.pk for u in units}
@@ -593,9 +593,9 @@ def _grades(campaign: Campaign, unit_ids: list[int]) -> QuerySet[LeaderComment]:
 def measure_grades(ctx: Context, rule: RuleSpec) -> dict[int, Measure]:
     """The mean of the leader grades (1 poor … 4 good) given to the unit itself in the campaign,
     over 4."""
-    rows = defaultdict(lambda: [0, 0])
+    rows: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for unit_id, grade in _grades(ctx.campaign, ctx.ids).values_list("unit_id", "grade"):
-        rows[unit_id][0] += grade
+        rows[unit_id][0] += grade or 0
         rows[unit_id][1] += 1
     found = {}
     for unit_id, (total, count) in rows.items():
@@ -728,8 +728,8 @@ def _shares_cut(size: int, share: int) -> int:
 
 def grades_of(scheme: SchemeSpec, totals: list[Decimal]) -> list[str]:
     """The grades of a peer group's units, given their totals in rank order."""
+    grades: list[str] = []
     if scheme.grading == GradingMethod.THRESHOLDS:
-        grades = []
         for total in totals:
             if total >= scheme.excellent_from:
                 grades.append(AssessmentGrade.EXCELLENT)
@@ -740,7 +740,7 @@ def grades_of(scheme: SchemeSpec, totals: list[Decimal]) -> list[str]:
             else:
                 grades.append(AssessmentGrade.POOR)
         return grades
-    size, grades = len(totals), []
+    size = len(totals)
     for grade, share in (
         (AssessmentGrade.EXCELLENT, scheme.excellent_share),
         (AssessmentGrade.GOOD, scheme.good_share),
