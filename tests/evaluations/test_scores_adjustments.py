@@ -6,14 +6,15 @@ outsider, anonymous); only approved items count in the scores."""
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from activities.models import Action, Status
 from evaluations import adjustment_services as services
 from evaluations import scoring
 from evaluations.exceptions import NotAllowed
-from evaluations.models import Adjustment, ReviewEvent
-from tests.factories import MembershipFactory, UserFactory
+from evaluations.models import Adjustment, ReportFile, ReviewEvent
+from tests.factories import MembershipFactory, UserFactory, pdf_bytes
 from units.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +133,39 @@ def test_the_queue_lists_items_waiting_for_the_reviewer(
     assert page.status_code == 200 and page.content.count(b'data-testid="queue-row"') == 1
     client.force_login(UserFactory())
     assert client.get(reverse("evaluations:adjustment_queue")).status_code == 403
+
+
+def test_a_reviewer_approves_on_the_page_and_a_stale_level_is_refused(
+    client, tree, running, staff, reviewer, bonus
+):
+    services.adjustment_submit(actor=staff, item=bonus)
+    client.force_login(reviewer)
+    page = client.get(reverse("evaluations:adjustment", args=[bonus.pk]))
+    assert b'data-testid="approve"' in page.content
+    url = reverse("evaluations:adjustment_approve", args=[bonus.pk])
+    client.post(url, {"level": "2"})
+    bonus.refresh_from_db()
+    assert bonus.status == Status.SUBMITTED
+    client.post(url, {"level": "1", "comment": "属实"})
+    bonus.refresh_from_db()
+    assert bonus.status == Status.APPROVED
+    assert ReviewEvent.objects.get(adjustment=bonus, action=Action.APPROVE).comment == "属实"
+
+
+def test_evidence_is_checked_by_content(client, tree, running, staff, bonus):
+    client.force_login(staff)
+    url = reverse("evaluations:adjustment_upload", args=[bonus.pk])
+    good = SimpleUploadedFile("表彰文件.pdf", pdf_bytes(), content_type="application/pdf")
+    fake = SimpleUploadedFile("伪装.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    response = client.post(url, {"files": [good, fake]})
+    assert response.status_code == 302
+    stored = ReportFile.objects.filter(adjustment=bonus)
+    assert [f.original_name for f in stored] == ["表彰文件.pdf"]
+    page = client.get(reverse("evaluations:adjustment", args=[bonus.pk]))
+    assert "伪装.pdf" in page.content.decode()  # named in the refusal
+    file_url = reverse("evaluations:report_file", args=[ReportFile.objects.get().pk])
+    served = client.get(file_url)
+    assert served.status_code == 200
+    assert b"".join(served.streaming_content).startswith(b"%PDF")
+    client.force_login(UserFactory())
+    assert client.get(file_url).status_code == 404
