@@ -127,7 +127,9 @@ def adjustment_withdraw(*, actor: Who, item: Adjustment) -> Adjustment:
 
 
 @transaction.atomic
-def adjustment_approve(*, actor: Who, item: Adjustment, level: int, comment: str = "") -> Adjustment:
+def adjustment_approve(
+    *, actor: Who, item: Adjustment, level: int, comment: str = ""
+) -> Adjustment:
     return review.approve(review.locked(item), actor=Scope.of(actor), level=level, comment=comment)
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from activities.evidence import size_refusal
 from campaigns.selectors import campaign_for_user
+from common.posted import level_seen
 from common.uploads import oversized_uploads, upload_limit
 from evaluations import adjustment_selectors as selectors
 from evaluations import adjustment_services as services
@@ -59,7 +60,9 @@ def unit_adjustments(request: HttpRequest, campaign_pk: int, unit_pk: int) -> Ht
                 _refused(request, error)
                 status = 400
             else:
-                messages.success(request, _("The item is saved as a draft: attach evidence, then submit it."))
+                messages.success(
+                    request, _("The item is saved as a draft: attach evidence, then submit it.")
+                )
                 return redirect("evaluations:adjustment", item.pk)
         else:
             status = 400
@@ -128,17 +131,15 @@ def adjustment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _level(request: HttpRequest) -> int:
-    try:
-        return int(request.POST.get("level", "0")[:3])
-    except ValueError:
-        return 0
+    return level_seen(request.POST) or 0
 
 
 @login_required
 @require_POST
 def adjustment_approve(request: HttpRequest, pk: int) -> HttpResponse:
     def act(actor: Scope, item: Adjustment) -> None:
-        services.adjustment_approve(actor=actor, item=item, level=_level(request))
+        comment = request.POST.get("comment", "")[:2000]
+        services.adjustment_approve(actor=actor, item=item, level=_level(request), comment=comment)
         messages.success(request, _("Approved."))
 
     return _act(request, pk, act)

@@ -1,6 +1,6 @@
-"""The assessment engine (考核, issue 14 §1): a campaign's draft scores, computed from the records by
-its scoring scheme. Pure reads: nothing here writes. A snapshot (evaluations.models.snapshots)
-freezes what `compute` returns.
+"""The assessment engine (考核, issue 14 §1): a campaign's draft scores, computed from the
+records by its scoring scheme. Pure reads: nothing here writes. A snapshot
+(evaluations.models.snapshots) freezes what `compute` returns.
 
 **Who takes part**: the active units in the subtree of the campaign's organising unit (itself
 included) that have a target in the campaign or an approved activity counted in it (a row in
@@ -48,8 +48,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from activities import progress
-from activities.models import Action, Activity, ActivityEvent, CoOrganiserStatus, Status
-from activities.models import UnitRollup
+from activities.models import Action, Activity, ActivityEvent, CoOrganiserStatus, Status, UnitRollup
 from activities.rollups import ALL_LINES
 from campaigns import deadlines
 from campaigns.models import Campaign, Target
@@ -187,7 +186,7 @@ def clean_params(kind: str, params: dict | None) -> dict[str, str]:
                 % {"param": param.label, "low": param.minimum, "high": param.maximum}
             )
         else:
-            cleaned[param.name] = str(value.normalize() if param.whole else value)
+            cleaned[param.name] = str(int(value)) if param.whole else str(value)
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -443,7 +442,7 @@ def measure_targets(ctx: Context, rule: RuleSpec) -> dict[int, Measure]:
     return found
 
 
-def _targets(campaign: Campaign, unit_ids: list[int]) -> list[dict]:
+def _targets(campaign: Campaign, unit_ids: list[int]) -> list[Any]:
     return list(
         Target.objects.filter(
             task__campaign=campaign, task__is_active=True, unit_id__in=unit_ids
@@ -472,7 +471,7 @@ def measure_timeliness(ctx: Context, rule: RuleSpec) -> dict[int, Measure]:
 REVIEW_DECISIONS = (Action.APPROVE, Action.PASS_ON, Action.RETURN)
 
 
-def _subtree_sums(units: list[Unit], own: dict[int, tuple[int, ...]]) -> dict[int, list[int]]:
+def _subtree_sums(units: list[Unit], own: dict[int, tuple[int, int]]) -> dict[int, list[int]]:
     """Counts per unit summed over each unit's subtree: `own` is keyed by unit id, with
     the units' paths read once (one query for the units holding counts)."""
     wanted = {u.path: u.pk for u in units}
@@ -493,14 +492,14 @@ def measure_review_quality(ctx: Context, rule: RuleSpec) -> dict[int, Measure]:
     """1 − the return rate of the subtree's activities: reviewers' decisions that returned one
     over all reviewers' decisions (approve, pass on, return) on them. Lower returns, more
     points."""
-    decisions = ", ".join(f"'{a}'" for a in REVIEW_DECISIONS)
+    decisions = ", ".join(f"'{a.value}'" for a in REVIEW_DECISIONS)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT a.unit_id, SUM(CASE WHEN e.action = %s THEN 1 ELSE 0 END), COUNT(*)"
             f" FROM {ActivityEvent._meta.db_table} e"
             f" JOIN {Activity._meta.db_table} a ON a.id = e.activity_id"
             f" WHERE a.campaign_id = %s AND e.action IN ({decisions}) GROUP BY a.unit_id",
-            [str(Action.RETURN), ctx.campaign.pk],
+            [Action.RETURN.value, ctx.campaign.pk],
         )
         own = {row[0]: (int(row[1] or 0), int(row[2] or 0)) for row in cursor.fetchall()}
     found = {}
@@ -594,9 +593,9 @@ def _grades(campaign: Campaign, unit_ids: list[int]) -> QuerySet[LeaderComment]:
 def measure_grades(ctx: Context, rule: RuleSpec) -> dict[int, Measure]:
     """The mean of the leader grades (1 poor … 4 good) given to the unit itself in the campaign,
     over 4."""
-    rows = defaultdict(lambda: [0, 0])
+    rows: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for unit_id, grade in _grades(ctx.campaign, ctx.ids).values_list("unit_id", "grade"):
-        rows[unit_id][0] += grade
+        rows[unit_id][0] += grade or 0
         rows[unit_id][1] += 1
     found = {}
     for unit_id, (total, count) in rows.items():
@@ -665,7 +664,9 @@ def _points(
     scale = (whole / counted) if counted else ZERO
     by_kind: dict[str, RulePoints] = {}
     for rule, measure, share, excluded in parts:
-        points = ZERO if share is None else (rule.weight * share * scale).quantize(CENT, ROUND_HALF_UP)
+        points = (
+            ZERO if share is None else (rule.weight * share * scale).quantize(CENT, ROUND_HALF_UP)
+        )
         if measure is None:
             formula, numbers = NO_DATA, {}
         else:
@@ -727,8 +728,8 @@ def _shares_cut(size: int, share: int) -> int:
 
 def grades_of(scheme: SchemeSpec, totals: list[Decimal]) -> list[str]:
     """The grades of a peer group's units, given their totals in rank order."""
+    grades: list[str] = []
     if scheme.grading == GradingMethod.THRESHOLDS:
-        grades = []
         for total in totals:
             if total >= scheme.excellent_from:
                 grades.append(AssessmentGrade.EXCELLENT)
@@ -739,7 +740,7 @@ def grades_of(scheme: SchemeSpec, totals: list[Decimal]) -> list[str]:
             else:
                 grades.append(AssessmentGrade.POOR)
         return grades
-    size, grades = len(totals), []
+    size = len(totals)
     for grade, share in (
         (AssessmentGrade.EXCELLENT, scheme.excellent_share),
         (AssessmentGrade.GOOD, scheme.good_share),
@@ -777,11 +778,10 @@ def compute(
     taking_part = participants(campaign)
     ctx = Context(campaign, taking_part, today)
     kinds = {r.kind for r in scheme.rules}
-    measured = {
-        kind: (MEASURES[kind](ctx, rule) if taking_part else {})
-        for rule in scheme.rules
-        if (kind := rule.kind) in MEASURES
-    }
+    measured: dict[str, dict[int, Measure]] = {}
+    for rule in scheme.rules:
+        if rule.kind in MEASURES:
+            measured[rule.kind] = MEASURES[rule.kind](ctx, rule) if taking_part else {}
     adjustments = (
         adjustment_sums(campaign, ctx.ids) if RuleKind.ADJUSTMENTS in kinds and taking_part else {}
     )
@@ -790,7 +790,9 @@ def compute(
     for unit in taking_part:
         total, scale, rules = _points(scheme, measured, adjustments, unit)
         key, label = peer_group_of(scheme.peer_grouping, unit)
-        groups[key].append((tie_break_key(total, rules, unit.code), unit, total, scale, rules, label))
+        groups[key].append(
+            (tie_break_key(total, rules, unit.code), unit, total, scale, rules, label)
+        )
     wanted = None if units is None else {u if isinstance(u, int) else u.pk for u in units}
     scores = []
     for key in sorted(groups):
@@ -861,9 +863,9 @@ def records_of(campaign: Campaign, unit: Unit, kind: str, today: date) -> dict[s
         return {"activity": Activity.objects.filter(pk__in=returned.values("activity_id"))}
     due = Q(due_on__lt=today)
     if kind == RuleKind.COMMITMENTS:
-        items = Commitment.objects.filter(
-            campaign=campaign, set__status=Status.APPROVED
-        ).filter(_subtree(unit))
+        items = Commitment.objects.filter(campaign=campaign, set__status=Status.APPROVED).filter(
+            _subtree(unit)
+        )
         return {"commitment": items.filter(due | Q(fulfilled_at__isnull=False))}
     if kind == RuleKind.FOLLOW_UPS:
         follow_ups = FollowUp.objects.filter(campaign=campaign).filter(_subtree(unit))
@@ -877,11 +879,17 @@ def records_of(campaign: Campaign, unit: Unit, kind: str, today: date) -> dict[s
     return {}
 
 
-def explain(campaign: Campaign, unit: Unit, *, today: date | None = None) -> UnitScore | None:
+def explain(
+    campaign: Campaign,
+    unit: Unit,
+    *,
+    scheme: SchemeSpec | None = None,
+    today: date | None = None,
+) -> UnitScore | None:
     """The unit's score (None if it does not take part) with, for every rule, the ids of the
     records behind its numbers (at most EXPLAIN_LIMIT per kind, and how many there are)."""
     today = today or deadlines.today(campaign)
-    scores = compute(campaign, units=[unit], today=today)
+    scores = compute(campaign, units=[unit], scheme=scheme, today=today)
     score = scores.of(unit.pk)
     if score is None:
         return None

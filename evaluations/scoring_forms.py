@@ -6,6 +6,7 @@ scheme are scoring_services.scheme_check's (one place); this form checks only th
 from decimal import Decimal
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from evaluations import scoring
@@ -53,6 +54,8 @@ class SchemeForm(forms.Form):
             for param in scoring.PARAMS[rule.kind]:
                 initial[f"param-{rule.kind}-{param.name}"] = params.get(param.name)
         super().__init__(*args, initial=initial, **kwargs)
+        for name in SCHEME_FIELDS:
+            self.fields[name].label = capfirst(self.fields[name].label)
         for rule in rules:
             self.fields[f"weight-{rule.kind}"] = forms.DecimalField(
                 label=_("Weight"), max_digits=5, decimal_places=2, min_value=Decimal(0)

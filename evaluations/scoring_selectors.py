@@ -43,7 +43,9 @@ def ranking(actor: Scope, campaign: Campaign) -> Ranking:
     for score in scores.units:
         group = groups.get(score.peer_group)
         if group is None:
-            group = groups[score.peer_group] = PeerGroup(score.peer_group, score.peer_group_label, [])
+            group = groups[score.peer_group] = PeerGroup(
+                score.peer_group, score.peer_group_label, []
+            )
         group.rows.append(score)
     return Ranking(scores, list(groups.values()))
 
@@ -103,7 +105,9 @@ def _targets(ids: list[int]) -> dict[int, RecordLink]:
 def _activities(ids: list[int]) -> dict[int, RecordLink]:
     rows = Activity.objects.filter(pk__in=ids).order_by("-starts_on", "pk")
     return {
-        a.pk: RecordLink(f"{a.starts_on:%Y-%m-%d} {a.title}", reverse("activities:detail", args=[a.pk]))
+        a.pk: RecordLink(
+            f"{a.starts_on:%Y-%m-%d} {a.title}", reverse("activities:detail", args=[a.pk])
+        )
         for a in rows.only("pk", "title", "starts_on")
     }
 

@@ -108,11 +108,13 @@ def scheme_check(values: SchemeValues) -> list[RuleValues]:
         if not Decimal(0) <= rule.weight <= Decimal(100):
             errors.append(_("%(rule)s: a weight from 0 to 100.") % {"rule": label})
         if rule.without_data not in WithoutData.values:
-            errors.append(_("%(rule)s: choose what a unit with nothing to measure gets.") % {
-                "rule": label
-            })
+            errors.append(
+                _("%(rule)s: choose what a unit with nothing to measure gets.") % {"rule": label}
+            )
         try:
-            params = scoring.clean_params(rule.kind, rule.params) if rule.kind in RuleKind.values else {}
+            params = (
+                scoring.clean_params(rule.kind, rule.params) if rule.kind in RuleKind.values else {}
+            )
         except ValidationError as error:
             errors += [f"{label}: {message}" for message in error.messages]
             params = {}
@@ -120,8 +122,11 @@ def scheme_check(values: SchemeValues) -> list[RuleValues]:
     weights = sum((r.weight for r in values.rules if r.kind != RuleKind.ADJUSTMENTS), Decimal(0))
     if weights != 100:
         errors.append(
-            _("The weights of the rules other than bonus and deduction items add up to %(sum)s:"
-              " they must add up to 100.") % {"sum": weights.normalize()}
+            _(
+                "The weights of the rules other than bonus and deduction items add up to %(sum)s:"
+                " they must add up to 100."
+            )
+            % {"sum": f"{weights.normalize():f}"}
         )
     thresholds = (values.excellent_from, values.good_from, values.fair_from)
     if any(not Decimal(0) <= t <= Decimal(100) for t in thresholds):
