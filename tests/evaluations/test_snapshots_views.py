@@ -389,11 +389,16 @@ def test_an_unpublished_snapshot_is_a_404_in_public(taken):
 
 def test_a_replaced_notice_links_to_its_correction(objection, city_admin):
     corrected = services.objection_answer(
-        city_admin, objection, upheld=True, answer="改正"
+        city_admin, objection, upheld=True, answer="补录活动后重新计分"
     ).correction
     page = new_client().get(notice(objection.snapshot)).content.decode()
     assert notice(corrected) in page
-    assert new_client().get(notice(corrected)).status_code == 200
+    response = new_client().get(notice(corrected))
+    assert response.status_code == 200
+    shown = response.content.decode()
+    assert 'data-testid="notice-correction"' in shown
+    # the answer to an objection is the unit's and the admins', not the public's
+    assert "补录活动后重新计分" not in shown and "少算了一次活动" not in shown
 
 
 def test_a_burst_on_the_notice_is_a_429(settings, published):
