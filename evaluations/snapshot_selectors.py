@@ -15,6 +15,7 @@ from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from campaigns import deadlines
 from campaigns.models import Campaign
@@ -209,6 +210,31 @@ def points_by_rule(row: SnapshotRow, columns: list[RuleColumn]) -> list[str]:
         else:
             shown.append(str(item.get("points", "")))
     return shown
+
+
+@dataclass(frozen=True)
+class RuleLine:
+    """One rule of a frozen row, as a unit reads it: its points of its weight and the formula
+    with the unit's numbers, in the reader's language."""
+
+    label: str
+    points: str
+    weight: str
+    formula: str
+
+
+def rule_lines(row: SnapshotRow, columns: list[RuleColumn]) -> list[RuleLine]:
+    found = {str(item.get("kind")): item for item in row.rules if isinstance(item, dict)}
+    lines = []
+    for column, points in zip(columns, points_by_rule(row, columns), strict=True):
+        item = found.get(column.kind, {})
+        formula = str(item.get("formula") or "")
+        try:
+            text = gettext(formula) % item.get("numbers", {}) if formula else ""
+        except (KeyError, TypeError, ValueError):
+            text = gettext(formula)
+        lines.append(RuleLine(column.label, points, column.weight, text))
+    return lines
 
 
 # --- Objections --------------------------------------------------------------------------------

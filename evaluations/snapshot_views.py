@@ -169,9 +169,7 @@ def _objection_form_page(
         "campaign": found.campaign,
         "unit": unit,
         "row": row,
-        "rule_points": list(zip(columns, selectors.points_by_rule(row, columns), strict=True))
-        if row
-        else [],
+        "rule_lines": selectors.rule_lines(row, columns) if row else [],
         "form": form,
         "window_open": selectors.window_open(found),
     }

@@ -20,7 +20,7 @@ def rules(targets: str, appraisal: str) -> list[dict]:
             "weight": "70",
             "points": targets,
             "excluded": False,
-            "formula": "min(done / target, 100%) × 70",
+            "formula": "%(done)s of %(target)s activities done",
             "numbers": {"done": "3", "target": "4"},
             "records": {"activities": [11, 12, 13]},
         },

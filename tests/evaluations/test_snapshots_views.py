@@ -175,6 +175,16 @@ def test_a_unit_files_an_objection_with_a_file_and_sees_the_answer(
     assert "该活动不在本期范围内。" in mine and 'data-testid="answer-form"' not in mine
 
 
+def test_the_objection_form_shows_the_units_points_and_their_formula(published, staff, tree):
+    response = as_user(staff).get(
+        reverse("evaluations:objection_add", args=[published.pk, tree.branch_a1.pk])
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count('data-testid="own-rule"') == 2
+    assert "66.50 / 70" in page and "3 of 4 activities done" in page
+
+
 def test_an_objection_after_the_window_is_refused_with_a_message(published, staff, tree):
     Snapshot.objects.filter(pk=published.pk).update(
         window_ends_on=datetime.date.today() - datetime.timedelta(days=3)
