@@ -3,7 +3,7 @@ are hidden, and links rotated, from the appraisal page (evaluations.services).""
 
 from django.contrib import admin
 
-from evaluations.models import AppraisalLink, Rating
+from evaluations.models import AppraisalLink, HonourCategory, Rating, ScoreObjection, Snapshot
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -31,9 +31,22 @@ class RatingAdmin(ReadOnlyAdmin):
     exclude = ["device"]
 
 
+# --- Honours (honour_services): the categories are seeded (migration 0005) and edited here;
+# rounds, quotas and applications only through their pages, where the rules are checked.
+
+
+@admin.register(HonourCategory)
+class HonourCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "kind", "sort_order", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "code"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # applications refer to them: deactivate instead
+
+
 # --- Assessment snapshots (snapshots): frozen, so shown only; objections are answered on their
 # page (evaluations.snapshot_services), never here.
-from evaluations.models import ScoreObjection, Snapshot  # noqa: E402
 
 
 @admin.register(Snapshot)

@@ -63,6 +63,7 @@ def file_for_user(actor: Scope, pk: int) -> ReportFile:
             "follow_up__unit",
             "adjustment__unit",
             "score_objection__unit",
+            "application__unit",
         )
         .filter(pk=pk)
         .first()
@@ -77,6 +78,8 @@ def file_for_user(actor: Scope, pk: int) -> ReportFile:
         unit = item.score_objection.unit
     elif item.adjustment is not None:
         unit = item.adjustment.unit
+    elif item.application is not None:  # an honour application's evidence (honour_views)
+        unit = item.application.unit
     else:
         raise Http404
     if not actor.can_view(unit):
