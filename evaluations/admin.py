@@ -3,7 +3,7 @@ are hidden, and links rotated, from the appraisal page (evaluations.services).""
 
 from django.contrib import admin
 
-from evaluations.models import AppraisalLink, Rating
+from evaluations.models import AppraisalLink, HonourCategory, Rating
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -29,3 +29,17 @@ class RatingAdmin(ReadOnlyAdmin):
     list_select_related = ["unit", "campaign"]
     list_filter = ["verdict"]
     exclude = ["device"]
+
+
+# --- Honours (honour_services): the categories are seeded (migration 0005) and edited here;
+# rounds, quotas and applications only through their pages, where the rules are checked.
+
+
+@admin.register(HonourCategory)
+class HonourCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "kind", "sort_order", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "code"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # applications refer to them: deactivate instead

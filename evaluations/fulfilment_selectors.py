@@ -59,7 +59,10 @@ def file_for_user(actor: Scope, pk: int) -> ReportFile:
     it belongs to, else 404."""
     item = (
         ReportFile.objects.select_related(
-            "fulfilment__commitment__unit", "follow_up__unit", "adjustment__unit"
+            "fulfilment__commitment__unit",
+            "follow_up__unit",
+            "adjustment__unit",
+            "application__unit",
         )
         .filter(pk=pk)
         .first()
@@ -72,6 +75,8 @@ def file_for_user(actor: Scope, pk: int) -> ReportFile:
         unit = item.follow_up.unit
     elif item.adjustment is not None:
         unit = item.adjustment.unit
+    elif item.application is not None:  # an honour application's evidence (honour_views)
+        unit = item.application.unit
     else:
         raise Http404
     if not actor.can_view(unit):

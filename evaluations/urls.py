@@ -5,6 +5,7 @@ from evaluations import (
     comment_views,
     commitment_views,
     fulfilment_views,
+    honour_views,
     report_file_views,
     scoring_views,
     views,
@@ -118,4 +119,54 @@ urlpatterns = [
         "adjustments/<int:pk>/return/", adjustment_views.adjustment_return, name="adjustment_return"
     ),
     path("adjustments/queue/", adjustment_views.adjustment_queue, name="adjustment_queue"),
+    # Honours (评选表彰): rounds, quotas, applications and their recommendation (honour_views).
+    path("honours/", honour_views.rounds, name="honours"),
+    path("honours/rounds/new/", honour_views.round_create, name="honour_round_create"),
+    path("honours/rounds/<int:pk>/", honour_views.round_detail, name="honour_round"),
+    path("honours/rounds/<int:pk>/edit/", honour_views.round_edit, name="honour_round_edit"),
+    path("honours/rounds/<int:pk>/quotas/", honour_views.quota_set, name="honour_quota_set"),
+    path("honours/quotas/<int:pk>/delete/", honour_views.quota_delete, name="honour_quota_delete"),
+    path("honours/rounds/<int:pk>/apply/<int:unit_pk>/", honour_views.apply, name="honour_apply"),
+    path("honours/mine/", honour_views.mine, name="honour_mine"),
+    path("honours/queue/", honour_views.queue, name="honour_queue"),
+    path(
+        "honours/applications/<int:pk>/",
+        honour_views.application_page,
+        name="honour_application",
+    ),
+    path(
+        "honours/applications/<int:pk>/edit/",
+        honour_views.application_edit,
+        name="honour_application_edit",
+    ),
+    path(
+        "honours/applications/<int:pk>/submit/",
+        honour_views.application_submit,
+        name="honour_submit",
+    ),
+    path(
+        "honours/applications/<int:pk>/withdraw/",
+        honour_views.application_withdraw,
+        name="honour_withdraw",
+    ),
+    path(
+        "honours/applications/<int:pk>/recommend/",
+        honour_views.application_recommend,
+        name="honour_recommend",
+    ),
+    path(
+        "honours/applications/<int:pk>/decline/",
+        honour_views.application_decline,
+        name="honour_decline",
+    ),
+    path(
+        "honours/applications/<int:pk>/files/",
+        honour_views.application_upload,
+        name="honour_upload",
+    ),
+    path(
+        "honours/files/<int:pk>/delete/",
+        honour_views.application_file_delete,
+        name="honour_file_delete",
+    ),
 ]
