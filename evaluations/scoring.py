@@ -787,9 +787,13 @@ def compute(
     )
     groups: dict[str, list[tuple[tuple, Unit, Decimal, Decimal, tuple[RulePoints, ...], str]]]
     groups = defaultdict(list)
+    labels: dict[tuple, tuple[str, str]] = {}  # a peer group's key and label, worked out once
     for unit in taking_part:
         total, scale, rules = _points(scheme, measured, adjustments, unit)
-        key, label = peer_group_of(scheme.peer_grouping, unit)
+        found = (unit.kind, unit.line, unit.depth)
+        if found not in labels:
+            labels[found] = peer_group_of(scheme.peer_grouping, unit)
+        key, label = labels[found]
         groups[key].append(
             (tie_break_key(total, rules, unit.code), unit, total, scale, rules, label)
         )
