@@ -3,7 +3,15 @@ are hidden, and links rotated, from the appraisal page (evaluations.services).""
 
 from django.contrib import admin
 
-from evaluations.models import AppraisalLink, Honour, HonourCategory, HonourObjection, Rating
+from evaluations.models import (
+    AppraisalLink,
+    Honour,
+    HonourCategory,
+    HonourObjection,
+    Rating,
+    ScoreObjection,
+    Snapshot,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -43,6 +51,24 @@ class HonourCategoryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # applications refer to them: deactivate instead
+
+
+# --- Assessment snapshots (snapshots): frozen, so shown only; objections are answered on their
+# page (evaluations.snapshot_services), never here.
+
+
+@admin.register(Snapshot)
+class SnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["campaign", "version", "taken_at", "published_at", "window_ends_on"]
+    list_select_related = ["campaign"]
+    exclude = ["scheme"]
+
+
+@admin.register(ScoreObjection)
+class ScoreObjectionAdmin(ReadOnlyAdmin):
+    list_display = ["unit", "snapshot", "filed_at", "outcome", "answered_at"]
+    list_select_related = ["unit", "snapshot__campaign"]
+    list_filter = ["outcome"]
 
 
 # --- Honour roll: honours conferred and the public's objections, shown only (honour_roll_services

@@ -59,7 +59,11 @@ def file_for_user(actor: Scope, pk: int) -> ReportFile:
     it belongs to, else 404."""
     item = (
         ReportFile.objects.select_related(
-            "fulfilment__commitment__unit", "follow_up__unit", "application__unit"
+            "fulfilment__commitment__unit",
+            "follow_up__unit",
+            "adjustment__unit",
+            "score_objection__unit",
+            "application__unit",
         )
         .filter(pk=pk)
         .first()
@@ -70,6 +74,10 @@ def file_for_user(actor: Scope, pk: int) -> ReportFile:
         unit = item.fulfilment.commitment.unit
     elif item.follow_up is not None:
         unit = item.follow_up.unit
+    elif item.score_objection is not None:  # snapshots: an objection's evidence
+        unit = item.score_objection.unit
+    elif item.adjustment is not None:
+        unit = item.adjustment.unit
     elif item.application is not None:  # an honour application's evidence (honour_views)
         unit = item.application.unit
     else:

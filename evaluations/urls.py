@@ -1,12 +1,15 @@
 from django.urls import path
 
 from evaluations import (
+    adjustment_views,
     comment_views,
     commitment_views,
     fulfilment_views,
     honour_roll_views,
     honour_views,
     report_file_views,
+    scoring_views,
+    snapshot_views,
     views,
 )
 
@@ -84,6 +87,64 @@ urlpatterns = [
         fulfilment_views.report_file_delete,
         name="report_file_delete",
     ),
+    # Assessment results (snapshot_views): snapshots, 公示, objections and answers, exports.
+    path("snapshots/<int:campaign_pk>/", snapshot_views.snapshots, name="snapshots"),
+    path("snapshots/<int:campaign_pk>/take/", snapshot_views.snapshot_take, name="snapshot_take"),
+    path("snapshots/versions/<int:pk>/", snapshot_views.snapshot, name="snapshot"),
+    path(
+        "snapshots/versions/<int:pk>/publish/",
+        snapshot_views.snapshot_publish,
+        name="snapshot_publish",
+    ),
+    path(
+        "snapshots/versions/<int:pk>/ranking.xlsx",
+        snapshot_views.snapshot_xlsx,
+        name="snapshot_xlsx",
+    ),
+    path(
+        "snapshots/versions/<int:pk>/print/", snapshot_views.snapshot_print, name="snapshot_print"
+    ),
+    path(
+        "snapshots/versions/<int:pk>/units/<int:unit_pk>/object/",
+        snapshot_views.objection_add,
+        name="objection_add",
+    ),
+    path("objections/<int:pk>/", snapshot_views.objection, name="objection"),
+    path("objections/<int:pk>/answer/", snapshot_views.objection_answer, name="objection_answer"),
+    # Assessment (scores): the scheme, draft scores, bonus and deduction items.
+    path("scores/<int:campaign_pk>/", scoring_views.scores, name="scores"),
+    path(
+        "scores/<int:campaign_pk>/units/<int:unit_pk>/",
+        scoring_views.unit_scores,
+        name="unit_scores",
+    ),
+    path("scores/<int:campaign_pk>/scheme/", scoring_views.scheme, name="scoring_scheme"),
+    path(
+        "scores/<int:campaign_pk>/units/<int:unit_pk>/adjustments/",
+        adjustment_views.unit_adjustments,
+        name="unit_adjustments",
+    ),
+    path("adjustments/<int:pk>/", adjustment_views.adjustment, name="adjustment"),
+    path(
+        "adjustments/<int:pk>/files/", adjustment_views.adjustment_upload, name="adjustment_upload"
+    ),
+    path(
+        "adjustments/<int:pk>/submit/", adjustment_views.adjustment_submit, name="adjustment_submit"
+    ),
+    path(
+        "adjustments/<int:pk>/withdraw/",
+        adjustment_views.adjustment_withdraw,
+        name="adjustment_withdraw",
+    ),
+    path(
+        "adjustments/<int:pk>/approve/",
+        adjustment_views.adjustment_approve,
+        name="adjustment_approve",
+    ),
+    path(
+        "adjustments/<int:pk>/return/", adjustment_views.adjustment_return, name="adjustment_return"
+    ),
+    path("adjustments/queue/", adjustment_views.adjustment_queue, name="adjustment_queue"),
     # Honours (评选表彰): rounds, quotas, applications and their recommendation (honour_views).
     path("honours/", honour_views.rounds, name="honours"),
     path("honours/rounds/new/", honour_views.round_create, name="honour_round_create"),

@@ -24,6 +24,7 @@ PUBLIC = {
     "public:appraise",
     "public:appraise_thanks",
     "public:board",
+    "public:notice",  # assessment results' 公示 (tests/evaluations/test_snapshots_views.py)
     "public:honours",
     "public:honour_notice",
     "public:honour_objection_sent",

@@ -1,8 +1,9 @@
-"""Honours from the shortlist to the honour roll in a real Chromium, in Chinese and English, on a
-phone and a desktop (issue 14 §2, second half): the city's admin publishes the shortlist (公示);
-a member of the public, signed out, objects to a nominee; the admin answers; the notice period
-passes (moved in the database); the admin commends the shortlist (表彰); the honour is on the
-public honour roll and its certificate prints. The apply-and-recommend half joins it later."""
+"""Honours from application to honour roll in a real Chromium, in Chinese and English, on a phone
+and a desktop (issue 14 §2): a union's staff apply for 工人先锋号; the reviewers of the federation
+above recommend it and the city's reviewers shortlist it (逐级推荐); the city's admin publishes the
+shortlist (公示); a member of the public, signed out, objects to the nominee; the admin answers; the
+notice period passes (moved in the database); the admin commends the shortlist (表彰); the honour
+is on the public honour roll and its certificate prints."""
 
 import datetime
 
@@ -11,10 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from evaluations.models import ApplicationStatus, Honour, HonourObjection
+from evaluations.models import (
+    Application,
+    ApplicationStatus,
+    Honour,
+    HonourObjection,
+    Recommendation,
+)
 from tests.e2e.conftest import LANGUAGES, field, sign_in_as
 from tests.evaluations.honour_roll_fixtures import (
-    ApplicationFactory,
     HonourCategoryFactory,
     HonourRoundFactory,
     publish_in_past,
@@ -36,7 +42,10 @@ def setting(db, settings):
     # objections (tested in tests/evaluations) must not refuse a later run's objection.
     settings.HONOUR_OBJECTION_RATE = "1000/m"
     city = UnitFactory(code="CITY", name="阜康市委", kind=UnitKind.PARTY_COMMITTEE)
-    union = UnitFactory(parent=city, code="U1", name="市总工会机关工会", kind=UnitKind.TRADE_UNION)
+    federation = UnitFactory(parent=city, code="U0", name="市总工会", kind=UnitKind.TRADE_UNION)
+    union = UnitFactory(
+        parent=federation, code="U1", name="市总工会机关工会", kind=UnitKind.TRADE_UNION
+    )
     today = timezone.localdate()
     campaign = CampaignFactory(
         unit=city,
@@ -48,24 +57,52 @@ def setting(db, settings):
     MembershipFactory(user=admin, unit=city, role=Role.ADMIN)
     staff = UserFactory(username="staff_u1", name="工会填报员")
     MembershipFactory(user=staff, unit=union, role=Role.STAFF)
-    category = HonourCategoryFactory(code="T-GRXFH", name="工人先锋号", lines=[Line.UNION])
+    for username, unit in (("reviewer_u0", federation), ("reviewer_city", city)):
+        MembershipFactory(user=UserFactory(username=username), unit=unit, role=Role.REVIEWER)
+    HonourCategoryFactory(code="T-GRXFH", name="工人先锋号", lines=[Line.UNION])
     honour_round = HonourRoundFactory(
-        campaign=campaign, title="2010 年度创先争优表彰", created_by=admin, publicity_days=5
+        campaign=campaign,
+        title="2010 年度创先争优表彰",
+        created_by=admin,
+        publicity_days=5,
+        opens_on=today - datetime.timedelta(days=5),
+        closes_on=today + datetime.timedelta(days=5),
     )
-    application = ApplicationFactory(
-        round=honour_round,
-        category=category,
-        unit=union,
-        summary="开展劳动竞赛、节能减排和合理化建议活动，成效显著。",
-        created_by=staff,
-    )
-    return honour_round, application, admin
+    return honour_round, admin
 
 
-def test_a_shortlist_is_published_objected_to_answered_commended_and_on_the_roll(
+def test_a_union_applies_two_levels_recommend_and_it_is_commended_on_the_roll(
     page: Page, live_server, setting, t, snapshot
 ):
-    honour_round, application, admin = setting
+    honour_round, admin = setting
+
+    # The union's staff apply for 工人先锋号 from the round's page and submit.
+    sign_in_as(page, live_server, t, "staff_u1")
+    page.goto(live_server.url + reverse("evaluations:honour_round", args=[honour_round.pk]))
+    page.get_by_test_id("apply").click()
+    field(page, t("Honour")).select_option(label="工人先锋号")
+    field(page, t("Leader of the collective")).fill("赵班长")
+    field(page, t("Number of members")).fill("12")
+    field(page, t("Case (事迹材料)")).fill("开展劳动竞赛、节能减排和合理化建议活动。" * 20)
+    field(page, t("Summary for the honour roll")).fill(
+        "开展劳动竞赛、节能减排和合理化建议活动，成效显著。"
+    )
+    page.get_by_test_id("save-application").click()
+    page.get_by_test_id("submit-application").click()
+    expect(page.get_by_test_id("application-status")).to_be_visible()
+    application = Application.objects.get()
+    assert application.status == ApplicationStatus.WAITING and application.level == 1
+
+    # The federation's reviewer recommends it; the city's reviewer shortlists it.
+    for reviewer in ("reviewer_u0", "reviewer_city"):
+        sign_in_as(page, live_server, t, reviewer)
+        page.goto(live_server.url + reverse("evaluations:honour_queue"))
+        page.get_by_test_id("queue-row").get_by_role("link").first.click()
+        page.get_by_test_id("recommend").click()
+        expect(page.get_by_test_id("steps")).to_be_visible()
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SHORTLISTED
+    snapshot("shortlisted")
 
     # The city's admin publishes the shortlist from the round's notice page.
     sign_in_as(page, live_server, t, admin.username)
@@ -101,6 +138,10 @@ def test_a_shortlist_is_published_objected_to_answered_commended_and_on_the_roll
     snapshot("answered")
 
     # The notice period passes; the admin commends the shortlist.
+    # (the steps too: what joined the shortlist after the notice opened is not commended)
+    Recommendation.objects.filter(application=application).update(
+        created_at=timezone.now() - datetime.timedelta(days=21)
+    )
     publish_in_past(honour_round, days_ago=20)
     page.reload()
     field(page, t("Document number")).fill("阜党发〔2010〕12号")
