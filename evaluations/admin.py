@@ -3,7 +3,7 @@ are hidden, and links rotated, from the appraisal page (evaluations.services).""
 
 from django.contrib import admin
 
-from evaluations.models import AppraisalLink, HonourCategory, Rating
+from evaluations.models import AppraisalLink, Honour, HonourCategory, HonourObjection, Rating
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -43,3 +43,21 @@ class HonourCategoryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # applications refer to them: deactivate instead
+
+
+# --- Honour roll: honours conferred and the public's objections, shown only (honour_roll_services
+# writes them; an honour is frozen, an objection is answered from the round's notice page).
+
+
+@admin.register(Honour)
+class HonourAdmin(ReadOnlyAdmin):
+    list_display = ["number", "name", "category", "year", "document_number", "conferred_on"]
+    list_select_related = ["category"]
+    list_filter = ["year", "line"]
+    search_fields = ["name", "unit_name", "number"]
+
+
+@admin.register(HonourObjection)
+class HonourObjectionAdmin(ReadOnlyAdmin):
+    list_display = ["application", "created_at", "answered_at"]
+    list_select_related = ["application__category", "application__unit"]

@@ -5,6 +5,7 @@ from evaluations import (
     comment_views,
     commitment_views,
     fulfilment_views,
+    honour_roll_views,
     honour_views,
     report_file_views,
     scoring_views,
@@ -169,4 +170,10 @@ urlpatterns = [
         honour_views.application_file_delete,
         name="honour_file_delete",
     ),
+    # Honours: the shortlist's notice, objections' answers, commendation (honour_roll_views).
+    path("honours/notices/", honour_roll_views.notices, name="honour_notices"),
+    path("honours/rounds/<int:pk>/notice/", honour_roll_views.notice, name="honour_notice"),
+    path("honours/rounds/<int:pk>/publish/", honour_roll_views.publish, name="honour_publish"),
+    path("honours/rounds/<int:pk>/commend/", honour_roll_views.commend, name="honour_commend"),
+    path("honours/objections/<int:pk>/answer/", honour_roll_views.answer, name="honour_answer"),
 ]
