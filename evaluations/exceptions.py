@@ -27,3 +27,11 @@ class NoticeClosed(EvaluationError):
 
 class CommendationRefused(EvaluationError):
     """The round cannot be commended yet (period open, objections unanswered, already decided)."""
+
+
+class HonourRefused(EvaluationError):
+    """An honours round, quota or application does not meet the rules."""
+
+
+class QuotaExceeded(HonourRefused):
+    """The recommending unit has used its quota for the category."""

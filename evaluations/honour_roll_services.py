@@ -33,6 +33,7 @@ from evaluations.exceptions import (
     NoticeClosed,
     TransitionRefused,
 )
+from evaluations.honour_services import may_manage
 from evaluations.models import (
     HONOUR_OBJECTION_MAX_LENGTH,
     Application,
@@ -56,8 +57,9 @@ DOCUMENT_MAX_LENGTH = HonourRound._meta.get_field("document_number").max_length 
 
 
 def may_publish(who, honour_round: HonourRound) -> bool:
-    """An admin of the round's organising unit publishes the shortlist and answers objections."""
-    return Scope.of(who).acts_as(Role.ADMIN, honour_round.campaign.unit)
+    """An admin of the round's organising unit (or above) publishes the shortlist and answers
+    objections: who manages the round (evaluations.honour_services.may_manage)."""
+    return may_manage(who, honour_round)
 
 
 def may_answer(who, honour_round: HonourRound) -> bool:
@@ -65,10 +67,11 @@ def may_answer(who, honour_round: HonourRound) -> bool:
 
 
 def may_commend(who, honour_round: HonourRound) -> bool:
-    """An admin or a leader of the round's organising unit records the decision."""
-    scope = Scope.of(who)
-    unit = honour_round.campaign.unit
-    return scope.acts_as(Role.ADMIN, unit) or scope.acts_as(Role.LEADER, unit)
+    """Who manages the round, or a leader of its organising unit (or above), records the
+    decision."""
+    return may_manage(who, honour_round) or Scope.of(who).acts_as(
+        Role.LEADER, honour_round.campaign.unit
+    )
 
 
 def may_see(who, honour_round: HonourRound) -> bool:

@@ -32,7 +32,6 @@ from evaluations.public_views import _limited, too_many
 from units.models import Line
 
 ROLL_PER_PAGE = 50
-DEFAULT_OBJECTION_RATE = "10/h"
 
 
 def _round_for(request: HttpRequest, pk: int) -> HonourRound:
@@ -161,7 +160,7 @@ def commend(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _objection_rate() -> str:
-    return getattr(settings, "HONOUR_OBJECTION_RATE", DEFAULT_OBJECTION_RATE)
+    return settings.HONOUR_OBJECTION_RATE
 
 
 @never_cache

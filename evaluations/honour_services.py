@@ -32,7 +32,12 @@ from campaigns import deadlines
 from campaigns.models import Campaign
 from campaigns.selectors import can_manage_campaign
 from evaluations import honour_selectors as selectors
-from evaluations.exceptions import EvaluationError, NotAllowed, TransitionRefused
+from evaluations.exceptions import (
+    HonourRefused,
+    NotAllowed,
+    QuotaExceeded,
+    TransitionRefused,
+)
 from evaluations.models import (
     CASE_MAX_LENGTH,
     SUMMARY_MAX_LENGTH,
@@ -79,14 +84,6 @@ REQUIRED_REGISTRATION: Mapping[str, tuple[str, ...]] = {
     HonourKind.INDIVIDUAL: ("gender", "birth_year", "political_status"),
     HonourKind.COLLECTIVE: ("leader", "members"),
 }
-
-
-class HonourRefused(EvaluationError):
-    """The round, quota or application does not meet the rules."""
-
-
-class QuotaExceeded(HonourRefused):
-    """The recommending unit has used its quota for the category."""
 
 
 # --- Rounds and quotas ---------------------------------------------------------------------------
@@ -556,6 +553,8 @@ def application_recommend(
         rank = used + 1
     reason = (reason or "").strip()
     if here.pk == honour_round.campaign.unit_id:
+        if honour_round.published_at is not None:
+            raise HonourRefused(_("The shortlist is published: the round can no longer change."))
         current.status = ApplicationStatus.SHORTLISTED
         current.waiting_unit, current.waiting_since = None, None
         action = RecommendationAction.SHORTLIST

@@ -16,6 +16,7 @@ from activities.evidence import size_refusal
 from campaigns.selectors import campaigns_visible_to, can_manage_campaign
 from common.posted import level_seen, whole_number
 from common.uploads import oversized_uploads, upload_limit
+from evaluations import honour_roll_services
 from evaluations import honour_selectors as selectors
 from evaluations import honour_services as services
 from evaluations.exceptions import EvaluationError, NotAllowed
@@ -156,6 +157,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "round": honour_round,
         "window_open": services.window_open(honour_round),
         "manages": manages,
+        "sees_notice": honour_roll_services.may_see(actor, honour_round),
         "quotas": [(q, _kind_label(q.unit_kind)) for q in selectors.quotas_of(honour_round)],
         "applications": list(selectors.applications_in_round(actor, honour_round)),
         "apply_units": staff_units,

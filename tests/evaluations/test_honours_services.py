@@ -13,6 +13,7 @@ from evaluations.models import (
     Application,
     ApplicationStatus,
     HonourKind,
+    HonourRound,
     Quota,
     Recommendation,
     RecommendationAction,
@@ -223,6 +224,18 @@ def test_two_levels_recommend_and_the_organiser_shortlists(
         ("shortlist", tree.city, 2, 1, city_reviewer),
     ]
     assert steps[1].reason == "推荐"
+
+
+def test_nothing_joins_a_shortlist_once_it_is_published(
+    submitted_application, reviewer, city_reviewer, honour_round
+):
+    services.application_recommend(reviewer, submitted_application, level=1)
+    HonourRound.objects.filter(pk=honour_round.pk).update(published_at=timezone.now())
+    with pytest.raises(services.HonourRefused, match="published"):
+        services.application_recommend(city_reviewer, fresh(submitted_application), level=2)
+    found = fresh(submitted_application)
+    assert (found.status, found.level) == (ApplicationStatus.WAITING, 2)
+    assert not found.steps.filter(action="shortlist").exists()
 
 
 def test_a_recommendation_over_quota_is_refused_with_the_count(

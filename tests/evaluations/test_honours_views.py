@@ -164,6 +164,9 @@ def test_a_round_page_shows_the_quotas_and_the_apply_button(
         reverse("evaluations:honour_round", args=[honour_round.pk])
     )
     assert 'data-testid="quota-form"' in admin_page.content.decode()
+    # The organiser reaches the shortlist's notice and commendation from the round; staff do not.
+    assert 'data-testid="notice-link"' in admin_page.content.decode()
+    assert 'data-testid="notice-link"' not in text
 
 
 # --- Applications ------------------------------------------------------------------------------
