@@ -172,6 +172,9 @@ class Activity(models.Model):
                 condition=models.Q(status="submitted"),
                 name="activity_waiting_idx",
             ),
+            # Issue 14's review quality (evaluations.scoring): a campaign's activities with their
+            # units, read from the index alone to join their review decisions.
+            models.Index(fields=["campaign", "id", "unit"], name="activity_campaign_unit_idx"),
         ]
 
     def __str__(self) -> str:

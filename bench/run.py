@@ -49,11 +49,14 @@ P95_BARS = {
     "review_queue": 100,
     "activity_list_page_1": 100,
     "activity_list_page_100": 100,
+    "unit_scores": 100,  # issue 14: one unit's explanation meets the dashboards' bar
 }
 RATIO_BAR = 0.05
 EXPORT_SECONDS_BAR = 20
 EXPORT_MB_BAR = 300
 MOVE_SECONDS_BAR = 2
+SCORES_SECONDS_BAR = 10  # issue 14 §3: the draft scores of every unit recomputed
+SNAPSHOT_SECONDS_BAR = 30  # issue 14 §3: a snapshot taken
 
 SERVER_ENV = {
     "DEBUG": "0",
@@ -103,6 +106,7 @@ def bench_pages(export_rows: int) -> list[dict]:
     leaf = Membership.objects.get(user__username=seed.LEAF_STAFF, role=Role.STAFF).unit
     users = {u.username: u for u in User.objects.filter(username__startswith="bench_")}
     export_unit = export_subtree(root, export_rows)
+    campaign = bench_campaign()
     activities = reverse("dashboards:activities")
     return [
         {
@@ -140,6 +144,13 @@ def bench_pages(export_rows: int) -> list[dict]:
             "page": "activity_list_page_100",
             "user": users[seed.ROOT_LEADER],
             "path": f"{activities}?page=100",
+        },
+        {
+            # Issue 14: one unit's draft score with every point explained, the depth-3 unit
+            # the mid leader leads (the whole campaign's scores are computed for its ranks).
+            "page": "unit_scores",
+            "user": users[seed.MID_LEADER],
+            "path": reverse("evaluations:unit_scores", args=[campaign.pk, mid.pk]),
         },
         {
             "page": "activities_export",
@@ -338,6 +349,81 @@ def measure_unit_move() -> dict:
     return result
 
 
+# --- issue 14: the draft scores and a snapshot ------------------------------------------------
+
+
+def bench_campaign():
+    from bench import seed_bench as seed
+    from campaigns.models import Campaign
+
+    return Campaign.objects.select_related("unit").get(
+        unit__code=seed.ROOT_CODE, name=seed.CAMPAIGN_NAME
+    )
+
+
+def measure_scores_recompute() -> dict:
+    """`scores_recompute`: every taking-part unit's draft score in the bench campaign,
+    evaluations.scoring.compute, in this process (its SQL queries counted)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from evaluations import scoring
+
+    campaign = bench_campaign()
+    log(f"scores_recompute: scoring.compute on {campaign.name}")
+    with CaptureQueriesContext(connection) as context:
+        started = time.perf_counter()
+        scores = scoring.compute(campaign)
+        seconds = time.perf_counter() - started
+    sql = sum(float(q["time"]) for q in context.captured_queries)
+    slowest = max(context.captured_queries, key=lambda q: float(q["time"]), default=None)
+    if slowest is not None:
+        log(
+            f"scores_recompute: {sql:.2f} s SQL; slowest {slowest['time']} s:"
+            f" {slowest['sql'][:160]}"
+        )
+    return {
+        "page": "scores_recompute",
+        "seconds": round(seconds, 3),
+        "sql_seconds": round(sql, 3),
+        "units": len(scores.units),
+        "queries": len(context.captured_queries),
+        "loadavg_before": loadavg(),
+        "ok": bool(scores.units) and seconds <= SCORES_SECONDS_BAR,
+    }
+
+
+def measure_snapshot() -> dict:
+    """`snapshot`: the bench admin takes a snapshot (evaluations.snapshot_services.snapshot_take:
+    every unit's scores computed and frozen, the scheme locked), in one transaction that is
+    rolled back: a rerun finds the campaign as it was (no version taken, the scheme unlocked)."""
+    from django.db import transaction
+
+    from bench import seed_bench as seed
+    from evaluations import snapshot_services
+    from evaluations.models import SnapshotRow
+
+    campaign = bench_campaign()
+    admin = seed.ensure_admin(campaign.unit)  # sets built before the bench admin get one
+    log(f"snapshot: {admin.username} takes a snapshot of {campaign.name}")
+    load_before = loadavg()
+    with transaction.atomic():
+        started = time.perf_counter()
+        snapshot = snapshot_services.snapshot_take(admin, campaign)
+        seconds = time.perf_counter() - started
+        rows = SnapshotRow.objects.filter(snapshot=snapshot).count()
+        version = snapshot.version
+        transaction.set_rollback(True)  # the campaign as it was found
+    return {
+        "page": "snapshot",
+        "seconds": round(seconds, 3),
+        "rows": rows,
+        "version": version,
+        "loadavg_before": load_before,
+        "ok": rows > 0 and seconds <= SNAPSHOT_SECONDS_BAR,
+    }
+
+
 # --- the server -------------------------------------------------------------------------------
 
 
@@ -488,7 +574,14 @@ def main() -> None:
     if not chosen or "unit_move" in chosen:
         results.append(measure_unit_move())
         emit(results[-1])
-    if not pages:  # only the unit move: no server to start
+    for name, measure in (
+        ("scores_recompute", measure_scores_recompute),
+        ("snapshot", measure_snapshot),
+    ):
+        if not chosen or name in chosen:
+            results.append(measure())
+            emit(results[-1])
+    if not pages:  # only the unit move, the scores or the snapshot: no server to start
         finish(results)
         return
     for page in pages:

@@ -98,6 +98,7 @@ MID_LEADER = "bench_mid_leader"
 LEAF_STAFF = "bench_leaf_staff"
 TOP_REVIEWER = "bench_top_reviewer"
 AUTHOR = "bench_author"
+ADMIN = "bench_admin"  # issue 14: an admin of the root, who takes the snapshots
 
 K = UnitKind
 KIND_NAMES = {
@@ -624,6 +625,7 @@ class Command(BaseCommand):
             LEAF_STAFF: "基准支部工作人员",
             TOP_REVIEWER: "基准市创先争优办审核员",
             AUTHOR: "基准填报员",
+            ADMIN: "基准市创先争优办管理员",
         }
         names.update({f"bench_reviewer_{i:02d}": f"基准审核员{i:02d}" for i in range(len(depth2))})
         users = {}
@@ -639,6 +641,7 @@ class Command(BaseCommand):
             (MID_LEADER, mid, Role.LEADER),
             (LEAF_STAFF, leaf, Role.STAFF),
             (TOP_REVIEWER, root_node, Role.REVIEWER),
+            (ADMIN, root_node, Role.ADMIN),
             *((f"bench_reviewer_{i:02d}", n, Role.REVIEWER) for i, n in enumerate(depth2)),
         ]
         Membership.objects.bulk_create(
@@ -1257,6 +1260,17 @@ def _bulk(model, columns: list[str], rows: list[tuple]) -> None:
     model.objects.bulk_create(
         [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000
     )
+
+
+def ensure_admin(root: Unit) -> User:
+    """The bench admin (ADMIN, an admin of the root), made if the set was built before it."""
+    user, created = User.objects.get_or_create(username=ADMIN)
+    if created:
+        user.name, user.password = "基准市创先争优办管理员", make_password(BENCH_PASSWORD)
+        user.email = f"{ADMIN}@bench.example.gov.cn"
+        user.save()
+    Membership.objects.get_or_create(user=user, unit=root, role=Role.ADMIN)
+    return user
 
 
 def _present(root: Unit, units: int, activities: int) -> bool:
