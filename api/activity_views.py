@@ -4,6 +4,8 @@ becomes an error answer in api.errors."""
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -13,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from activities import evidence as evidence_files
+from activities import evidence_views
 from activities import services
 from activities.models import Activity, Evidence
 from activities.selectors import activities_visible_to, activity_for_user, coorganiser_choices
@@ -227,6 +230,32 @@ class ActivityViewSet(
             raise NotFound()
         services.evidence_delete(actor=self.scope, evidence=item)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=None,
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        parameters=[OpenApiParameter("evidence_pk", ID_SCHEMA, OpenApiParameter.PATH)],
+        filters=False,
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"evidence/(?P<evidence_pk>[^/.]+)/file",
+        url_name="evidence-file",
+        filterset_class=None,
+        ordering_fields=None,
+        pagination_class=None,
+    )
+    def evidence_file(self, request: Request, pk: str, evidence_pk: str) -> FileResponse:
+        """One evidence file's bytes, for a token as for a session: served as the page serves it
+        (activities.evidence_views), its type as judged by its content on upload."""
+        activity = self.get_object()
+        found = pk_of(evidence_pk)
+        item = Evidence.objects.filter(activity=activity, pk=found).first() if found else None
+        if item is None:
+            raise NotFound()
+        # The page's own view: REST framework has put the token's user on the request.
+        return evidence_views.evidence_download(request._request, item.pk)
 
     def get_parsers(self):
         # Called before `self.action` is set: the action is read from the method's mapping.
