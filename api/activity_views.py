@@ -3,20 +3,20 @@
 becomes an error answer in api.errors."""
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from activities import evidence as evidence_files
-from activities import evidence_views
-from activities import services
+from activities import evidence_views, services
 from activities.models import Activity, Evidence
 from activities.selectors import activities_visible_to, activity_for_user, coorganiser_choices
 from api import activity_serializers as s
@@ -30,6 +30,12 @@ from common.uploads import oversized_uploads
 from units.selectors import units_visible_to
 
 LISTED = ("unit", "campaign", "review_unit")
+
+
+class AnyMediaType(JSONRenderer):
+    """A file answers whatever the client accepts (`Accept: image/*`); an error is still JSON."""
+
+    media_type = "*/*"
 
 
 def _refused(field: str, message: str) -> Refused:
@@ -242,6 +248,7 @@ class ActivityViewSet(
         methods=["get"],
         url_path=r"evidence/(?P<evidence_pk>[^/.]+)/file",
         url_name="evidence-file",
+        renderer_classes=[JSONRenderer, AnyMediaType],
         filterset_class=None,
         ordering_fields=None,
         pagination_class=None,

@@ -78,9 +78,11 @@ class CommentViewSet(
         unit = units_visible_to(self.scope).filter(pk=data["unit"]).first()
         if unit is None:
             raise _refused("unit", _("No such unit."))
-        campaign = Campaign.objects.filter(
-            pk=data["campaign"], unit__path__in=unit.ancestor_paths
-        ).select_related("unit").first()
+        campaign = (
+            Campaign.objects.filter(pk=data["campaign"], unit__path__in=unit.ancestor_paths)
+            .select_related("unit")
+            .first()
+        )
         if campaign is None:
             raise _refused("campaign", _("This campaign does not cover the unit."))
         task = activity = None

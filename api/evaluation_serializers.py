@@ -18,8 +18,8 @@ from evaluations.models import (
     FulfilmentReport,
     LeaderComment,
 )
-from evaluations.models.comments import Grade
 from evaluations.models.appraisal import Verdict
+from evaluations.models.comments import Grade
 
 REVIEWED = (
     "status",

@@ -27,7 +27,6 @@ from evaluations import services
 from evaluations.models import AppraisalLink, PublicBoard, Verdict
 
 
-
 class Public(APIView):
     """No login (a token or session sent along is ignored), and the public pages' limits."""
 

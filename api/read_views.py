@@ -19,8 +19,8 @@ from api.fields import ID_SCHEMA, pk_of
 from api.filters import IdFilter, StrictFilterSet, UnitFilter
 from api.progress_serializers import ProgressQuery, ProgressSerializer, single_values
 from campaigns.models import Campaign, Target, TargetTask
-from evaluations import selectors as appraisal_selectors
 from campaigns.selectors import campaign_for_user, campaigns_covering, campaigns_visible_to
+from evaluations import selectors as appraisal_selectors
 from units.models import Line, Membership, Unit
 from units.selectors import unit_for_user, units_visible_to
 

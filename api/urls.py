@@ -26,9 +26,7 @@ router.register("tasks", read_views.TaskViewSet, basename="task")
 router.register("targets", target_views.TargetWriteViewSet, basename="target")
 router.register("activities", activity_views.ActivityViewSet, basename="activity")
 router.register("notifications", notification_views.NotificationViewSet, basename="notification")
-router.register(
-    "commitment-sets", commitment_views.CommitmentSetViewSet, basename="commitment-set"
-)
+router.register("commitment-sets", commitment_views.CommitmentSetViewSet, basename="commitment-set")
 router.register(
     "fulfilment-reports", commitment_views.FulfilmentReportViewSet, basename="fulfilment-report"
 )

@@ -5,7 +5,7 @@ scope and anonymous; and the appraisal figures of a unit."""
 import pytest
 
 from evaluations.models import FollowUp, FollowUpEvent, FollowUpStatus, LeaderComment
-from tests.evaluations.comment_fixtures import days, follow_up, reported  # noqa: F401
+from tests.evaluations.comment_fixtures import days
 
 ROLES = ("staff", "reviewer", "leader", "admin_user", "outsider", "anonymous")
 

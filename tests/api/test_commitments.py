@@ -6,12 +6,6 @@ import pytest
 
 from activities.models import Action, Status
 from evaluations.models import CommitmentSet, FulfilmentReport, ReviewEvent
-from tests.evaluations.commitment_fixtures import (  # noqa: F401
-    draft_set,
-    due,
-    running,
-    submitted_set,
-)
 from tests.evaluations.fulfilment_setup import (
     CommitmentFactory,
     CommitmentSetFactory,
@@ -29,7 +23,7 @@ def _url(item, action=""):
     return f"/api/v1/commitment-sets/{item.pk}/" + (f"{action}/" if action else "")
 
 
-def _refusal(role: str, staff_only: bool = True) -> int:
+def _refusal(role: str) -> int:
     return {"anonymous": 401, "outsider": 404}.get(role, 403)
 
 
@@ -94,7 +88,9 @@ def test_item_edit_and_delete(request, api, draft_set, role):
     ],
 )
 def test_approve(request, api, submitted_set, role, expected):
-    answer = api(_user(request, role)).post(_url(submitted_set, "approve"), {"level": 1}, format="json")
+    answer = api(_user(request, role)).post(
+        _url(submitted_set, "approve"), {"level": 1}, format="json"
+    )
     assert answer.status_code == expected
     submitted_set.refresh_from_db()
     approved = submitted_set.status == Status.APPROVED
@@ -112,7 +108,9 @@ def test_a_stale_level_is_a_conflict_and_return_needs_a_reason(api, submitted_se
     assert stale.json()["code"] == "transition_refused"
     blank = client.post(_url(submitted_set, "return"), {"level": 1, "reason": " "}, format="json")
     assert blank.status_code == 422
-    back = client.post(_url(submitted_set, "return"), {"level": 1, "reason": "补充量化指标"}, format="json")
+    back = client.post(
+        _url(submitted_set, "return"), {"level": 1, "reason": "补充量化指标"}, format="json"
+    )
     assert back.status_code == 200
     submitted_set.refresh_from_db()
     assert submitted_set.status == Status.RETURNED
@@ -186,7 +184,9 @@ def test_start_a_report(request, api, commitment, role, expected):
 
 def test_a_report_from_draft_to_fulfilled(api, tree, commitment, staff, reviewer, outsider):
     client = api(staff)
-    started = client.post("/api/v1/fulfilment-reports/", {"commitment": commitment.pk}, format="json")
+    started = client.post(
+        "/api/v1/fulfilment-reports/", {"commitment": commitment.pk}, format="json"
+    )
     url = f"/api/v1/fulfilment-reports/{started.json()['id']}/"
     activity = approved_activity(tree.branch_a1, commitment.campaign)
     # Not a statement yet: the services refuse to submit.
@@ -211,14 +211,18 @@ def test_a_report_from_draft_to_fulfilled(api, tree, commitment, staff, reviewer
 
 def test_a_report_returned_and_withdrawn(api, tree, commitment, staff, reviewer):
     client = api(staff)
-    started = client.post("/api/v1/fulfilment-reports/", {"commitment": commitment.pk}, format="json")
+    started = client.post(
+        "/api/v1/fulfilment-reports/", {"commitment": commitment.pk}, format="json"
+    )
     url = f"/api/v1/fulfilment-reports/{started.json()['id']}/"
     activity = approved_activity(tree.branch_a1, commitment.campaign)
     client.patch(url, {"statement": "已完成", "activities": [activity.pk]}, format="json")
     assert client.post(f"{url}submit/").status_code == 200
     assert client.post(f"{url}withdraw/").status_code == 200
     assert client.post(f"{url}submit/").status_code == 200
-    back = api(reviewer).post(f"{url}return/", {"level": 1, "reason": "证明材料不足"}, format="json")
+    back = api(reviewer).post(
+        f"{url}return/", {"level": 1, "reason": "证明材料不足"}, format="json"
+    )
     assert back.status_code == 200
     assert back.json()["return_reason"] == "证明材料不足"
     assert back.json()["status"] == Status.RETURNED

@@ -10,7 +10,7 @@ from django.utils import timezone
 from evaluations import commitment_services
 from evaluations.models import Rating
 from evaluations.services import appraisal_link, appraisal_link_rotate
-from tests.evaluations.conftest import link, new_address, running  # noqa: F401
+from tests.evaluations.conftest import new_address
 from tests.evaluations.fulfilment_setup import CommitmentFactory, CommitmentSetFactory
 
 
@@ -122,7 +122,7 @@ def test_the_board_shows_approved_items_only(anonymous, tree, campaign):
     assert anonymous.get("/api/v1/public/boards/no-such-board/").status_code == 404
 
 
-def test_a_wrong_tokens_401s_are_limited_per_address(api, settings):
+def test_a_wrong_tokens_401s_are_limited_per_address(api, db, settings):
     settings.API_ANON_RATE = "2/min"
     client = api()
     client.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef01234567")
