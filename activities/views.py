@@ -44,6 +44,7 @@ from activities.selectors import (
 from activities.services import NotAllowed
 from campaigns import deadlines
 from campaigns.selectors import active_campaigns_for, targeted_tasks
+from common.posted import level_seen
 from common.uploads import MAX_IMAGE_PIXELS, oversized_uploads, upload_limit
 from units.models import Unit
 from units.scope import Scope
@@ -82,13 +83,6 @@ def next_or_detail(request: HttpRequest, activity: Activity) -> str:
     ):
         return target
     return detail_url(activity)
-
-
-def _int_param(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
 
 
 def _staff_units(actor: Scope) -> list[Unit]:
@@ -428,11 +422,6 @@ def _transition(
     return redirect(next_or_detail(request, activity))
 
 
-def _level(request: HttpRequest) -> int | None:
-    level = _int_param(request.POST.get("level"))
-    return level if level is not None and level >= 1 else None
-
-
 @login_required
 @require_POST
 def activity_submit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -456,7 +445,7 @@ def activity_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def activity_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    level = _level(request)
+    level = level_seen(request.POST)
     if level is None:
         return render(request, "400.html", status=400)
     comment = request.POST.get("comment", "").strip()
@@ -477,7 +466,7 @@ def activity_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def activity_return(request: HttpRequest, pk: int) -> HttpResponse:
-    level = _level(request)
+    level = level_seen(request.POST)
     if level is None:
         return render(request, "400.html", status=400)
     reason = request.POST.get("reason", "")

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from campaigns.models import Campaign
 from campaigns.selectors import campaigns_covering
+from common.posted import level_seen
 from evaluations import commitment_selectors as selectors
 from evaluations import commitment_services as services
 from evaluations import review
@@ -200,13 +201,6 @@ def item_move(request: HttpRequest, item_pk: int) -> HttpResponse:
     return redirect(_page(item.set))
 
 
-def _level(request: HttpRequest) -> int:
-    try:
-        return int(request.POST.get("level", ""))
-    except ValueError:
-        return 0
-
-
 @login_required
 @require_POST
 def submit(request: HttpRequest, set_pk: int) -> HttpResponse:
@@ -238,7 +232,7 @@ def withdraw(request: HttpRequest, set_pk: int) -> HttpResponse:
 def approve(request: HttpRequest, set_pk: int) -> HttpResponse:
     commitment_set = _set(request, set_pk)
     try:
-        done = services.set_approve(request.user, commitment_set, _level(request))
+        done = services.set_approve(request.user, commitment_set, level_seen(request.POST) or 0)
     except EvaluationError as error:
         _refused(request, error)
     else:
@@ -261,7 +255,7 @@ def send_back(request: HttpRequest, set_pk: int) -> HttpResponse:
         return redirect(_page(commitment_set))
     try:
         services.set_return(
-            request.user, commitment_set, _level(request), form.cleaned_data["reason"]
+            request.user, commitment_set, level_seen(request.POST) or 0, form.cleaned_data["reason"]
         )
     except EvaluationError as error:
         _refused(request, error)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from activities.evidence import size_refusal
 from activities.models import Status
+from common.posted import level_seen
 from common.uploads import oversized_uploads, upload_limit
 from evaluations import fulfilment_selectors as selectors
 from evaluations import fulfilment_services as services
@@ -111,6 +112,16 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         return _page(request, found)
     if not actor.is_staff_of(found.commitment.unit):
         raise PermissionDenied(_("Only the unit's staff may change its fulfilment report."))
+    refused = _save(request, actor, found)
+    if refused is not None:
+        return refused
+    messages.success(request, _("The report has been saved."))
+    return redirect(_url(found))
+
+
+def _save(request: HttpRequest, actor: Scope, found: FulfilmentReport) -> HttpResponse | None:
+    """Save the posted statement and activities; the page again (400, what was typed kept) when
+    they are refused, else None."""
     form = StatementForm(request.POST)
     chosen = _chosen_ids(request)
     if not form.is_valid():
@@ -124,8 +135,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     except EvaluationError as error:
         messages.error(request, str(error))
         return _page(request, found, form=form, chosen=chosen, status=400)
-    messages.success(request, _("The report has been saved."))
-    return redirect(_url(found))
+    return None
 
 
 @upload_limit("EVIDENCE_MAX_BYTES")
@@ -192,13 +202,6 @@ def _move(request: HttpRequest, pk: int, move, done: str) -> HttpResponse:
     return redirect(_url(found))
 
 
-def _level(request: HttpRequest) -> int:
-    try:
-        return int(request.POST.get("level", ""))
-    except ValueError:
-        return 0
-
-
 @login_required
 @require_POST
 def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -206,20 +209,9 @@ def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
     saved first, and kept on the page when it is refused."""
     if "statement" in request.POST:
         actor = Scope.of(request)
-        found = selectors.report_for_user(actor, pk)
-        form = StatementForm(request.POST)
-        chosen = _chosen_ids(request)
-        if not form.is_valid():
-            return _page(request, found, form=form, chosen=chosen, status=400)
-        try:
-            services.report_update(
-                actor, found, statement=form.cleaned_data["statement"], activities=chosen
-            )
-        except NotAllowed as error:
-            raise PermissionDenied(str(error)) from error
-        except EvaluationError as error:
-            messages.error(request, str(error))
-            return _page(request, found, form=form, chosen=chosen, status=400)
+        refused = _save(request, actor, selectors.report_for_user(actor, pk))
+        if refused is not None:
+            return refused
     return _move(request, pk, services.report_submit, _("The report has been submitted."))
 
 
@@ -234,7 +226,7 @@ def report_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def report_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    level = _level(request)
+    level = level_seen(request.POST) or 0
     comment = request.POST.get("comment", "")[:2000]
     return _move(
         request,
@@ -247,7 +239,7 @@ def report_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def report_return(request: HttpRequest, pk: int) -> HttpResponse:
-    level = _level(request)
+    level = level_seen(request.POST) or 0
     form = ReturnForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     return _move(
