@@ -5,7 +5,7 @@ workflow's own fields are the services' to set (evaluations.*_services, evaluati
 from rest_framework import serializers
 
 from api.activity_serializers import level_field, reason_field
-from api.fields import Text, id_field, id_list
+from api.fields import MAX_ID, Text, id_field, id_list
 from evaluations.models import (
     COMMENT_MAX_LENGTH,
     FOLLOW_UP_REPORT_MAX_LENGTH,
@@ -200,6 +200,10 @@ class FollowUpReportSerializer(serializers.Serializer):
     activities = id_list(
         required=False, help_text="Approved activities of the unit in the campaign."
     )
+
+
+class AppraisalQuery(serializers.Serializer):
+    campaign = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
 
 
 class FiguresSerializer(serializers.Serializer):

@@ -14,8 +14,8 @@ from rest_framework.response import Response
 from activities import dashboard as boards
 from api import read_serializers as s
 from api.base import Scoped
-from api.evaluation_serializers import FiguresSerializer
-from api.fields import ID_SCHEMA, pk_of
+from api.evaluation_serializers import AppraisalQuery, FiguresSerializer
+from api.fields import ID_SCHEMA
 from api.filters import IdFilter, StrictFilterSet, UnitFilter
 from api.progress_serializers import ProgressQuery, ProgressSerializer, single_values
 from campaigns.models import Campaign, Target, TargetTask
@@ -108,8 +108,10 @@ class UnitViewSet(ReadOnly):
         page shows them (evaluations.selectors.subtree_figures). 404 with the code no_campaign
         when no campaign covers the unit."""
         unit = self.get_object()
+        asked = AppraisalQuery(data=single_values(request.query_params))
+        asked.is_valid(raise_exception=True)
         campaigns = campaigns_covering(unit)
-        wanted = pk_of(request.query_params.get("campaign"))
+        wanted = asked.validated_data.get("campaign")
         campaign = next((c for c in campaigns if c.pk == wanted), None) or next(
             iter(campaigns), None
         )

@@ -128,3 +128,10 @@ def test_appraisal_figures(request, api, tree, campaign, role, expected):
         data = answer.json()
         assert data["campaign"] == campaign.pk
         assert data["ratings"] == 0 and data["satisfaction_rate"] is None
+
+
+@pytest.mark.parametrize("query", ["campaign=x", "campaign=0", "campaign=1&campaign=2"])
+def test_appraisal_figures_refuse_a_parameter_not_as_the_schema_says(api, tree, staff, query):
+    answer = api(staff).get(f"/api/v1/units/{tree.branch_a1.pk}/appraisal/?{query}")
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "invalid"
