@@ -239,7 +239,7 @@ class ActivityViewSet(
 
     @extend_schema(
         request=None,
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses={(200, "*/*"): OpenApiTypes.BINARY},  # the type its content was judged
         parameters=[OpenApiParameter("evidence_pk", ID_SCHEMA, OpenApiParameter.PATH)],
         filters=False,
     )
