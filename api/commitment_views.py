@@ -281,7 +281,10 @@ class FulfilmentReportViewSet(
         if activities is None:
             activities = list(report.activities.values_list("pk", flat=True))
         report = reports.report_update(
-            self.scope, report, statement=data["statement"], activities=activities
+            self.scope,
+            report,
+            statement=data.get("statement", report.statement),
+            activities=activities,
         )
         return self._answer(report)
 

@@ -119,7 +119,11 @@ class FulfilmentStartSerializer(serializers.Serializer):
 
 
 class FulfilmentUpdateSerializer(serializers.Serializer):
-    statement = Text(max_length=STATEMENT_MAX_LENGTH, allow_blank=True, trim_whitespace=False)
+    """The fields to change; those left out keep their value."""
+
+    statement = Text(
+        max_length=STATEMENT_MAX_LENGTH, allow_blank=True, trim_whitespace=False, required=False
+    )
     activities = id_list(
         required=False, help_text="Approved activities of the unit in the campaign."
     )

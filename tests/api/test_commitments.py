@@ -194,6 +194,10 @@ def test_a_report_from_draft_to_fulfilled(api, tree, commitment, staff, reviewer
     saved = client.patch(url, {"statement": "已完成", "activities": [activity.pk]}, format="json")
     assert saved.status_code == 200, saved.content
     assert saved.json()["activities"] == [activity.pk]
+    # A PATCH of nothing changes nothing (the schema's fields are all optional).
+    kept = client.patch(url, {}, format="json")
+    assert kept.status_code == 200
+    assert kept.json()["statement"] == "已完成" and kept.json()["activities"] == [activity.pk]
     assert api(outsider).get(url).status_code == 404
     assert api(reviewer).post(f"{url}submit/").status_code == 403
     assert client.post(f"{url}submit/").status_code == 200
