@@ -400,6 +400,8 @@ APPRAISAL_MIN_RATINGS = env_int("APPRAISAL_MIN_RATINGS", 30, minimum=1)
 # unit: ratings sent, and pages opened. django-ratelimit counts in the default cache.
 APPRAISAL_RATE = env_str("APPRAISAL_RATE", "20/10m")
 PUBLIC_PAGE_RATE = env_str("PUBLIC_PAGE_RATE", "120/m")
+# Objections the public sends about an honour's nominee during its notice period, per address.
+HONOUR_OBJECTION_RATE = env_str("HONOUR_OBJECTION_RATE", "10/h")
 # django-ratelimit warns on Django's RedisCache, with which it works (STACK.md); without Redis
 # (make run) the limits count per process in the local-memory cache, which it calls unshared.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + (

@@ -41,6 +41,22 @@ SECTIONS_BY_NAME = {
     "dashboards:activities": "search",
     "units:import": "import",
     "evaluations:commitment_queue": "review",  # the second tab of the review queues
+    # Honours (评选表彰), every page of evaluations.honour_views: under the Campaigns entry (the
+    # campaigns page links to them), so that the menu still fits at 1440 px in English.
+    **{
+        f"evaluations:{name}": "campaigns"
+        for name in (
+            "honours",
+            "honour_round_create",
+            "honour_round",
+            "honour_round_edit",
+            "honour_apply",
+            "honour_mine",
+            "honour_queue",
+            "honour_application",
+            "honour_application_edit",
+        )
+    },
 }
 SECTIONS_BY_NAMESPACE = {
     "activities": "activities",

@@ -3,7 +3,15 @@ are hidden, and links rotated, from the appraisal page (evaluations.services).""
 
 from django.contrib import admin
 
-from evaluations.models import AppraisalLink, Rating
+from evaluations.models import (
+    AppraisalLink,
+    Honour,
+    HonourCategory,
+    HonourObjection,
+    Rating,
+    ScoreObjection,
+    Snapshot,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -29,3 +37,53 @@ class RatingAdmin(ReadOnlyAdmin):
     list_select_related = ["unit", "campaign"]
     list_filter = ["verdict"]
     exclude = ["device"]
+
+
+# --- Honours (honour_services): the categories are seeded (migration 0005) and edited here;
+# rounds, quotas and applications only through their pages, where the rules are checked.
+
+
+@admin.register(HonourCategory)
+class HonourCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "kind", "sort_order", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "code"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # applications refer to them: deactivate instead
+
+
+# --- Assessment snapshots (snapshots): frozen, so shown only; objections are answered on their
+# page (evaluations.snapshot_services), never here.
+
+
+@admin.register(Snapshot)
+class SnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["campaign", "version", "taken_at", "published_at", "window_ends_on"]
+    list_select_related = ["campaign"]
+    exclude = ["scheme"]
+
+
+@admin.register(ScoreObjection)
+class ScoreObjectionAdmin(ReadOnlyAdmin):
+    list_display = ["unit", "snapshot", "filed_at", "outcome", "answered_at"]
+    list_select_related = ["unit", "snapshot__campaign"]
+    list_filter = ["outcome"]
+
+
+# --- Honour roll: honours conferred and the public's objections, shown only (honour_roll_services
+# writes them; an honour is frozen, an objection is answered from the round's notice page).
+
+
+@admin.register(Honour)
+class HonourAdmin(ReadOnlyAdmin):
+    list_display = ["number", "name", "category", "year", "document_number", "conferred_on"]
+    list_select_related = ["category"]
+    list_filter = ["year", "line"]
+    search_fields = ["name", "unit_name", "number"]
+
+
+@admin.register(HonourObjection)
+class HonourObjectionAdmin(ReadOnlyAdmin):
+    list_display = ["application", "created_at", "answered_at"]
+    list_select_related = ["application__category", "application__unit"]

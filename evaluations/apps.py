@@ -8,6 +8,12 @@ def _reroute_submissions(sender, unit=None, **kwargs) -> None:
     reroute(unit=unit)
 
 
+def _reroute_applications(sender, unit=None, **kwargs) -> None:
+    from evaluations.honour_services import reroute
+
+    reroute(unit=unit)
+
+
 class EvaluationsConfig(AppConfig):
     name = "evaluations"
     verbose_name = _("Evaluations")
@@ -31,3 +37,4 @@ class EvaluationsConfig(AppConfig):
         # Commitment sets and fulfilment reports waiting for review follow the tree like
         # activities: to the reviewers now above their unit.
         unit_moved.connect(_reroute_submissions, dispatch_uid="evaluations.reroute")
+        unit_moved.connect(_reroute_applications, dispatch_uid="evaluations.reroute_honours")

@@ -19,6 +19,7 @@ from units.scope import Scope
 # An approved item not yet fulfilled is "due soon" this many local days before its due date.
 DUE_SOON_DAYS = 30
 FULFILLED, ON_TRACK, DUE_SOON, OVERDUE = "fulfilled", "on_track", "due_soon", "overdue"
+NOT_KEPT = "not_kept"
 
 
 def sets_of(unit: Unit) -> QuerySet[CommitmentSet]:
@@ -46,12 +47,13 @@ def events_of(commitment_set: CommitmentSet) -> QuerySet[ReviewEvent]:
 
 
 def standing(item: Commitment, today: date) -> str:
-    """FULFILLED, OVERDUE (past due, not fulfilled), DUE_SOON (within DUE_SOON_DAYS local days of
-    its due date) or ON_TRACK, on the campaign's local date `today`."""
+    """FULFILLED, OVERDUE (past due, not fulfilled, while its campaign runs), NOT_KEPT (past due
+    and never fulfilled in a campaign that has ended: 未践诺), DUE_SOON (within DUE_SOON_DAYS local
+    days of its due date) or ON_TRACK, on the campaign's local date `today`."""
     if item.fulfilled_at is not None:
         return FULFILLED
     if item.due_on < today:
-        return OVERDUE
+        return NOT_KEPT if item.campaign.ends_on < today else OVERDUE
     if (item.due_on - today).days <= DUE_SOON_DAYS:
         return DUE_SOON
     return ON_TRACK

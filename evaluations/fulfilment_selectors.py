@@ -58,7 +58,13 @@ def file_for_user(actor: Scope, pk: int) -> ReportFile:
     """A report file — of a fulfilment report or of a follow-up — if the user may see the unit
     it belongs to, else 404."""
     item = (
-        ReportFile.objects.select_related("fulfilment__commitment__unit", "follow_up__unit")
+        ReportFile.objects.select_related(
+            "fulfilment__commitment__unit",
+            "follow_up__unit",
+            "adjustment__unit",
+            "score_objection__unit",
+            "application__unit",
+        )
         .filter(pk=pk)
         .first()
     )
@@ -68,6 +74,12 @@ def file_for_user(actor: Scope, pk: int) -> ReportFile:
         unit = item.fulfilment.commitment.unit
     elif item.follow_up is not None:
         unit = item.follow_up.unit
+    elif item.score_objection is not None:  # snapshots: an objection's evidence
+        unit = item.score_objection.unit
+    elif item.adjustment is not None:
+        unit = item.adjustment.unit
+    elif item.application is not None:  # an honour application's evidence (honour_views)
+        unit = item.application.unit
     else:
         raise Http404
     if not actor.can_view(unit):

@@ -1,6 +1,7 @@
-"""The review of a commitment set or a fulfilment report (a `Reviewed` submission): the activities'
-vocabulary (activities.models.Status, Action, TRANSITIONS) and units.routing's one rule for who
-acts at which level, so that these submissions wait in the same places as a unit's activities.
+"""The review of a commitment set, a fulfilment report or a bonus or deduction item (a `Reviewed`
+submission): the activities' vocabulary (activities.models.Status, Action, TRANSITIONS) and
+units.routing's one rule for who acts at which level, so that these submissions wait in the same
+places as a unit's activities.
 
 The services of each kind (evaluations.commitment_services, …) check what is theirs to check (a
 set has items, a report a statement), then call `submit`, `withdraw`, `approve` or `send_back`
@@ -15,28 +16,36 @@ from django.utils.translation import gettext as _
 from activities.models import TRANSITIONS, Action, Status
 from campaigns.models import Campaign
 from evaluations.exceptions import EvaluationError, NotAllowed, TransitionRefused
-from evaluations.models import CommitmentSet, FulfilmentReport, ReviewEvent
+from evaluations.models import Adjustment, CommitmentSet, FulfilmentReport, ReviewEvent
 from evaluations.signals import review_event_committed_after_commit
 from units import routing
 from units.locks import tree_locked_for_counting
 from units.models import Unit
 from units.scope import Scope
 
-R = TypeVar("R", CommitmentSet, FulfilmentReport)
+R = TypeVar("R", CommitmentSet, FulfilmentReport, Adjustment)
+Submission = CommitmentSet | FulfilmentReport | Adjustment
 
 
-def unit_of(item: CommitmentSet | FulfilmentReport) -> Unit:
-    return item.unit if isinstance(item, CommitmentSet) else item.commitment.unit
+def unit_of(item: Submission) -> Unit:
+    return item.commitment.unit if isinstance(item, FulfilmentReport) else item.unit
 
 
-def campaign_of(item: CommitmentSet | FulfilmentReport) -> Campaign:
-    return item.campaign if isinstance(item, CommitmentSet) else item.commitment.campaign
+def campaign_of(item: Submission) -> Campaign:
+    return item.commitment.campaign if isinstance(item, FulfilmentReport) else item.campaign
 
 
-def events_of(item: CommitmentSet | FulfilmentReport) -> models.QuerySet[ReviewEvent]:
+def subject_of(item: Submission) -> dict:
+    """The ReviewEvent field naming `item`."""
     if isinstance(item, CommitmentSet):
-        return ReviewEvent.objects.filter(commitment_set=item)
-    return ReviewEvent.objects.filter(report=item)
+        return {"commitment_set": item}
+    if isinstance(item, Adjustment):
+        return {"adjustment": item}
+    return {"report": item}
+
+
+def events_of(item: Submission) -> models.QuerySet[ReviewEvent]:
+    return ReviewEvent.objects.filter(**subject_of(item))
 
 
 def locked(item: R) -> R:
@@ -44,12 +53,9 @@ def locked(item: R) -> R:
     transition takes them: units.locks)."""
     tree_locked_for_counting()
     related = (
-        ("unit", "campaign")
-        if isinstance(item, CommitmentSet)
-        else (
-            "commitment__unit",
-            "commitment__campaign",
-        )
+        ("commitment__unit", "commitment__campaign")
+        if isinstance(item, FulfilmentReport)
+        else ("unit", "campaign")
     )
     return (
         type(item)
@@ -62,21 +68,27 @@ def locked(item: R) -> R:
 # --- Who may ------------------------------------------------------------------------------------
 
 
-def may_edit(actor: Scope, item: CommitmentSet | FulfilmentReport) -> bool:
-    """The unit's staff, while it is a draft or returned."""
-    return item.status in (Status.DRAFT, Status.RETURNED) and actor.is_staff_of(unit_of(item))
+def is_author_side(actor: Scope, item: Submission) -> bool:
+    """Who speaks for the submission: the unit's staff — or, for a deduction (an Adjustment with
+    negative points), an admin above the unit, who enters it."""
+    if isinstance(item, Adjustment) and item.points < 0:
+        return actor.can_admin_above(unit_of(item))
+    return actor.is_staff_of(unit_of(item))
 
 
-def may_withdraw(actor: Scope, item: CommitmentSet | FulfilmentReport) -> bool:
+def may_edit(actor: Scope, item: Submission) -> bool:
+    """The author's side (is_author_side), while it is a draft or returned."""
+    return item.status in (Status.DRAFT, Status.RETURNED) and is_author_side(actor, item)
+
+
+def may_withdraw(actor: Scope, item: Submission) -> bool:
     """The unit's staff, before any reviewer has acted on it."""
     return (
-        item.status == Status.SUBMITTED
-        and item.review_level == 1
-        and actor.is_staff_of(unit_of(item))
+        item.status == Status.SUBMITTED and item.review_level == 1 and is_author_side(actor, item)
     )
 
 
-def passed_on_by(actor: Scope, item: CommitmentSet | FulfilmentReport) -> bool:
+def passed_on_by(actor: Scope, item: Submission) -> bool:
     """Whether this reviewer passed the current submission on from level 1 (one query, only past
     level 1): the same person may not approve it again at level 2."""
     if item.status != Status.SUBMITTED or item.review_level <= 1 or item.submitted_at is None:
@@ -88,13 +100,14 @@ def passed_on_by(actor: Scope, item: CommitmentSet | FulfilmentReport) -> bool:
     )
 
 
-def may_review(actor: Scope, item: CommitmentSet | FulfilmentReport) -> bool:
+def may_review(actor: Scope, item: Submission) -> bool:
     """A reviewer above the unit at the level it waits on (units.routing), not of the unit
-    itself, who has not already passed it on."""
+    itself, who has not already passed it on (nor entered it: a deduction's author)."""
     unit = unit_of(item)
     return (
         item.status == Status.SUBMITTED
         and not actor.is_staff_of(unit)
+        and not (isinstance(item, Adjustment) and item.created_by_id == actor.user.pk)
         and routing.may_review(actor, unit, item.review_unit)
         and not passed_on_by(actor, item)
     )
@@ -117,7 +130,7 @@ def _move(item: R, *, actor: Scope | None, action: str, comment: str = "", field
         to_status=target,
         level=item.review_level,
         comment=comment,
-        **({"commitment_set": item} if isinstance(item, CommitmentSet) else {"report": item}),
+        **subject_of(item),
     )
     item.status = target
     for name, value in fields.items():
@@ -162,7 +175,7 @@ def withdraw(item: R, *, actor: Scope) -> R:
     )
 
 
-def _check_reviewer(actor: Scope, item: CommitmentSet | FulfilmentReport, level: int) -> None:
+def _check_reviewer(actor: Scope, item: Submission, level: int) -> None:
     if item.status == Status.SUBMITTED and item.review_level != level:
         raise TransitionRefused(_("Another reviewer has already acted on it. Reload to see where."))
     if item.status != Status.SUBMITTED or may_review(actor, item):

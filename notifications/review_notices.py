@@ -46,7 +46,9 @@ def on_review_event(event_id: int) -> list[int]:
         )
         .first()
     )
-    if event is None or (event.action not in SUBMITTED and event.action != Action.RETURN):
+    if event is None or event.adjustment_id is not None:  # bonus/deduction items: no notices yet
+        return []
+    if event.action not in SUBMITTED and event.action != Action.RETURN:
         return []
     is_set = event.commitment_set_id is not None
     item = event.commitment_set if is_set else event.report

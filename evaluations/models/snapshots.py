@@ -14,6 +14,8 @@ from evaluations.models.scoring import AssessmentGrade
 from units.models import Unit
 
 OBJECTION_MAX_LENGTH = 4000
+# What may be written to a snapshot after it is taken: its publication, once (snapshot_services).
+PUBLICATION_FIELDS = frozenset({"published_at", "published_by", "window_days", "window_ends_on"})
 
 
 class Snapshot(models.Model):
@@ -61,6 +63,17 @@ class Snapshot(models.Model):
     def __str__(self) -> str:
         return f"{self.campaign} · v{self.version}"
 
+    def save(self, *args, **kwargs):
+        """A snapshot is written once; afterwards only its publication (公示) is set, once."""
+        if self.pk is not None:
+            fields = set(kwargs.get("update_fields") or ())
+            if not fields or not fields <= PUBLICATION_FIELDS:
+                raise ValueError("A snapshot is never changed once taken, only published.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("A snapshot is never deleted.")
+
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
@@ -95,6 +108,14 @@ class SnapshotRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_name} · {self.total}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("A snapshot's row is never changed once taken.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("A snapshot's row is never deleted.")
 
 
 class ObjectionOutcome(models.TextChoices):

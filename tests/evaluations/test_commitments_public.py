@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from campaigns.models import Campaign
 from evaluations import commitment_services as services
 from evaluations.models import Commitment
 from tests.evaluations.commitment_fixtures import *  # noqa: F403 (fixtures)
@@ -59,6 +60,15 @@ def test_standing_fulfilled_overdue(approved_set, tree):
     )
     page = new_client().get(board_url(tree.branch_a1)).content.decode()
     assert "Fulfilled on" in page and "Overdue" in page
+
+
+def test_an_item_never_fulfilled_in_a_finished_campaign_is_not_kept(approved_set, tree):
+    _first, second = approved_set.items.order_by("position")
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    Commitment.objects.filter(pk=second.pk).update(due_on=yesterday - datetime.timedelta(days=1))
+    Campaign.objects.filter(pk=approved_set.campaign_id).update(ends_on=yesterday)
+    page = new_client("zh-hans").get(board_url(tree.branch_a1)).content.decode()
+    assert "未践诺" in page and "已超期" not in page
 
 
 def test_an_unknown_id_is_a_404():

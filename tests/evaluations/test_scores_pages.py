@@ -1,0 +1,91 @@
+"""The draft score pages: the ranking shows the units in the user's scope, one unit's page
+explains every rule with links to its records, outsiders get a 404, anonymous users the login
+page, and both pages read a constant number of queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.evaluations.scores_fixtures import build
+from tests.factories import TargetFactory, TargetTaskFactory, UnitFactory
+from units.models import UnitKind
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_ranking_shows_the_units_in_scope(client, tree, campaign, staff, city_admin):
+    build(tree, campaign)
+    url = reverse("evaluations:scores", args=[campaign.pk])
+    client.force_login(staff)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert page.content.count(b'data-testid="score-row"') == 1  # branch_a1 only
+    assert tree.branch_a1.name.encode() in page.content
+    assert b'data-testid="scheme-link"' not in page.content
+    client.force_login(city_admin)
+    page = client.get(url)
+    assert page.content.count(b'data-testid="score-row"') == 4
+    assert b'data-testid="scheme-link"' in page.content
+
+
+def test_the_ranking_of_an_outsider_holds_nothing_of_others(client, tree, campaign, outsider):
+    build(tree, campaign)
+    client.force_login(outsider)
+    page = client.get(reverse("evaluations:scores", args=[campaign.pk]))
+    assert page.status_code == 200
+    assert b'data-testid="score-row"' not in page.content
+    assert tree.branch_a1.name.encode() not in page.content
+
+
+def test_a_unit_page_explains_every_rule(client, tree, campaign, staff):
+    built = build(tree, campaign)
+    client.force_login(staff)
+    page = client.get(reverse("evaluations:unit_scores", args=[campaign.pk, tree.branch_a1.pk]))
+    assert page.status_code == 200
+    for kind in ("targets", "timeliness", "review_quality", "commitments", "follow_ups"):
+        assert f'data-testid="rule-{kind}"'.encode() in page.content
+    assert reverse("activities:detail", args=[built.returned.pk]).encode() in page.content
+    assert (
+        reverse("evaluations:adjustment", args=[built.adjustments[0].pk]).encode() in page.content
+    )
+    assert b'data-testid="total"' in page.content
+
+
+def test_unit_pages_are_scoped(client, tree, campaign, outsider, staff):
+    build(tree, campaign)
+    url = reverse("evaluations:unit_scores", args=[campaign.pk, tree.branch_a1.pk])
+    assert client.get(url).status_code == 302  # anonymous: to the login page
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+    client.force_login(staff)
+    # The committee above is not staff's to see.
+    above = reverse("evaluations:unit_scores", args=[campaign.pk, tree.committee_a.pk])
+    assert client.get(above).status_code == 404
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_pages_read_a_constant_number_of_queries(client, tree, campaign, city_admin):
+    build(tree, campaign)
+    client.force_login(city_admin)
+    ranking = reverse("evaluations:scores", args=[campaign.pk])
+    unit = reverse("evaluations:unit_scores", args=[campaign.pk, tree.branch_a1.pk])
+    _queries(client, ranking)  # the first request of a session reads more (the session, the user)
+    ranking_few, unit_few = _queries(client, ranking), _queries(client, unit)
+    task = TargetTaskFactory(campaign=campaign)
+    for n in range(12):
+        branch = UnitFactory(parent=tree.committee_b, kind=UnitKind.PARTY_BRANCH, code=f"Y{n}")
+        TargetFactory(unit=branch, task=task)
+    assert _queries(client, ranking) == ranking_few
+    assert _queries(client, unit) == unit_few
+
+
+def test_the_campaign_page_links_to_the_scores(client, tree, campaign, staff):
+    client.force_login(staff)
+    page = client.get(reverse("campaigns:detail", args=[campaign.pk]))
+    assert reverse("evaluations:scores", args=[campaign.pk]).encode() in page.content
