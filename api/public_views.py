@@ -35,7 +35,7 @@ class Public(APIView):
     throttle_classes: list = []
 
     def limit(self, request: Request, group: str, rate: str) -> None:
-        if pages._limited(request._request, group, rate):
+        if pages.limited(request._request, group, rate):
             raise Throttled(wait=60)
 
     def initial(self, request: Request, *args, **kwargs) -> None:
@@ -50,7 +50,7 @@ class Public(APIView):
 
 def _link(token: str) -> AppraisalLink:
     """The current link `token` names, its unit still in the campaign's tree; else 404."""
-    link = pages._current(token)  # a replaced link is a 404 too (Replaced is an Http404)
+    link = pages.current_link(token)  # a replaced link is a 404 too (Replaced is an Http404)
     if not link.unit.path.startswith(link.campaign.unit.path):
         raise Http404
     return link
@@ -62,7 +62,7 @@ class Appraisal(Public):
         """What the appraisal page shows: the unit and the campaign, whether ratings are taken
         and whether this device has rated. Keep the cookie it sets: a rating needs it."""
         link = _link(token)
-        device, new_device = pages._device(request._request)
+        device, new_device = pages.device_of(request._request)
         data = {
             "unit": link.unit.name,
             "campaign": link.campaign.name,
@@ -71,7 +71,7 @@ class Appraisal(Public):
             "verdicts": {str(value): str(label) for value, label in Verdict.choices},
         }
         response = Response(s.PublicAppraisalSerializer(data).data)
-        return pages._remember(response, device) if new_device else response
+        return pages.remember_device(response, device) if new_device else response
 
 
 class Rate(Public):
@@ -86,7 +86,7 @@ class Rate(Public):
         the cookie the GET set: 409 already_rated or appraisal_closed; 422 without the cookie."""
         link = _link(token)
         self.limit(request, "appraisal-rating", settings.APPRAISAL_RATE)
-        device, new_device = pages._device(request._request)
+        device, new_device = pages.device_of(request._request)
         given = s.RatingSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         if new_device:
