@@ -20,6 +20,10 @@
    against a direct count of the records, and that moving back gives every roll-up row its
    figures again. It all happens in one transaction that is rolled back: the set is left as it
    was found (the reroute events of its waiting submissions included).
+6. Issue 14, also before serving: `scores_recompute` (evaluations.scoring.compute on the bench
+   campaign: seconds, units, queries) and `snapshot` (the bench admin takes one through
+   evaluations.snapshot_services, in a transaction rolled back); `unit_scores` is served like
+   the dashboards.
 """
 
 import argparse
@@ -642,6 +646,8 @@ def main() -> None:
                         "p50_ms": measured["p50_ms"],
                         "p95_ms": measured["p95_ms"],
                         "rps": measured["rps"],
+                        # 0: not one request finished in the time (p50/p95 then read 0).
+                        "requests": measured["requests"],
                         "queries": page["queries"],
                         "ratio_to_trivial": round(ratio, 3),
                         "errors": measured["errors"],
