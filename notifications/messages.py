@@ -369,7 +369,10 @@ def _nominee(c: dict) -> str:
 def _adjustment_submitted(c: dict) -> Description:
     return Description(
         _("Bonus or deduction item to review: %(unit)s") % {"unit": _unit(c)},
-        _("A bonus or deduction item (%(points)s) of %(unit)s for %(campaign)s waits for your review.")
+        _(
+            "A bonus or deduction item (%(points)s) of %(unit)s for "
+            "%(campaign)s waits for your review."
+        )
         % {"points": c.get("points") or "", "unit": _unit(c), "campaign": _campaign(c)},
     )
 
@@ -377,14 +380,18 @@ def _adjustment_submitted(c: dict) -> Description:
 def _adjustment_approved(c: dict) -> Description:
     return Description(
         _("Bonus or deduction item approved: %(unit)s") % {"unit": _unit(c)},
-        _("The bonus or deduction item (%(points)s) of %(unit)s for %(campaign)s was approved: it counts in the score.")
+        _(
+            "The bonus or deduction item (%(points)s) of %(unit)s for "
+            "%(campaign)s was approved: it counts in the score."
+        )
         % {"points": c.get("points") or "", "unit": _unit(c), "campaign": _campaign(c)},
     )
 
 
 def _adjustment_returned(c: dict) -> Description:
     text = _(
-        "The bonus or deduction item (%(points)s) of %(unit)s was returned. Correct it and submit it again."
+        "The bonus or deduction item (%(points)s) of %(unit)s was "
+        "returned. Correct it and submit it again."
     ) % {"points": c.get("points") or "", "unit": _unit(c)}
     return Description(
         _("Bonus or deduction item returned: %(unit)s") % {"unit": _unit(c)},
@@ -395,7 +402,10 @@ def _adjustment_returned(c: dict) -> Description:
 def _snapshot_published(c: dict) -> Description:
     return Description(
         _("Assessment result published: %(campaign)s") % {"campaign": _campaign(c)},
-        _("The assessment result of %(campaign)s is published for objections until %(day)s. Check your unit's result.")
+        _(
+            "The assessment result of %(campaign)s is published for "
+            "objections until %(day)s. Check your unit's result."
+        )
         % {"campaign": _campaign(c), "day": _date(c.get("window_ends_on")) or _("its last day")},
     )
 
@@ -428,8 +438,10 @@ def _snapshot_window_closing(c: dict) -> Description:
     return Description(
         _("Objections unanswered: %(campaign)s") % {"campaign": _campaign(c)},
         ngettext(
-            "%(count)d objection to the assessment result waits for an answer; the notice ends on %(day)s.",
-            "%(count)d objections to the assessment result wait for an answer; the notice ends on %(day)s.",
+            "%(count)d objection to the assessment result waits for "
+            "an answer; the notice ends on %(day)s.",
+            "%(count)d objections to the assessment result wait for "
+            "an answer; the notice ends on %(day)s.",
             count,
         )
         % {"count": count, "day": _date(c.get("window_ends_on")) or _("its last day")},
@@ -439,7 +451,10 @@ def _snapshot_window_closing(c: dict) -> Description:
 def _honour_waiting(c: dict) -> Description:
     return Description(
         _("Honour application to recommend: %(nominee)s") % {"nominee": _nominee(c)},
-        _("The application of %(unit)s for “%(category)s” (%(nominee)s) waits for your recommendation.")
+        _(
+            "The application of %(unit)s for “%(category)s” "
+            "(%(nominee)s) waits for your recommendation."
+        )
         % {
             "unit": _unit(c),
             "category": c.get("category_name") or _("an honour"),
@@ -488,8 +503,10 @@ def _honour_notice_unanswered(c: dict) -> Description:
     return Description(
         _("Nominee objections unanswered: %(round)s") % {"round": c.get("round_title") or ""},
         ngettext(
-            "The notice is over and %(count)d objection waits for an answer: answer it before commending.",
-            "The notice is over and %(count)d objections wait for an answer: answer them before commending.",
+            "The notice is over and %(count)d objection waits for an "
+            "answer: answer it before commending.",
+            "The notice is over and %(count)d objections wait for an "
+            "answer: answer them before commending.",
             count,
         )
         % {"count": count},
