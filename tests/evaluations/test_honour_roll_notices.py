@@ -97,3 +97,46 @@ def test_commending_notifies_the_applying_units_staff_once(
     assert any("李秀英" in text for text in texts)
     assert issue14.on_step("round_commended", honour_round.pk) == []
     assert Notification.objects.filter(rule=Rule.HONOUR_COMMENDED).count() == 2
+
+
+ISSUE14_RULES = [
+    Rule.ADJUSTMENT_SUBMITTED,
+    Rule.ADJUSTMENT_APPROVED,
+    Rule.ADJUSTMENT_RETURNED,
+    Rule.SNAPSHOT_PUBLISHED,
+    Rule.SCORE_OBJECTION_FILED,
+    Rule.SCORE_OBJECTION_ANSWERED,
+    Rule.SNAPSHOT_WINDOW_CLOSING,
+    Rule.HONOUR_WAITING,
+    Rule.HONOUR_DECLINED,
+    Rule.HONOUR_WINDOW_CLOSING,
+    Rule.SHORTLIST_PUBLISHED,
+    Rule.HONOUR_OBJECTION_SENT,
+    Rule.HONOUR_NOTICE_UNANSWERED,
+    Rule.HONOUR_COMMENDED,
+]
+
+
+@pytest.mark.parametrize("rule", ISSUE14_RULES)
+def test_every_issue14_notice_reads_in_chinese_and_english_even_without_context(rule):
+    from django.utils import translation
+
+    full = {
+        "unit_name": "机关工会",
+        "campaign_name": "创先争优",
+        "round_title": "年度表彰",
+        "nominee": "李秀英",
+        "category_name": "工人先锋号",
+        "points": "+3.00",
+        "count": 2,
+        "window_ends_on": "2026-11-06",
+    }
+    for context in (full, {}):
+        notification = Notification(rule=rule, context=context)
+        with translation.override("en"):
+            english = describe(notification)
+        with translation.override("zh-hans"):
+            chinese = describe(notification)
+        assert english.title and english.text
+        assert chinese.title != english.title and chinese.text != english.text
+        assert not any("a" <= ch <= "z" for ch in chinese.title.replace("%", ""))
