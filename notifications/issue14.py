@@ -12,8 +12,9 @@ notify_on_step → the notify_step task → `on_step`), each keyed so that a rer
   waiting → the reviewers on the unit it waits on, never the applying unit's staff
   (HONOUR_WAITING; "application:<pk>", period the step's id); decline → the applying unit's
   staff, with the reason (HONOUR_DECLINED).
-- shortlist_published → the admins of the organising unit and the staff of every shortlisted
-  application's unit (SHORTLIST_PUBLISHED; "honour_round:<pk>", "published").
+- shortlist_published → the admins of the organising unit (link: the notice page) and the staff
+  of every shortlisted application's unit (link: their applications, as the notice page is the
+  organiser's) (SHORTLIST_PUBLISHED; "honour_round:<pk>", "published").
 - honour_objection_sent → the admins of the organising unit (HONOUR_OBJECTION_SENT;
   "honour_objection:<pk>", "sent"); the objector's name and contact are never copied.
 - round_commended → the staff of each commended application's unit (HONOUR_COMMENDED;
@@ -195,13 +196,19 @@ def _shortlist_published(pk: int) -> list[int]:
     unit_ids = Application.objects.filter(
         round=honour_round, status=ApplicationStatus.SHORTLISTED
     ).values_list("unit_id", flat=True)
-    recipients = _admins(honour_round.campaign.unit_id)
-    recipients += [user for users in staff_by_unit(unit_ids).values() for user in users]
-    link = reverse("evaluations:honour_notice", args=[honour_round.pk])
-    context = _round_context(honour_round)
+    subject, context = f"honour_round:{honour_round.pk}", _round_context(honour_round)
+    # The admins open the notice page with its objections; the units' staff, their applications
+    # (the notice page is the organiser's). An admin who is staff too gets the admin's notice.
+    notice_page = reverse("evaluations:honour_notice", args=[honour_round.pk])
     notices = [
-        Notice(user, f"honour_round:{honour_round.pk}", "published", link, context)
-        for user in recipients
+        Notice(user, subject, "published", notice_page, context)
+        for user in _admins(honour_round.campaign.unit_id)
+    ]
+    mine = reverse("evaluations:honour_mine")
+    notices += [
+        Notice(user, subject, "published", mine, context)
+        for users in staff_by_unit(unit_ids).values()
+        for user in users
     ]
     return notify_in_key_order(rule=Rule.SHORTLIST_PUBLISHED, notices=notices)
 

@@ -35,7 +35,7 @@ def _names(rule: str) -> list[str]:
 
 
 def test_submit_notifies_the_reviewers_once_never_the_units_own_staff(
-    tree, staff, reviewer, outsider, bonus, django_capture_on_commit_callbacks
+    client, tree, staff, reviewer, outsider, bonus, django_capture_on_commit_callbacks
 ):
     own = UserFactory(username="reviewer_own")
     MembershipFactory(user=own, unit=tree.committee_a, role=Role.REVIEWER)
@@ -46,6 +46,8 @@ def test_submit_notifies_the_reviewers_once_never_the_units_own_staff(
     notice = Notification.objects.get(rule=Rule.ADJUSTMENT_SUBMITTED)
     assert notice.subject == f"adjustment:{bonus.pk}"
     assert notice.link == reverse("evaluations:adjustment", args=[bonus.pk])
+    client.force_login(notice.recipient)
+    assert client.get(notice.link).status_code == 200
     assert "机关第一党支部" in describe(notice).title and "+3" in describe(notice).text
     event = ReviewEvent.objects.get(adjustment=bonus, action=Action.SUBMIT)
     assert on_review_event(event.pk) == []  # a retried task writes nothing twice

@@ -6,6 +6,7 @@ those admins; commended → the applying units' staff. Each once."""
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from evaluations import honour_roll_services as services
@@ -36,14 +37,22 @@ def people(tree, staff, city_admin, outsider):
 
 
 def test_publishing_notifies_the_admins_and_the_shortlisted_units_staff_once(
-    honour_round, shortlist, people, city_admin, django_capture_on_commit_callbacks
+    client, honour_round, shortlist, people, city_admin, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         services.shortlist_publish(actor=city_admin, honour_round=honour_round)
     # branch_b1's draft, waiting and declined applications are not on it: outsider_b is not told.
     assert _names(Rule.SHORTLIST_PUBLISHED) == ["admin_city", "staff_a1", "staff_a2"]
-    notice = Notification.objects.filter(rule=Rule.SHORTLIST_PUBLISHED).first()
+    notice = Notification.objects.get(rule=Rule.SHORTLIST_PUBLISHED, recipient=city_admin)
     assert honour_round.title in describe(notice).title
+    assert notice.link == reverse("evaluations:honour_notice", args=[honour_round.pk])
+    staff_notice = Notification.objects.get(
+        rule=Rule.SHORTLIST_PUBLISHED, recipient__username="staff_a2"
+    )
+    assert staff_notice.link == reverse("evaluations:honour_mine")
+    for received in (notice, staff_notice):  # each link opens for the one it was sent to
+        client.force_login(received.recipient)
+        assert client.get(received.link).status_code == 200
     assert issue14.on_step("shortlist_published", honour_round.pk) == []
     assert Notification.objects.filter(rule=Rule.SHORTLIST_PUBLISHED).count() == 3
 

@@ -48,12 +48,14 @@ def published(campaign, city_admin, scores, people, django_capture_on_commit_cal
         return services.snapshot_publish(city_admin, taken, window_days=5, at=_at(MONDAY))
 
 
-def test_publishing_notifies_the_staff_of_every_unit_in_it_once(published):
+def test_publishing_notifies_the_staff_of_every_unit_in_it_once(client, published):
     # A1, A2 and B1 are in it (outsider_b is staff of B1); the city and committee_a are not.
     assert _names(Rule.SNAPSHOT_PUBLISHED) == ["outsider_b", "staff_a1", "staff_a2", "staff_b1"]
     notice = Notification.objects.filter(rule=Rule.SNAPSHOT_PUBLISHED).first()
     assert notice.subject == f"snapshot:{published.pk}" and str(published.pk) in notice.link
     assert "2010 年党群共建创先争优" in describe(notice).title
+    client.force_login(notice.recipient)  # the link opens for the one it was sent to
+    assert client.get(notice.link).status_code == 200
     assert issue14.on_step("snapshot_published", published.pk) == []  # a rerun writes nothing
     assert Notification.objects.filter(rule=Rule.SNAPSHOT_PUBLISHED).count() == 4
 
