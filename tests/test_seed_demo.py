@@ -12,9 +12,29 @@ from activities.models import Action, Activity, ActivityEvent, CoOrganiser, Evid
 from activities.progress import overdue_count, targets_progress
 from activities.selectors import coorganiser_choices, days_waiting, review_queue
 from campaigns.models import Campaign, Metric, Phase, Target, TargetTask
+from demo import assessment as demo_assessment
 from demo import catalogue
+from demo import honours as demo_honours
 from demo import live as demo_live
 from demo.accounts import DEMO_PASSWORD, DEMO_UNITS, DEMO_USERS
+from evaluations import honour_services, snapshot_selectors
+from evaluations.models import (
+    Adjustment,
+    Application,
+    ApplicationStatus,
+    Honour,
+    HonourObjection,
+    HonourRound,
+    ObjectionOutcome,
+    Quota,
+    Recommendation,
+    RecommendationAction,
+    ReviewEvent,
+    ScoreObjection,
+    ScoringScheme,
+    Snapshot,
+    SnapshotRow,
+)
 from tests.figures import approved_in_subtree
 from units.models import KIND_LINES, Line, Membership, Pair, Role, Unit
 
@@ -62,6 +82,19 @@ def _counts() -> tuple[int, ...]:
         ActivityEvent.objects.count(),
         CoOrganiser.objects.count(),
         Evidence.objects.count(),
+        # Assessment and honours (demo.assessment, demo.honours)
+        ScoringScheme.objects.count(),
+        Adjustment.objects.count(),
+        ReviewEvent.objects.count(),
+        Snapshot.objects.count(),
+        SnapshotRow.objects.count(),
+        ScoreObjection.objects.count(),
+        HonourRound.objects.count(),
+        Quota.objects.count(),
+        Application.objects.count(),
+        Recommendation.objects.count(),
+        HonourObjection.objects.count(),
+        Honour.objects.count(),
     )
 
 
@@ -306,3 +339,86 @@ def test_the_live_campaign_has_reminders_due(live):
     now = timezone.now()
     for rule in ("review_overdue", "target_due", "coorganiser_unanswered"):
         assert RULES[rule](now), rule
+
+
+# --- Assessment and honours (issue 14): demo.assessment, demo.honours -----------------------------
+
+
+def test_the_2010_campaign_has_a_published_final_snapshot(campaign):
+    snapshot = Snapshot.objects.get(campaign=campaign)  # rejected objection: no version 2
+    assert snapshot.version == 1 and snapshot.is_published
+    assert snapshot.window_ends_on == datetime.date(2011, 1, 10)
+    assert snapshot_selectors.is_final(snapshot)
+    assert SnapshotRow.objects.filter(snapshot=snapshot).count() > 20
+    assert ScoringScheme.objects.get(campaign=campaign).locked_at is not None
+    objection = ScoreObjection.objects.get(snapshot=snapshot)
+    assert objection.unit.code == demo_assessment.OBJECTING_UNIT
+    assert objection.outcome == ObjectionOutcome.REJECTED and objection.answer
+
+
+def test_the_2010_bonus_and_deduction_items_are_approved_and_counted(campaign):
+    items = Adjustment.objects.filter(campaign=campaign)
+    assert items.count() == len(demo_assessment.ITEMS_2010)
+    assert set(items.values_list("status", flat=True)) == {Status.APPROVED}
+    assert items.filter(points__gt=0).exists() and items.filter(points__lt=0).exists()
+    assert all(item.reason for item in items)
+    # reviewed at both levels, in December 2010
+    events = ReviewEvent.objects.filter(adjustment__campaign=campaign)
+    assert {event.created_at.year for event in events} == {2010}
+    # the deduction is in the unit's frozen result
+    row = SnapshotRow.objects.get(snapshot__campaign=campaign, unit_code="JYJ-ZB1")
+    (adjusted,) = [rule for rule in row.rules if rule["kind"] == "adjustments"]
+    assert Decimal(adjusted["points"]) == Decimal("-2")
+
+
+def test_the_2010_honour_roll_has_several_categories(campaign, client):
+    honour_round = HonourRound.objects.get(campaign=campaign)
+    assert honour_round.document_number == demo_honours.DOCUMENT_NUMBER == "阜党发〔2011〕3号"
+    assert honour_round.decided_on == demo_honours.DECIDED_ON
+    honours = Honour.objects.filter(application__round=honour_round)
+    assert honours.count() == 9
+    categories = set(honours.values_list("category__code", flat=True))
+    assert {
+        "advanced_party_org",
+        "workers_pioneer",
+        "youth_civilisation",
+        "women_civilisation",
+        "outstanding_party_member",
+        "gold_medal_worker",
+        "outstanding_league_member",
+    } <= categories
+    for application in Application.objects.filter(status=ApplicationStatus.COMMENDED):
+        assert 300 <= len(application.case) <= 600, application.nominee
+        assert application.summary
+    declined = Application.objects.filter(round=honour_round, status=ApplicationStatus.DECLINED)
+    assert declined.count() == 2 and all(a.decline_reason for a in declined)
+    # recommended level by level: some passed a committee's reviewer before the city's
+    assert Recommendation.objects.filter(
+        application__round=honour_round, action=RecommendationAction.RECOMMEND, level=1
+    ).exists()
+    objection = HonourObjection.objects.get(application__round=honour_round)
+    assert objection.answered_at is not None and objection.answer
+
+    response = client.get("/public/honours/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "马玉兰" in page and "卡子湾村青年志愿服务队" in page
+
+
+def test_the_live_campaign_has_draft_scores_and_a_round_open_for_applications(live):
+    assert ScoringScheme.objects.get(campaign=live).locked_at is None
+    assert not Snapshot.objects.filter(campaign=live).exists()
+    items = Adjustment.objects.filter(campaign=live)
+    assert {Status.DRAFT, Status.SUBMITTED, Status.APPROVED} <= set(
+        items.values_list("status", flat=True)
+    )
+    honour_round = HonourRound.objects.get(campaign=live)
+    assert honour_services.window_open(honour_round)
+    assert honour_round.published_at is None
+    assert Quota.objects.filter(round=honour_round).exists()
+    states = set(Application.objects.filter(round=honour_round).values_list("status", "level"))
+    assert {
+        (ApplicationStatus.DRAFT, 0),
+        (ApplicationStatus.WAITING, 1),
+        (ApplicationStatus.WAITING, 2),
+    } <= states

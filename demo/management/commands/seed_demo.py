@@ -33,10 +33,12 @@ from campaigns.services import (
     task_create,
 )
 from demo import appraisal as demo_appraisal
+from demo import assessment as demo_assessment
 from demo import catalogue
 from demo import comments as demo_comments
 from demo import commitments as demo_commitments
 from demo import fulfilment as demo_fulfilment
+from demo import honours as demo_honours
 from demo import live as demo_live
 from demo.accounts import DEMO_PAIRS, DEMO_PASSWORD, DEMO_UNITS, DEMO_USERS
 from units.models import KIND_LINES, Line, Membership, Pair, Role, Unit
@@ -152,6 +154,17 @@ class Command(BaseCommand):
         reported += demo_fulfilment.fulfilment_reports(live, today)
         if reported:
             self.stdout.write(f"{reported} fulfilment reports")
+
+        # Assessment (考核评分) and honours (评选表彰): the 2010 campaign's final snapshot and its
+        # honour roll; the running campaign's draft scores and its round open for applications.
+        assessed = demo_assessment.assessment_2010(campaign, units, _member, _unit_staff)
+        assessed += demo_assessment.assessment_live(live, units, _member, _unit_staff)
+        if assessed:
+            self.stdout.write(f"{assessed} assessment steps (bonus and deduction items, snapshot)")
+        applied = demo_honours.honours_2010(campaign, units, _member, _unit_staff)
+        applied += demo_honours.honours_live(live, units, _member, _unit_staff)
+        if applied:
+            self.stdout.write(f"{applied} honour applications")
 
 
 def _campaign(organiser: Unit, fields: dict | None = None, phases=None) -> Campaign:
