@@ -18,6 +18,7 @@ from django.http import Http404
 from django.utils.translation import gettext
 
 from campaigns import deadlines
+from common.posted import token
 from campaigns.models import Campaign
 from evaluations.models import (
     AssessmentGrade,
@@ -80,7 +81,7 @@ def published_snapshot(public_id: str) -> Snapshot:
     """The published snapshot behind a public notice id, else 404 (unknown or not published)."""
     found = (
         Snapshot.objects.select_related("campaign", "corrected_by")
-        .filter(public_id=public_id[:64], published_at__isnull=False)
+        .filter(public_id=token(public_id) or None, published_at__isnull=False)
         .first()
     )
     if found is None:
