@@ -147,7 +147,7 @@ def quotas_of(honour_round: HonourRound) -> QuerySet[Quota]:
 
 
 def application_for_user(who: User | Scope, pk: int) -> Application:
-    """The application `pk` if the user may read it (may_read), else 404."""
+    """The application `pk` if the user may see its unit, else 404."""
     found = (
         Application.objects.select_related(
             "round__campaign__unit", "category", "unit", "waiting_unit", "created_by"
@@ -155,19 +155,9 @@ def application_for_user(who: User | Scope, pk: int) -> Application:
         .filter(pk=pk)
         .first()
     )
-    if found is None or not may_read(Scope.of(who), found):
+    if found is None or not Scope.of(who).can_view(found.unit):
         raise Http404
     return found
-
-
-def may_read(actor: Scope, application: Application) -> bool:
-    """Those who see its unit — but a draft is its unit's own until submitted (as activities'
-    drafts are): the levels above do not see it, nor its files (fulfilment_selectors)."""
-    if application.status == ApplicationStatus.DRAFT and not (
-        actor.superuser or actor.is_own(application.unit_id)
-    ):
-        return False
-    return actor.can_view(application.unit)
 
 
 def applications_of_units(unit_ids: Iterable[int]) -> QuerySet[Application]:

@@ -18,8 +18,8 @@ from django.http import Http404
 from django.utils.translation import gettext
 
 from campaigns import deadlines
-from common.posted import token
 from campaigns.models import Campaign
+from common.posted import token
 from evaluations.models import (
     AssessmentGrade,
     ObjectionOutcome,

@@ -1,7 +1,8 @@
 """Security review of issue 14 (scores, snapshots, honours): the findings, each as a test that
-failed before its fix. Hostile public ids (a NUL byte in the path) are a 404, never a 500; a unit's
-draft honour application is its own until submitted (drafts are hidden from the levels above, as
-activities' are), so neither it nor its files are reachable by id from above."""
+failed before its fix. Hostile public ids (a NUL byte in the path) are a 404, never a 500.
+Open question (xfail, strict): a unit's draft honour application and its files are reachable
+by id from the levels above, unlike activities' drafts and unlike the round's own list, which
+leaves drafts out."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -33,6 +34,15 @@ def test_a_nul_byte_in_a_public_id_is_a_404_not_a_500(name):
     assert response.status_code == 404
 
 
+DRAFT_RULE = pytest.mark.xfail(
+    strict=True,
+    reason="Not fixed: honour_selectors.application_for_user lets the levels above read a draft "
+    "(test_honours_views expects it); the lead decides whether drafts are the unit's own here "
+    "as activities' are.",
+)
+
+
+@DRAFT_RULE
 def test_a_draft_application_is_hidden_from_the_levels_above(
     draft_application, reviewer, city_admin, union_staff
 ):
@@ -46,6 +56,7 @@ def test_a_draft_application_is_hidden_from_the_levels_above(
     assert own.get(url).status_code == 200
 
 
+@DRAFT_RULE
 def test_a_draft_applications_file_is_hidden_from_the_levels_above(
     draft_application, reviewer, union_staff
 ):
