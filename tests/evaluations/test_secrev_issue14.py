@@ -66,9 +66,13 @@ def test_a_draft_applications_file_is_hidden_from_the_levels_above(
         SimpleUploadedFile("case.pdf", pdf_bytes(), content_type="application/pdf"),
     )
     url = reverse("evaluations:report_file", args=[item.pk])
-    client = new_client("en")
-    client.force_login(reviewer)
-    assert client.get(url).status_code == 404
     own = new_client("en")
     own.force_login(union_staff)
-    assert own.get(url).status_code == 200
+    served = own.get(url)
+    served.close()  # a streamed file: closed here, not left to a later test's garbage collection
+    assert served.status_code == 200
+    client = new_client("en")
+    client.force_login(reviewer)
+    above = client.get(url)
+    above.close()
+    assert above.status_code == 404
