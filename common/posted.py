@@ -17,3 +17,17 @@ def level_seen(data: QueryDict) -> int | None:
     is missing or not a level (a crafted request, answered 400)."""
     level = whole_number(data.get("level"))
     return level if level is not None and level >= 1 else None
+
+
+TOKEN_MAX_LENGTH = 64
+_TOKEN_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def token(value: str | None) -> str:
+    """A public id or link token from a URL (secrets.token_urlsafe's alphabet, at most 64
+    characters), else "" — which names nothing: a NUL byte or any other character never reaches
+    the database (PostgreSQL refuses a NUL in a query: a 500)."""
+    value = value or ""
+    if len(value) > TOKEN_MAX_LENGTH or not set(value) <= _TOKEN_ALPHABET:
+        return ""
+    return value

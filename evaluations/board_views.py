@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from common.posted import token
 from evaluations import commitment_selectors as selectors
 from evaluations.models import PublicBoard
 from evaluations.public_views import page_limited, too_many
@@ -20,7 +21,7 @@ def board(request: HttpRequest, public_id: str) -> HttpResponse:
         return too_many(request)
     found = (
         PublicBoard.objects.select_related("unit")
-        .filter(public_id=public_id[:64], unit__is_active=True)
+        .filter(public_id=token(public_id) or None, unit__is_active=True)
         .first()
     )
     if found is None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
+from common.posted import token
 from evaluations.models import (
     Application,
     ApplicationStatus,
@@ -39,7 +40,7 @@ def published_round(public_id: str) -> HonourRound | None:
     """The round whose shortlist is published under `public_id`, else None."""
     return (
         HonourRound.objects.select_related("campaign__unit")
-        .filter(public_id=(public_id or "")[:64], published_at__isnull=False)
+        .filter(public_id=token(public_id) or None, published_at__isnull=False)
         .first()
     )
 
@@ -173,5 +174,5 @@ def honour_roll(chosen: RollFilter) -> QuerySet[Honour]:
 
 def honour_by_public_id(public_id: str) -> Honour | None:
     return (
-        Honour.objects.select_related("category").filter(public_id=(public_id or "")[:64]).first()
+        Honour.objects.select_related("category").filter(public_id=token(public_id) or None).first()
     )

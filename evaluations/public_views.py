@@ -18,6 +18,7 @@ from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
 
 from campaigns.models import Season
+from common import posted
 from common.client_address import client_key
 from evaluations import services
 from evaluations.exceptions import AlreadyRated, AppraisalClosed
@@ -88,7 +89,7 @@ def current_link(token: str) -> AppraisalLink:
     so (someone scanned an old poster); any other token is a plain 404."""
     found = (
         AppraisalLink.objects.select_related("unit", "campaign__unit")
-        .filter(token=token[:64], unit__is_active=True)
+        .filter(token=posted.token(token) or None, unit__is_active=True)
         .first()
     )
     if found is None:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 
 from campaigns import deadlines
 from campaigns.models import Campaign
+from common.posted import token
 from evaluations.models import (
     AssessmentGrade,
     ObjectionOutcome,
@@ -80,7 +81,7 @@ def published_snapshot(public_id: str) -> Snapshot:
     """The published snapshot behind a public notice id, else 404 (unknown or not published)."""
     found = (
         Snapshot.objects.select_related("campaign", "corrected_by")
-        .filter(public_id=public_id[:64], published_at__isnull=False)
+        .filter(public_id=token(public_id) or None, published_at__isnull=False)
         .first()
     )
     if found is None:
