@@ -9,7 +9,7 @@ from django.http import Http404
 
 from activities.models import Activity, Status
 from campaigns.models import Campaign
-from evaluations import review
+from evaluations import honour_selectors, review
 from evaluations.models import Commitment, FulfilmentReport, ReportFile, ReviewEvent
 from units.scope import Scope
 
@@ -79,6 +79,8 @@ def file_for_user(actor: Scope, pk: int) -> ReportFile:
     elif item.adjustment is not None:
         unit = item.adjustment.unit
     elif item.application is not None:  # an honour application's evidence (honour_views)
+        if not honour_selectors.may_read(actor, item.application):
+            raise Http404
         unit = item.application.unit
     else:
         raise Http404

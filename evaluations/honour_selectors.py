@@ -146,8 +146,22 @@ def quotas_of(honour_round: HonourRound) -> QuerySet[Quota]:
 # --- Applications --------------------------------------------------------------------------------
 
 
+def may_read(who: User | Scope, application: Application) -> bool:
+    """Who sees an application: anyone who sees its unit — but a draft belongs to its unit until
+    it is submitted (as an activity's does: activities.selectors.DRAFTS_HIDDEN), so the levels
+    above do not see it, nor its files."""
+    scope = Scope.of(who)
+    if not scope.can_view(application.unit):
+        return False
+    return (
+        application.status != ApplicationStatus.DRAFT
+        or scope.superuser
+        or application.unit_id in scope.unit_ids
+    )
+
+
 def application_for_user(who: User | Scope, pk: int) -> Application:
-    """The application `pk` if the user may see its unit, else 404."""
+    """The application `pk` if the user may read it (may_read), else 404."""
     found = (
         Application.objects.select_related(
             "round__campaign__unit", "category", "unit", "waiting_unit", "created_by"
@@ -155,7 +169,7 @@ def application_for_user(who: User | Scope, pk: int) -> Application:
         .filter(pk=pk)
         .first()
     )
-    if found is None or not Scope.of(who).can_view(found.unit):
+    if found is None or not may_read(who, found):
         raise Http404
     return found
 

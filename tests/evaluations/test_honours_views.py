@@ -224,7 +224,8 @@ def test_a_draft_is_edited_only_by_its_units_staff(
     draft_application, union_staff, reviewer, pioneer
 ):
     url = reverse("evaluations:honour_application_edit", args=[draft_application.pk])
-    assert as_user(reviewer).post(url, application_data(pioneer)).status_code == 403
+    # A draft is its unit's own: the levels above do not even see it.
+    assert as_user(reviewer).post(url, application_data(pioneer)).status_code == 404
     assert fresh(draft_application).person_name == "机关工会维修班组"
     response = as_user(union_staff).post(url, application_data(pioneer, summary="改过的摘要"))
     assert response.status_code == 302
@@ -379,7 +380,7 @@ def test_staff_attach_evidence_checked_by_content_and_readers_download_it(
     url = reverse("evaluations:honour_upload", args=[draft_application.pk])
     good = SimpleUploadedFile("事迹.pdf", pdf_bytes(), content_type="application/pdf")
     bad = SimpleUploadedFile("photo.jpg", b"MZ\x90\x00not an image", content_type="image/jpeg")
-    assert as_user(reviewer).post(url, {"files": [good]}).status_code == 403
+    assert as_user(reviewer).post(url, {"files": [good]}).status_code == 404  # a draft: unseen
     assert not ReportFile.objects.exists()
     good.seek(0)
     response = as_user(union_staff).post(url, {"files": [good, bad]}, follow=True)
@@ -388,6 +389,8 @@ def test_staff_attach_evidence_checked_by_content_and_readers_download_it(
     assert item.application == draft_application and item.content_type == "application/pdf"
     assert "photo.jpg" in response.content.decode()  # refused by name
     download = reverse("evaluations:report_file", args=[item.pk])
+    assert as_user(reviewer).get(download).status_code == 404  # the draft's files are its own
+    services.application_submit(union_staff, fresh(draft_application))
     served = as_user(reviewer).get(download)
     assert served.status_code == 200 and b"".join(served.streaming_content).startswith(b"%PDF")
     assert as_user(outsider).get(download).status_code == 404

@@ -1,8 +1,7 @@
 """Security review of issue 14 (scores, snapshots, honours): the findings, each as a test that
 failed before its fix. Hostile public ids (a NUL byte in the path) are a 404, never a 500.
-Open question (xfail, strict): a unit's draft honour application and its files are reachable
-by id from the levels above, unlike activities' drafts and unlike the round's own list, which
-leaves drafts out."""
+A unit's draft honour application and its files are its own until submitted: the levels above
+get a 404 by id, as for activities' drafts and as the round's own list leaves drafts out."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -34,15 +33,6 @@ def test_a_nul_byte_in_a_public_id_is_a_404_not_a_500(name):
     assert response.status_code == 404
 
 
-DRAFT_RULE = pytest.mark.xfail(
-    strict=True,
-    reason="Not fixed: honour_selectors.application_for_user lets the levels above read a draft "
-    "(test_honours_views expects it); the lead decides whether drafts are the unit's own here "
-    "as activities' are.",
-)
-
-
-@DRAFT_RULE
 def test_a_draft_application_is_hidden_from_the_levels_above(
     draft_application, reviewer, city_admin, union_staff
 ):
@@ -56,7 +46,6 @@ def test_a_draft_application_is_hidden_from_the_levels_above(
     assert own.get(url).status_code == 200
 
 
-@DRAFT_RULE
 def test_a_draft_applications_file_is_hidden_from_the_levels_above(
     draft_application, reviewer, union_staff
 ):
@@ -69,10 +58,7 @@ def test_a_draft_applications_file_is_hidden_from_the_levels_above(
     own = new_client("en")
     own.force_login(union_staff)
     served = own.get(url)
-    served.close()  # a streamed file: closed here, not left to a later test's garbage collection
-    assert served.status_code == 200
+    assert served.status_code == 200 and b"".join(served.streaming_content).startswith(b"%PDF")
     client = new_client("en")
     client.force_login(reviewer)
-    above = client.get(url)
-    above.close()
-    assert above.status_code == 404
+    assert client.get(url).status_code == 404
