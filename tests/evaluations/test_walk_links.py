@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import _member
+from tests.evaluations.honour_fixtures import union_staff  # noqa: F401 (fixture)
 from tests.evaluations.snapshot_fixtures import *  # noqa: F403 (fixtures)
 from tests.evaluations.test_snapshots_views import as_user
 from tests.factories import UnitFactory
@@ -58,3 +59,18 @@ def test_assessment_grades_read_as_the_issue_names_them_in_chinese():
         assert str(CommentGrade.POOR.label) == "差"  # the comments' own scale is untouched
     with translation.override("en"):
         assert [str(g.label) for g in AssessmentGrade] == ["Excellent", "Good", "Fair", "Poor"]
+
+
+@pytest.mark.parametrize("name", ["evaluations:honours", "evaluations:honour_mine"])
+def test_the_honours_tabs_offer_to_recommend_only_to_reviewers(name, union_staff, reviewer):
+    """A unit's staff met a 403 behind the "To recommend" tab: it is a reviewer's tab only."""
+    from tests.evaluations.test_honours_views import as_user as honour_user
+
+    queue = f'href="{reverse("evaluations:honour_queue")}"'
+    staff_page = honour_user(union_staff).get(reverse(name))
+    reviewer_page = honour_user(reviewer).get(reverse(name))
+
+    assert staff_page.status_code == reviewer_page.status_code == 200
+    assert 'data-testid="honour-tabs"' in staff_page.content.decode()
+    assert queue not in staff_page.content.decode()
+    assert queue in reviewer_page.content.decode()
