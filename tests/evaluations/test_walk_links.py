@@ -1,6 +1,7 @@
 """A newcomer's way between issue 14's pages: the campaign page leads to the draft scores, the
 assessment results and the honours; the draft scores and the assessment results lead to each other,
-so whoever lands on one finds the next step; a stranger still gets a 404 on both, anonymous the login page."""
+so whoever lands on one finds the next step; a stranger still gets a 404 on both, anonymous the
+login page. Also the wording and tabs a newcomer tripped over (grades, public notice, honours)."""
 
 import pytest
 from django.urls import reverse
@@ -62,7 +63,7 @@ def test_assessment_grades_read_as_the_issue_names_them_in_chinese():
 
 
 @pytest.mark.parametrize("name", ["evaluations:honours", "evaluations:honour_mine"])
-def test_the_honours_tabs_offer_to_recommend_only_to_reviewers(name, union_staff, reviewer):
+def test_the_honours_tabs_offer_to_recommend_only_to_reviewers(name, union_staff, reviewer):  # noqa: F811
     """A unit's staff met a 403 behind the "To recommend" tab: it is a reviewer's tab only."""
     from tests.evaluations.test_honours_views import as_user as honour_user
 
@@ -74,3 +75,18 @@ def test_the_honours_tabs_offer_to_recommend_only_to_reviewers(name, union_staff
     assert 'data-testid="honour-tabs"' in staff_page.content.decode()
     assert queue not in staff_page.content.decode()
     assert queue in reviewer_page.content.decode()
+
+
+def test_the_public_notice_says_how_a_unit_objects(campaign, city_admin, scores):
+    from django.utils import translation
+
+    from evaluations import snapshot_services
+
+    snapshot = snapshot_services.snapshot_publish(
+        city_admin, snapshot_services.snapshot_take(city_admin, campaign), window_days=5
+    )
+    url = reverse("public:notice", args=[snapshot.public_id])
+    for language, words in (("en", "their staff log in"), ("zh-hans", "由本单位填报员登录后")):
+        with translation.override(language):
+            body = as_user(None, language).get(url).content.decode()
+        assert words in body
