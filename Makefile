@@ -11,7 +11,8 @@ PYTEST_WORKERS ?= 2
 # (common/admin_services.py is the admin's mixin, not a service: django-stubs cannot type it.)
 TYPED = $(filter-out common/admin_services.py,$(wildcard */services.py */selectors.py \
 	*/*_services.py */*_selectors.py */scope.py */routing.py */deadlines.py */review.py)) \
-	activities/dashboard.py common/figures.py evaluations/scoring.py
+	activities/dashboard.py common/figures.py evaluations/scoring.py \
+	notifications/issue14.py
 
 .PHONY: venv run test lint format messages
 

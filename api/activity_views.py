@@ -3,17 +3,20 @@
 becomes an error answer in api.errors."""
 
 from django.db.models import QuerySet
+from django.http import FileResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from activities import evidence as evidence_files
-from activities import services
+from activities import evidence_views, services
 from activities.models import Activity, Evidence
 from activities.selectors import activities_visible_to, activity_for_user, coorganiser_choices
 from api import activity_serializers as s
@@ -27,6 +30,12 @@ from common.uploads import oversized_uploads
 from units.selectors import units_visible_to
 
 LISTED = ("unit", "campaign", "review_unit")
+
+
+class AnyMediaType(JSONRenderer):
+    """A file answers whatever the client accepts (`Accept: image/*`); an error is still JSON."""
+
+    media_type = "*/*"
 
 
 def _refused(field: str, message: str) -> Refused:
@@ -227,6 +236,33 @@ class ActivityViewSet(
             raise NotFound()
         services.evidence_delete(actor=self.scope, evidence=item)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=None,
+        responses={(200, "*/*"): OpenApiTypes.BINARY},  # the type its content was judged
+        parameters=[OpenApiParameter("evidence_pk", ID_SCHEMA, OpenApiParameter.PATH)],
+        filters=False,
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"evidence/(?P<evidence_pk>[^/.]+)/file",
+        url_name="evidence-file",
+        renderer_classes=[JSONRenderer, AnyMediaType],
+        filterset_class=None,
+        ordering_fields=None,
+        pagination_class=None,
+    )
+    def evidence_file(self, request: Request, pk: str, evidence_pk: str) -> FileResponse:
+        """One evidence file's bytes, for a token as for a session: served as the page serves it
+        (activities.evidence_views), its type as judged by its content on upload."""
+        activity = self.get_object()
+        found = pk_of(evidence_pk)
+        item = Evidence.objects.filter(activity=activity, pk=found).first() if found else None
+        if item is None:
+            raise NotFound()
+        # The page's own view: REST framework has put the token's user on the request.
+        return evidence_views.evidence_download(request._request, item.pk)
 
     def get_parsers(self):
         # Called before `self.action` is set: the action is read from the method's mapping.

@@ -3,7 +3,7 @@ by an id from the URL (anything that is not an id is a 404, as out of scope is).
 
 from functools import cached_property
 
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import AuthenticationFailed, NotFound
 
 from api.fields import pk_of
 from units.scope import Scope
@@ -14,6 +14,16 @@ class Scoped:
 
     The request limits are counted before the permission check, once: an anonymous client is
     limited per address even where every answer is 401 (REST framework checks them after)."""
+
+    def perform_authentication(self, request) -> None:
+        """A wrong or revoked token is a 401 counted against the address's limit too, so that
+        guessing keys is limited like any anonymous request (REST framework refuses the token
+        before it counts anything; the request is anonymous by then)."""
+        try:
+            super().perform_authentication(request)  # type: ignore[misc]
+        except AuthenticationFailed:
+            self.check_throttles(request)
+            raise
 
     def check_permissions(self, request) -> None:
         self.check_throttles(request)

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from api.fields import id_field
+from api.fields import TwoPlaces, id_field
 from campaigns.models import Campaign, Target, TargetTask
 from notifications.messages import describe
 from notifications.models import Notification
@@ -103,3 +103,18 @@ class MarkReadSerializer(serializers.Serializer):
 
 class MarkedSerializer(serializers.Serializer):
     marked = serializers.IntegerField()
+
+
+# --- Target writes (api.target_views) ------------------------------------------------------------
+
+
+class TargetChangeSerializer(serializers.Serializer):
+    value = TwoPlaces(max_digits=12, decimal_places=2, min_value=0, required=False)
+    due_on = serializers.DateField(required=False)
+
+
+class TargetSetSerializer(serializers.Serializer):
+    unit = id_field(help_text="A unit you are an administrator of, or one below it.")
+    task = id_field(help_text="A task of an open campaign covering the unit.")
+    value = TwoPlaces(max_digits=12, decimal_places=2, min_value=0)
+    due_on = serializers.DateField()

@@ -14,11 +14,13 @@ from rest_framework.response import Response
 from activities import dashboard as boards
 from api import read_serializers as s
 from api.base import Scoped
+from api.evaluation_serializers import AppraisalQuery, FiguresSerializer
 from api.fields import ID_SCHEMA
 from api.filters import IdFilter, StrictFilterSet, UnitFilter
 from api.progress_serializers import ProgressQuery, ProgressSerializer, single_values
 from campaigns.models import Campaign, Target, TargetTask
 from campaigns.selectors import campaign_for_user, campaigns_covering, campaigns_visible_to
+from evaluations import selectors as appraisal_selectors
 from units.models import Line, Membership, Unit
 from units.selectors import unit_for_user, units_visible_to
 
@@ -87,6 +89,46 @@ class UnitViewSet(ReadOnly):
         if chosen is None:
             raise NotFound(_("No campaign covers this unit."), code="no_campaign")
         return Response(boards.dashboard(unit, chosen).as_json())
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "campaign",
+                ID_SCHEMA,
+                description="A campaign covering the unit; the page's default (the newest "
+                "open one) when left out or not one of them.",
+            ),
+        ],
+        responses=FiguresSerializer,
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def appraisal(self, request: Request, pk: str) -> Response:
+        """The appraisal figures (群众评议) of the unit's subtree in a campaign, as its appraisal
+        page shows them (evaluations.selectors.subtree_figures). 404 with the code no_campaign
+        when no campaign covers the unit."""
+        unit = self.get_object()
+        asked = AppraisalQuery(data=single_values(request.query_params))
+        asked.is_valid(raise_exception=True)
+        campaigns = campaigns_covering(unit)
+        wanted = asked.validated_data.get("campaign")
+        campaign = next((c for c in campaigns if c.pk == wanted), None) or next(
+            iter(campaigns), None
+        )
+        if campaign is None:
+            raise NotFound(_("No campaign covers this unit."), code="no_campaign")
+        figures = appraisal_selectors.subtree_figures(unit, campaign)
+        data = {
+            "campaign": campaign.pk,
+            "satisfied": figures.satisfied,
+            "basically_satisfied": figures.basically_satisfied,
+            "dissatisfied": figures.dissatisfied,
+            "ratings": figures.ratings,
+            "satisfaction_rate": figures.satisfaction_rate,
+            "satisfied_share": figures.satisfied_share,
+            "minimum_ratings": appraisal_selectors.minimum_ratings(),
+        }
+        return Response(FiguresSerializer(data).data)
 
 
 class MembershipViewSet(Scoped, mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -4,7 +4,17 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from api import activity_views, docs_views, notification_views, read_views, review_views
+from api import (
+    activity_views,
+    comment_views,
+    commitment_views,
+    docs_views,
+    notification_views,
+    public_views,
+    read_views,
+    review_views,
+    target_views,
+)
 
 app_name = "api"
 
@@ -13,12 +23,30 @@ router.register("units", read_views.UnitViewSet, basename="unit")
 router.register("memberships", read_views.MembershipViewSet, basename="membership")
 router.register("campaigns", read_views.CampaignViewSet, basename="campaign")
 router.register("tasks", read_views.TaskViewSet, basename="task")
-router.register("targets", read_views.TargetViewSet, basename="target")
+router.register("targets", target_views.TargetWriteViewSet, basename="target")
 router.register("activities", activity_views.ActivityViewSet, basename="activity")
 router.register("notifications", notification_views.NotificationViewSet, basename="notification")
+router.register("commitment-sets", commitment_views.CommitmentSetViewSet, basename="commitment-set")
+router.register(
+    "fulfilment-reports", commitment_views.FulfilmentReportViewSet, basename="fulfilment-report"
+)
+router.register("comments", comment_views.CommentViewSet, basename="comment")
+router.register("follow-ups", comment_views.FollowUpViewSet, basename="follow-up")
 
 v1 = [
     path("reviews/", review_views.ReviewQueue.as_view(), name="review-queue"),
+    # No login: the public pages' data, their limits (evaluations.public_views).
+    path(
+        "public/appraisals/<str:token>/",
+        public_views.Appraisal.as_view(),
+        name="public-appraisal",
+    ),
+    path(
+        "public/appraisals/<str:token>/ratings/",
+        public_views.Rate.as_view(),
+        name="public-appraisal-rate",
+    ),
+    path("public/boards/<str:public_id>/", public_views.Board.as_view(), name="public-board"),
     *router.urls,
 ]
 

@@ -49,6 +49,9 @@ P95_BARS = {
     "review_queue": 100,
     "activity_list_page_1": 100,
     "activity_list_page_100": 100,
+    # The API's counterparts of the activity list and the dashboard, with the same bars.
+    "api_activity_list": 100,
+    "api_progress_root": 150,
 }
 RATIO_BAR = 0.05
 EXPORT_SECONDS_BAR = 20
@@ -65,6 +68,8 @@ SERVER_ENV = {
     "CONN_MAX_AGE": "600",
     "LOG_LEVEL": "WARNING",
     "STATIC_ROOT": str(OUT_DIR / "static"),
+    # The API's per-user limit (2000/hour by default) would answer the load's requests 429.
+    "API_USER_RATE": "100000000/hour",
 }
 
 
@@ -140,6 +145,16 @@ def bench_pages(export_rows: int) -> list[dict]:
             "page": "activity_list_page_100",
             "user": users[seed.ROOT_LEADER],
             "path": f"{activities}?page=100",
+        },
+        {
+            "page": "api_activity_list",
+            "user": users[seed.ROOT_LEADER],
+            "path": f"{reverse('api:activity-list')}?page=1",
+        },
+        {
+            "page": "api_progress_root",
+            "user": users[seed.ROOT_LEADER],
+            "path": reverse("api:unit-progress", args=[root.pk]),
         },
         {
             "page": "activities_export",

@@ -442,5 +442,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
+    # Two choice sets of fields named "status" (activities, follow-ups): each keeps its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "activities.models.Status",
+        "FollowUpStatusEnum": "evaluations.models.FollowUpStatus",
+    },
 }

@@ -3,7 +3,6 @@ printed QR code: the unit's approved commitments and how each stands. Its id is 
 PublicBoard.public_id (an unknown one is a 404); each client address is limited like the
 appraisal pages (PUBLIC_PAGE_RATE, a burst is a 429). No staff names, no evidence."""
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -11,13 +10,13 @@ from django.views.decorators.http import require_GET
 
 from evaluations import commitment_selectors as selectors
 from evaluations.models import PublicBoard
-from evaluations.public_views import _limited, too_many
+from evaluations.public_views import page_limited, too_many
 
 
 @never_cache
 @require_GET
 def board(request: HttpRequest, public_id: str) -> HttpResponse:
-    if _limited(request, "public-page", settings.PUBLIC_PAGE_RATE):
+    if page_limited(request):
         return too_many(request)
     found = (
         PublicBoard.objects.select_related("unit")

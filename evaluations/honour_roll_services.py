@@ -44,6 +44,7 @@ from evaluations.models import (
     Recommendation,
     RecommendationAction,
 )
+from evaluations.signals import step_committed_after_commit
 from units.models import Role
 from units.scope import Scope
 
@@ -130,6 +131,7 @@ def shortlist_publish(*, actor, honour_round: HonourRound, at: datetime | None =
     honour_round.publicity_ends_on = deadlines.last_working_day(first, honour_round.publicity_days)
     honour_round.full_clean()
     honour_round.save(update_fields=["published_at", "publicity_ends_on"])
+    step_committed_after_commit("shortlist_published", honour_round.pk)
     return honour_round
 
 
@@ -178,6 +180,7 @@ def objection_send(
     )
     objection.full_clean()
     objection.save()
+    step_committed_after_commit("honour_objection_sent", objection.pk)
     return objection
 
 
@@ -339,4 +342,5 @@ def round_commend(
     honour_round.decided_by = scope.user
     honour_round.full_clean()
     honour_round.save(update_fields=["document_number", "decided_on", "decided_by"])
+    step_committed_after_commit("round_commended", honour_round.pk)
     return honours

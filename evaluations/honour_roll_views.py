@@ -28,7 +28,7 @@ from evaluations import honour_roll_services as services
 from evaluations.exceptions import EvaluationError, NotAllowed, NoticeClosed
 from evaluations.honour_roll_forms import AnswerForm, CommendForm, ObjectionForm
 from evaluations.models import HonourObjection, HonourRound
-from evaluations.public_views import _limited, too_many
+from evaluations.public_views import limited, page_limited, too_many
 from units.models import Line
 
 ROLL_PER_PAGE = 50
@@ -166,7 +166,7 @@ def _objection_rate() -> str:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def public_notice(request: HttpRequest, public_id: str) -> HttpResponse:
-    if _limited(request, "public-page", settings.PUBLIC_PAGE_RATE):
+    if page_limited(request):
         return too_many(request)
     honour_round = selectors.published_round(public_id)
     if honour_round is None:
@@ -176,7 +176,7 @@ def public_notice(request: HttpRequest, public_id: str) -> HttpResponse:
     form = ObjectionForm(request.POST or None, entries=entries if is_open else ())
     status = 200
     if request.method == "POST":
-        if _limited(request, "honour-objection", _objection_rate()):
+        if limited(request, "honour-objection", _objection_rate()):
             return too_many(request)
         if not is_open:
             refusal = _("The notice period is over: objections are no longer taken.")
@@ -232,7 +232,7 @@ def _public_notice_context(honour_round, entries, form, refusal: str) -> dict:
 @never_cache
 @require_GET
 def public_objection_sent(request: HttpRequest, public_id: str) -> HttpResponse:
-    if _limited(request, "public-page", settings.PUBLIC_PAGE_RATE):
+    if page_limited(request):
         return too_many(request)
     honour_round = selectors.published_round(public_id)
     if honour_round is None:
@@ -242,7 +242,7 @@ def public_objection_sent(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_GET
 def public_roll(request: HttpRequest) -> HttpResponse:
-    if _limited(request, "public-page", settings.PUBLIC_PAGE_RATE):
+    if page_limited(request):
         return too_many(request)
     chosen = selectors.read_filter(request.GET)
     number = page_number(request.GET.get("page"))
@@ -265,7 +265,7 @@ def public_roll(request: HttpRequest) -> HttpResponse:
 
 
 def _public_honour(request: HttpRequest, public_id: str, template: str) -> HttpResponse:
-    if _limited(request, "public-page", settings.PUBLIC_PAGE_RATE):
+    if page_limited(request):
         return too_many(request)
     honour = selectors.honour_by_public_id(public_id)
     if honour is None:

@@ -51,6 +51,7 @@ from evaluations.models import (
     RecommendationAction,
     ReportFile,
 )
+from evaluations.signals import step_committed_after_commit
 from units import routing
 from units.locks import tree_locked_for_counting
 from units.models import Unit, UnitKind
@@ -448,6 +449,7 @@ def _step(
     )
     step.full_clean()
     step.save()
+    step_committed_after_commit("honour_step", step.pk)
     return step
 
 

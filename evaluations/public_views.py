@@ -34,8 +34,14 @@ def _key(group: str, request: HttpRequest) -> str:
     return client_key(request)
 
 
-def _limited(request: HttpRequest, group: str, rate: str) -> bool:
+def limited(request: HttpRequest, group: str, rate: str) -> bool:
     return is_ratelimited(request, group=group, key=_key, rate=rate, method=ALL, increment=True)
+
+
+def page_limited(request: HttpRequest) -> bool:
+    """Has this client address opened more public pages than PUBLIC_PAGE_RATE allows? Every
+    public page (appraisal, board, notices, honour roll) counts against the one limit."""
+    return limited(request, "public-page", settings.PUBLIC_PAGE_RATE)
 
 
 def too_many(request: HttpRequest) -> HttpResponse:
@@ -44,7 +50,7 @@ def too_many(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _device(request: HttpRequest) -> tuple[str, bool]:
+def device_of(request: HttpRequest) -> tuple[str, bool]:
     """This browser's device id from its signed cookie, or a new one (True: set the cookie)."""
     found = request.get_signed_cookie(DEVICE_COOKIE, default=None, salt=DEVICE_SALT)
     if found and len(found) <= 64:
@@ -64,7 +70,7 @@ def has_rated(device: str, link: AppraisalLink) -> bool:
     ).exists()
 
 
-def _remember(response: HttpResponse, device: str) -> HttpResponse:
+def remember_device(response: HttpResponse, device: str) -> HttpResponse:
     response.set_signed_cookie(
         DEVICE_COOKIE,
         device,
@@ -77,7 +83,7 @@ def _remember(response: HttpResponse, device: str) -> HttpResponse:
     return response
 
 
-def _current(token: str) -> AppraisalLink:
+def current_link(token: str) -> AppraisalLink:
     """The link `token` names if it is current; a replaced one answers 404 with a page that says
     so (someone scanned an old poster); any other token is a plain 404."""
     found = (
@@ -106,15 +112,15 @@ def replaced(request: HttpRequest, link: AppraisalLink) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def appraise(request: HttpRequest, token: str) -> HttpResponse:
-    if _limited(request, "public-page", settings.PUBLIC_PAGE_RATE):
+    if page_limited(request):
         return too_many(request)
     try:
-        link = _current(token)
+        link = current_link(token)
     except Replaced as gone:
         return replaced(request, gone.link)
     if not link.unit.path.startswith(link.campaign.unit.path):
         raise Http404  # the unit has moved out of the campaign's tree since the link was made
-    device, new_device = _device(request)
+    device, new_device = device_of(request)
     context = {"link": link, "unit": link.unit, "campaign": link.campaign}
     if link.campaign.season() != Season.RUNNING:
         return render(request, "evaluations/public/closed.html", context)
@@ -128,7 +134,7 @@ def appraise(request: HttpRequest, token: str) -> HttpResponse:
         )
     form = RatingForm(request.POST or None)
     if request.method == "POST":
-        if _limited(request, "appraisal-rating", settings.APPRAISAL_RATE):
+        if limited(request, "appraisal-rating", settings.APPRAISAL_RATE):
             return too_many(request)
         if new_device:
             # A phone opens the page before it rates, and keeps the cookie the page set: a rating
@@ -147,26 +153,26 @@ def appraise(request: HttpRequest, token: str) -> HttpResponse:
                 return render(request, "evaluations/public/already.html", context, status=409)
             except AppraisalClosed:
                 return render(request, "evaluations/public/closed.html", context)
-            return _remember(redirect("public:appraise_thanks", token=link.token), device)
+            return remember_device(redirect("public:appraise_thanks", token=link.token), device)
     response = render(
         request,
         "evaluations/public/appraise.html",
         {**context, "form": form},
         status=400 if form.errors else 200,
     )
-    return _remember(response, device) if new_device else response
+    return remember_device(response, device) if new_device else response
 
 
 @never_cache
 @require_http_methods(["GET"])
 def appraise_thanks(request: HttpRequest, token: str) -> HttpResponse:
-    if _limited(request, "public-page", settings.PUBLIC_PAGE_RATE):
+    if page_limited(request):
         return too_many(request)
     try:
-        link = _current(token)
+        link = current_link(token)
     except Replaced as gone:
         return replaced(request, gone.link)
-    device, new_device = _device(request)
+    device, new_device = device_of(request)
     rated = not new_device and has_rated(device, link)
     if not rated:  # only a phone that has rated is thanked; anyone else gets the form
         return redirect("public:appraise", token=link.token)

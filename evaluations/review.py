@@ -1,7 +1,7 @@
 """The review of a commitment set, a fulfilment report or a bonus or deduction item (a `Reviewed`
-submission): the activities
-vocabulary (activities.models.Status, Action, TRANSITIONS) and units.routing's one rule for who
-acts at which level, so that these submissions wait in the same places as a unit's activities.
+submission): the activities' vocabulary (activities.models.Status, Action, TRANSITIONS) and
+units.routing's one rule for who acts at which level, so that these submissions wait in the same
+places as a unit's activities.
 
 The services of each kind (evaluations.commitment_services, …) check what is theirs to check (a
 set has items, a report a statement), then call `submit`, `withdraw`, `approve` or `send_back`

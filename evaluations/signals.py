@@ -32,3 +32,29 @@ def follow_up_event_committed_after_commit(event: FollowUpEvent) -> None:
         ),
         robust=True,
     )
+
+
+# --- Issue 14: assessment notices and honours ---------------------------------------------------
+# step_committed: one step of the assessment or the honours was written and committed.
+# `sender=Snapshot` (any model), `kind` (one of STEPS), `pk` (the row the kind names). Receivers
+# (notifications.receivers.notify_on_step) decide who is told; this module names no one.
+STEPS = (
+    "snapshot_published",  # pk: Snapshot
+    "score_objection_filed",  # pk: ScoreObjection
+    "score_objection_answered",  # pk: ScoreObjection
+    "honour_step",  # pk: Recommendation (submit, recommend, shortlist, decline, withdraw)
+    "shortlist_published",  # pk: HonourRound
+    "honour_objection_sent",  # pk: HonourObjection
+    "round_commended",  # pk: HonourRound
+)
+step_committed = Signal()
+
+
+def step_committed_after_commit(kind: str, pk: int) -> None:
+    """Send step_committed(kind, pk) once the current transaction commits."""
+    if kind not in STEPS:
+        raise ValueError(f"Unknown step {kind!r}")
+    transaction.on_commit(
+        lambda: step_committed.send(sender=Signal, kind=kind, pk=pk),
+        robust=True,
+    )

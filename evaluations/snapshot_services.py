@@ -53,6 +53,7 @@ from evaluations.models import (
     Snapshot,
     SnapshotRow,
 )
+from evaluations.signals import step_committed_after_commit
 from units.models import Unit
 from units.scope import Scope
 
@@ -220,6 +221,7 @@ def snapshot_publish(
         deadlines.today(current.campaign, now), window_days
     )
     current.save(update_fields=["published_at", "published_by", "window_days", "window_ends_on"])
+    step_committed_after_commit("snapshot_published", current.pk)
     return current
 
 
@@ -304,6 +306,7 @@ def objection_file(
         for item in stored:  # the transaction rolls back: nothing refers to them
             item.file.storage.delete(item.file.name)
         raise
+    step_committed_after_commit("score_objection_filed", objection.pk)
     return objection
 
 
@@ -351,4 +354,5 @@ def objection_answer(
     current.answered_at = now
     current.full_clean()
     current.save(update_fields=fields_changed)
+    step_committed_after_commit("score_objection_answered", current.pk)
     return current

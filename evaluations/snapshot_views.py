@@ -22,7 +22,7 @@ from evaluations import snapshot_selectors as selectors
 from evaluations import snapshot_services as services
 from evaluations.exceptions import EvaluationError, NotAllowed
 from evaluations.models import Snapshot
-from evaluations.public_views import _limited, too_many
+from evaluations.public_views import page_limited, too_many
 from evaluations.snapshot_forms import AnswerForm, ObjectionForm, PublishForm
 from units.models import Unit
 from units.scope import Scope
@@ -274,7 +274,7 @@ def public_notice(request: HttpRequest, public_id: str) -> HttpResponse:
     """The public notice (公示) of a published snapshot, without logging in: the ranking — unit
     names, peer groups, ranks, points by rule, grades — and the notice period; nothing else (no
     user, no objection, no id). Throttled per client address like the appraisal page."""
-    if _limited(request, "public-page", settings.PUBLIC_PAGE_RATE):
+    if page_limited(request):
         return too_many(request)
     found = selectors.published_snapshot(public_id)
     replaced = getattr(found, "corrected_by", None)

@@ -26,3 +26,8 @@ class NotificationsConfig(AppConfig):
         review_event_committed.connect(
             notify_on_review_event, dispatch_uid="notifications.on_review_event"
         )
+
+        from evaluations.signals import step_committed
+        from notifications.receivers import notify_on_step
+
+        step_committed.connect(notify_on_step, dispatch_uid="notifications.on_step")

@@ -355,6 +355,176 @@ def _commitment_overdue(c: dict) -> Description:
     return Description(title, text)
 
 
+# --- Issue 14: scores, assessment notices, honours ---------------------------------------------
+
+
+def _campaign(c: dict) -> str:
+    return c.get("campaign_name") or _("the campaign")
+
+
+def _nominee(c: dict) -> str:
+    return c.get("nominee") or c.get("unit_name") or _("an application")
+
+
+def _adjustment_submitted(c: dict) -> Description:
+    return Description(
+        _("Bonus or deduction item to review: %(unit)s") % {"unit": _unit(c)},
+        _(
+            "A bonus or deduction item (%(points)s) of %(unit)s for "
+            "%(campaign)s waits for your review."
+        )
+        % {"points": c.get("points") or "", "unit": _unit(c), "campaign": _campaign(c)},
+    )
+
+
+def _adjustment_approved(c: dict) -> Description:
+    return Description(
+        _("Bonus or deduction item approved: %(unit)s") % {"unit": _unit(c)},
+        _(
+            "The bonus or deduction item (%(points)s) of %(unit)s for "
+            "%(campaign)s was approved: it counts in the score."
+        )
+        % {"points": c.get("points") or "", "unit": _unit(c), "campaign": _campaign(c)},
+    )
+
+
+def _adjustment_returned(c: dict) -> Description:
+    text = _(
+        "The bonus or deduction item (%(points)s) of %(unit)s was "
+        "returned. Correct it and submit it again."
+    ) % {"points": c.get("points") or "", "unit": _unit(c)}
+    return Description(
+        _("Bonus or deduction item returned: %(unit)s") % {"unit": _unit(c)},
+        text + _reviewer_wrote(c),
+    )
+
+
+def _snapshot_published(c: dict) -> Description:
+    return Description(
+        _("Assessment result published: %(campaign)s") % {"campaign": _campaign(c)},
+        _(
+            "The assessment result of %(campaign)s is published for "
+            "objections until %(day)s. Check your unit's result."
+        )
+        % {"campaign": _campaign(c), "day": _date(c.get("window_ends_on")) or _("its last day")},
+    )
+
+
+def _score_objection_filed(c: dict) -> Description:
+    return Description(
+        _("Objection to a result: %(unit)s") % {"unit": _unit(c)},
+        _("%(unit)s objects to its assessment result in %(campaign)s. Answer the objection.")
+        % {"unit": _unit(c), "campaign": _campaign(c)},
+    )
+
+
+def _score_objection_answered(c: dict) -> Description:
+    if c.get("outcome") == "upheld":
+        outcome = _("It was upheld: a corrected result is published.")
+    else:
+        outcome = _("It was rejected.")
+    answer = " " + _("The answer: %(reason)s") % {"reason": c["reason"]} if c.get("reason") else ""
+    return Description(
+        _("Objection answered: %(unit)s") % {"unit": _unit(c)},
+        _("Your objection to the result of %(unit)s was answered.") % {"unit": _unit(c)}
+        + " "
+        + outcome
+        + answer,
+    )
+
+
+def _snapshot_window_closing(c: dict) -> Description:
+    count = _int(c.get("count"), 1)
+    return Description(
+        _("Objections unanswered: %(campaign)s") % {"campaign": _campaign(c)},
+        ngettext(
+            "%(count)d objection to the assessment result waits for "
+            "an answer; the notice ends on %(day)s.",
+            "%(count)d objections to the assessment result wait for "
+            "an answer; the notice ends on %(day)s.",
+            count,
+        )
+        % {"count": count, "day": _date(c.get("window_ends_on")) or _("its last day")},
+    )
+
+
+def _honour_waiting(c: dict) -> Description:
+    return Description(
+        _("Honour application to recommend: %(nominee)s") % {"nominee": _nominee(c)},
+        _(
+            "The application of %(unit)s for “%(category)s” "
+            "(%(nominee)s) waits for your recommendation."
+        )
+        % {
+            "unit": _unit(c),
+            "category": c.get("category_name") or _("an honour"),
+            "nominee": _nominee(c),
+        },
+    )
+
+
+def _honour_declined(c: dict) -> Description:
+    text = _("The application for “%(category)s” (%(nominee)s) was declined.") % {
+        "category": c.get("category_name") or _("an honour"),
+        "nominee": _nominee(c),
+    }
+    return Description(
+        _("Honour application declined: %(nominee)s") % {"nominee": _nominee(c)},
+        text + _reviewer_wrote(c),
+    )
+
+
+def _honour_window_closing(c: dict) -> Description:
+    return Description(
+        _("Honour applications close soon: %(round)s") % {"round": c.get("round_title") or ""},
+        _("Applications close on %(day)s and your unit still has a draft: submit it in time.")
+        % {"day": _date(c.get("closes_on")) or _("the closing day")},
+    )
+
+
+def _shortlist_published(c: dict) -> Description:
+    return Description(
+        _("Honours shortlist published: %(round)s") % {"round": c.get("round_title") or ""},
+        _("The shortlist is published for objections until %(day)s.")
+        % {"day": _date(c.get("publicity_ends_on")) or _("its last day")},
+    )
+
+
+def _honour_objection_sent(c: dict) -> Description:
+    return Description(
+        _("Objection to a nominee: %(nominee)s") % {"nominee": _nominee(c)},
+        _("Someone objects to %(nominee)s on the shortlist of %(round)s. Answer the objection.")
+        % {"nominee": _nominee(c), "round": c.get("round_title") or ""},
+    )
+
+
+def _honour_notice_unanswered(c: dict) -> Description:
+    count = _int(c.get("count"), 1)
+    return Description(
+        _("Nominee objections unanswered: %(round)s") % {"round": c.get("round_title") or ""},
+        ngettext(
+            "The notice is over and %(count)d objection waits for an "
+            "answer: answer it before commending.",
+            "The notice is over and %(count)d objections wait for an "
+            "answer: answer them before commending.",
+            count,
+        )
+        % {"count": count},
+    )
+
+
+def _honour_commended(c: dict) -> Description:
+    return Description(
+        _("Commended: %(nominee)s") % {"nominee": _nominee(c)},
+        _("%(nominee)s is commended with “%(category)s” in %(round)s.")
+        % {
+            "nominee": _nominee(c),
+            "category": c.get("category_name") or _("an honour"),
+            "round": c.get("round_title") or "",
+        },
+    )
+
+
 _DESCRIBE = {
     Rule.SUBMITTED: _submitted,
     Rule.RETURNED: _returned,
@@ -374,6 +544,20 @@ _DESCRIBE = {
     Rule.FULFILMENT_SUBMITTED: _fulfilment_submitted,
     Rule.FULFILMENT_RETURNED: _fulfilment_returned,
     Rule.COMMITMENT_OVERDUE: _commitment_overdue,
+    Rule.ADJUSTMENT_SUBMITTED: _adjustment_submitted,
+    Rule.ADJUSTMENT_APPROVED: _adjustment_approved,
+    Rule.ADJUSTMENT_RETURNED: _adjustment_returned,
+    Rule.SNAPSHOT_PUBLISHED: _snapshot_published,
+    Rule.SCORE_OBJECTION_FILED: _score_objection_filed,
+    Rule.SCORE_OBJECTION_ANSWERED: _score_objection_answered,
+    Rule.SNAPSHOT_WINDOW_CLOSING: _snapshot_window_closing,
+    Rule.HONOUR_WAITING: _honour_waiting,
+    Rule.HONOUR_DECLINED: _honour_declined,
+    Rule.HONOUR_WINDOW_CLOSING: _honour_window_closing,
+    Rule.SHORTLIST_PUBLISHED: _shortlist_published,
+    Rule.HONOUR_OBJECTION_SENT: _honour_objection_sent,
+    Rule.HONOUR_NOTICE_UNANSWERED: _honour_notice_unanswered,
+    Rule.HONOUR_COMMENDED: _honour_commended,
 }
 
 

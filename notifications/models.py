@@ -24,6 +24,21 @@ class Rule(models.TextChoices):
     FOLLOW_UP_REPORTED = "follow_up_reported", _("Follow-up reported")
     FOLLOW_UP_SENT_BACK = "follow_up_sent_back", _("Follow-up sent back")
     FOLLOW_UP_OVERDUE = "follow_up_overdue", _("Follow-up overdue")
+    # Issue 14: scores, assessment notices (公示) and honours (notifications.issue14).
+    ADJUSTMENT_SUBMITTED = "adjustment_submitted", _("Bonus or deduction item to review")
+    ADJUSTMENT_APPROVED = "adjustment_approved", _("Bonus or deduction item approved")
+    ADJUSTMENT_RETURNED = "adjustment_returned", _("Bonus or deduction item returned")
+    SNAPSHOT_PUBLISHED = "snapshot_published", _("Assessment result published")
+    SCORE_OBJECTION_FILED = "score_objection_filed", _("Objection to a result")
+    SCORE_OBJECTION_ANSWERED = "score_objection_answered", _("Objection answered")
+    SNAPSHOT_WINDOW_CLOSING = "snapshot_window_closing", _("Objections unanswered, notice ends")
+    HONOUR_WAITING = "honour_waiting", _("Honour application to recommend")
+    HONOUR_DECLINED = "honour_declined", _("Honour application declined")
+    HONOUR_WINDOW_CLOSING = "honour_window_closing", _("Honour applications close soon")
+    SHORTLIST_PUBLISHED = "shortlist_published", _("Honours shortlist published")
+    HONOUR_OBJECTION_SENT = "honour_objection_sent", _("Objection to a nominee")
+    HONOUR_NOTICE_UNANSWERED = "honour_notice_unanswered", _("Nominee objections unanswered")
+    HONOUR_COMMENDED = "honour_commended", _("Commended")
 
 
 class EmailState(models.TextChoices):

@@ -36,5 +36,13 @@ def notify_on_follow_up_event(sender, *, event_id: int, action: str, **kwargs) -
 
 def notify_on_review_event(sender, *, event_id: int, action: str, **kwargs) -> None:
     """A commitment set's or fulfilment report's review event (evaluations.signals)."""
-    if action in (Action.SUBMIT, Action.PASS_ON, Action.RETURN):
-        notify_review_event.delay(event_id)
+    if action in (Action.SUBMIT, Action.PASS_ON, Action.RETURN, Action.APPROVE):
+        notify_review_event.delay(event_id)  # approvals notify only for adjustments
+
+
+def notify_on_step(sender, *, kind: str, pk: int, **kwargs) -> None:
+    """A committed step of the assessment or the honours (evaluations.signals.step_committed):
+    its notices (notifications.issue14)."""
+    from notifications.tasks import notify_step
+
+    notify_step.delay(kind, pk)

@@ -43,11 +43,15 @@ def on_review_event(event_id: int) -> list[int]:
             "commitment_set__campaign",
             "report__commitment__unit",
             "report__commitment__campaign",
+            "adjustment__unit",
+            "adjustment__campaign",
         )
         .first()
     )
-    if event is None or event.adjustment_id is not None:  # bonus/deduction items: no notices yet
+    if event is None:
         return []
+    if event.adjustment_id is not None:
+        return _on_adjustment_event(event)
     if event.action not in SUBMITTED and event.action != Action.RETURN:
         return []
     is_set = event.commitment_set_id is not None
@@ -76,4 +80,41 @@ def on_review_event(event_id: int) -> list[int]:
         context["reviewer"] = event.actor.get_full_name() if event.actor else ""
     link = _link(event)
     notices = [Notice(user, subject, str(event.pk), link, context) for user in recipients]
+    return notify_in_key_order(rule=rule, notices=notices)
+
+
+def _on_adjustment_event(event: ReviewEvent) -> list[int]:
+    """A bonus or deduction item's event, like a commitment set's: submitted or passed on → the
+    reviewers it waits on (never the unit's staff); approved (final) or returned → the unit's
+    staff. Keyed by the event: subject "adjustment:<pk>", period the event id."""
+    item = event.adjustment
+    assert item is not None
+    context = {
+        "unit_name": item.unit.name,
+        "campaign_name": item.campaign.name,
+        "points": f"{item.points:+}",
+    }
+    staff = staff_by_unit([item.unit_id]).get(item.unit_id, [])
+    if event.action in SUBMITTED:
+        if item.status != Status.SUBMITTED or item.review_unit_id is None:
+            return []  # withdrawn or decided before the task ran
+        staff_ids = {user.pk for user in staff}
+        recipients = [
+            user
+            for user in routing.reviewers_on([item.review_unit_id]).get(item.review_unit_id, [])
+            if user.pk not in staff_ids
+        ]
+        rule = Rule.ADJUSTMENT_SUBMITTED
+    elif event.action == Action.APPROVE:
+        recipients, rule = staff, Rule.ADJUSTMENT_APPROVED
+    elif event.action == Action.RETURN:
+        recipients, rule = staff, Rule.ADJUSTMENT_RETURNED
+        context["reason"] = event.comment
+        context["reviewer"] = event.actor.get_full_name() if event.actor else ""
+    else:
+        return []
+    link = reverse("evaluations:adjustment", args=[item.pk])
+    notices = [
+        Notice(user, f"adjustment:{item.pk}", str(event.pk), link, context) for user in recipients
+    ]
     return notify_in_key_order(rule=rule, notices=notices)

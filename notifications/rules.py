@@ -570,3 +570,17 @@ def _follow_up_overdue(now: datetime) -> list[int]:
 
 
 RULES["follow_up_overdue"] = _follow_up_overdue
+
+
+def _issue14(name: str) -> Callable[[datetime], list[int]]:
+    def run(now: datetime) -> list[int]:
+        from notifications import issue14  # it reads this module's helpers
+
+        return getattr(issue14, name)(now)
+
+    run.__name__ = name
+    return run
+
+
+for _name in ("snapshot_window_closing", "honour_window_closing", "honour_notice_unanswered"):
+    RULES[_name] = _issue14(_name)

@@ -90,6 +90,14 @@ def notify_review_event(event_id: int) -> int:
 
 
 @shared_task(**WRITES)
+def notify_step(kind: str, pk: int) -> int:
+    """The notices of an assessment or honours step (notifications.issue14); after its commit."""
+    from notifications.issue14 import on_step
+
+    return _deliver_in_batches(on_step(kind, pk))
+
+
+@shared_task(**WRITES)
 def send_digests() -> int:
     """Send today's daily digests, each once."""
     from notifications.digests import digests_send

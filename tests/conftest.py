@@ -165,7 +165,7 @@ def beat_schedules(db) -> None:
     have flushed what the migrations wrote (installing is idempotent)."""
     beat = importlib.import_module("notifications.migrations.0002_beat_schedules")
     beat.install_schedules(django_apps, None)
-    for later in ("0004_fulfil_beat", "0004_comment_beat"):
+    for later in ("0004_fulfil_beat", "0004_comment_beat", "0005_issue14_rules"):
         more = importlib.import_module(f"notifications.migrations.{later}").SCHEDULES
         beat.install_schedules(django_apps, None, more)
 

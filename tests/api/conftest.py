@@ -46,3 +46,16 @@ def submitted(draft, staff) -> Activity:
 @pytest.fixture
 def approved(submitted, reviewer) -> Activity:
     return services.activity_approve(actor=reviewer, activity=submitted, level=1)
+
+
+# The evaluations' fixtures the API's tests share with the pages' tests: a running campaign of the
+# city, branch_a1's draft and submitted commitment sets, its appraisal link, a leader's comment
+# with its follow-up.
+from tests.evaluations.comment_fixtures import follow_up, reported  # noqa: E402, F401
+from tests.evaluations.commitment_fixtures import (  # noqa: E402, F401
+    draft_set,
+    due,
+    running,
+    submitted_set,
+)
+from tests.evaluations.conftest import link  # noqa: E402, F401

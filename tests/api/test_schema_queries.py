@@ -1,9 +1,12 @@
 """The schema validates, and a list's query count does not grow with its page size."""
 
+import datetime
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from activities import services
 from tests.factories import ActivityFactory
@@ -64,3 +67,51 @@ def test_the_schema_is_served_to_anyone(client, db):
     answer = client.get("/api/schema/", headers={"accept": "application/json"})
     assert answer.status_code == 200
     assert "/api/v1/reviews/" in answer.json()["paths"]
+
+
+# --- The evaluations' lists ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def many_evaluations(tree, campaign, leader, staff):
+    """Sets, reports, comments with follow-ups of many units and activities."""
+    from evaluations import comment_services
+    from evaluations.models import FulfilmentReport
+    from tests.evaluations.fulfilment_setup import (
+        CommitmentFactory,
+        CommitmentSetFactory,
+        approved_activity,
+    )
+    from tests.factories import UnitFactory
+
+    due = timezone.localdate() + datetime.timedelta(days=7)
+    for n in range(8):
+        unit = UnitFactory(parent=tree.committee_a, name=f"支部{n}", code=f"A9-{n}")
+        tree.committee_a.refresh_from_db()
+        commitment = CommitmentFactory(set=CommitmentSetFactory(unit=unit, campaign=campaign))
+        CommitmentFactory(set=commitment.set)
+        report = FulfilmentReport.objects.create(
+            commitment=commitment, statement="已完成", created_by=staff
+        )
+        report.activities.set([approved_activity(unit, campaign) for _ in range(2)])
+        comment = comment_services.comment_write(
+            leader, unit, campaign, "请整改", follow_up_due=due
+        )
+        comment.follow_up.activities.set([approved_activity(unit, campaign)])
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/commitment-sets/",
+        "/api/v1/fulfilment-reports/",
+        "/api/v1/comments/",
+        "/api/v1/follow-ups/",
+        "/api/v1/targets/",
+    ],
+)
+def test_the_evaluations_lists_queries_do_not_grow_with_the_page(
+    api, many_evaluations, targets, city_admin, url
+):
+    client = api(city_admin)
+    assert _count(client, url, 2) == _count(client, url, 6)

@@ -103,3 +103,20 @@ def test_an_oversized_file_is_refused_with_a_message(api, draft, staff, settings
     assert answer.status_code == 422
     assert "file" in answer.json()["fields"] or answer.json()["code"] == "evidence_rejected"
     assert not draft.evidence.exists()
+
+
+def test_an_evidence_file_is_downloaded_with_a_token(api, draft, staff, reviewer, outsider):
+    client = api(staff)
+    url = f"/api/v1/activities/{draft.pk}/evidence/"
+    item = client.post(url, {"file": _photo()}, format="multipart").json()
+    file_url = f"{url}{item['id']}/file/"
+    answer = client.get(file_url, HTTP_ACCEPT="image/*")
+    assert answer.status_code == 200
+    assert answer["Content-Type"] == "image/jpeg"
+    assert answer["X-Content-Type-Options"] == "nosniff"
+    body = b"".join(answer.streaming_content)
+    assert len(body) == item["size"] and body[:2] == b"\xff\xd8"  # the JPEG stored
+    assert api(outsider).get(file_url).status_code == 404
+    assert api(reviewer).get(file_url).status_code == 404  # a draft is its unit's
+    assert api().get(file_url).status_code == 401
+    assert client.get(f"{url}999999/file/").status_code == 404

@@ -137,3 +137,23 @@ def test_it_refuses_a_large_set_on_sqlite(seeded):
     with pytest.raises(CommandError, match="PostgreSQL"):
         call_command(seed_bench.Command(), units=UNITS, activities=200_000, stdout=io.StringIO())
     assert Unit.objects.filter(code=seed_bench.ROOT_CODE).count() == 1
+
+
+def test_every_bench_page_has_its_bar_and_answers(seeded, client, settings, monkeypatch):
+    """bench/run.py's page table (the API's activity list and progress among them): each page
+    but the export has a p95 bar, and answers 200 to its user."""
+    from pathlib import Path
+
+    monkeypatch.syspath_prepend(str(Path(seed_bench.__file__).parent))  # run.py's own imports
+    from bench import run
+
+    settings.API_USER_RATE = "100000/hour"
+    pages = run.bench_pages(export_rows=100)
+    names = {page["page"] for page in pages}
+    assert {"api_activity_list", "api_progress_root"} <= names
+    assert names - {"activities_export"} == set(run.P95_BARS)
+    for page in pages:
+        if page.get("export"):
+            continue
+        client.force_login(page["user"])
+        assert client.get(page["path"]).status_code == 200, page["page"]
