@@ -442,7 +442,10 @@ def application_file_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def mine(request: HttpRequest) -> HttpResponse:
     """The applications of the user's own units (as their staff)."""
     actor = Scope.of(request)
-    context = {"applications": list(selectors.applications_of_units(actor.staff_unit_ids))}
+    context = {
+        "applications": list(selectors.applications_of_units(actor.staff_unit_ids)),
+        "is_reviewer": actor.superuser or bool(actor.reviewer_paths),
+    }
     return render(request, "evaluations/honours/mine.html", context)
 
 
@@ -454,4 +457,5 @@ def queue(request: HttpRequest) -> HttpResponse:
     actor = Scope.of(request)
     if not (actor.superuser or actor.reviewer_paths):
         raise PermissionDenied(_("Only reviewers recommend applications."))
-    return render(request, "evaluations/honours/queue.html", {"rows": selectors.waiting_for(actor)})
+    context = {"rows": selectors.waiting_for(actor), "is_reviewer": True}
+    return render(request, "evaluations/honours/queue.html", context)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from campaigns.models import Campaign
 from evaluations.models.commitments import Reviewed
@@ -53,10 +54,11 @@ class GradingMethod(models.TextChoices):
 
 
 class AssessmentGrade(models.TextChoices):
-    EXCELLENT = "excellent", _("Excellent")
-    GOOD = "good", _("Good")
-    FAIR = "fair", _("Fair")
-    POOR = "poor", _("Poor")
+    # 优秀 / 良好 / 一般 / 较差 (issue 14), not the comments' 好 / 较好 / 一般 / 差: own context.
+    EXCELLENT = "excellent", pgettext_lazy("assessment grade", "Excellent")
+    GOOD = "good", pgettext_lazy("assessment grade", "Good")
+    FAIR = "fair", pgettext_lazy("assessment grade", "Fair")
+    POOR = "poor", pgettext_lazy("assessment grade", "Poor")
 
 
 class ScoringScheme(models.Model):
