@@ -27,6 +27,7 @@ WRITING_TASKS = [
     tasks.notify_transition,
     tasks.notify_follow_up,
     tasks.notify_review_event,
+    tasks.notify_step,
     tasks.send_digests,
 ]
 
