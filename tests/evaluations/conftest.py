@@ -1,5 +1,8 @@
 import datetime
+import ipaddress
 import secrets
+import time
+import zlib
 
 import pytest
 from django.test import Client
@@ -9,11 +12,29 @@ from evaluations.services import appraisal_link
 from tests.factories import CampaignFactory
 
 
+def _turns_in(key: str) -> int:
+    """Seconds until this limit key's minute turns over: the limits count in fixed windows, and
+    django-ratelimit turns a key's minute at the second crc32(key) % 60."""
+    return (zlib.crc32(key.encode()) % 60 - int(time.time()) % 60) % 60
+
+
 def new_address() -> str:
     """A client address no other test uses: the per-address limits count in the shared cache
     (Redis under CI, where the test processes run side by side), so each test is a client of
-    its own instead of everyone being 127.0.0.1."""
-    return "10." + ".".join(str(secrets.randbelow(256)) for _ in range(3))
+    its own instead of everyone being 127.0.0.1. An address whose minute turns within the next
+    30 s is passed over, so that a burst a test counts is never split across two windows."""
+    while True:
+        address = "10." + ".".join(str(secrets.randbelow(256)) for _ in range(3))
+        if _turns_in(address) > 30:
+            return address
+
+
+def new_ipv6_prefix() -> str:
+    """A /64 of its own (the limits' key for an IPv6 client), chosen like new_address."""
+    while True:
+        prefix = "2001:db8:" + ":".join(f"{secrets.randbelow(65536):x}" for _ in range(2))
+        if _turns_in(str(ipaddress.ip_network(f"{prefix}::/64"))) > 30:
+            return prefix
 
 
 def new_client(language: str = "en") -> Client:

@@ -2,7 +2,6 @@
 throttled per address across units, rotated links dead at once, remarks shown as text."""
 
 import random
-import secrets
 
 import pytest
 from django.test import Client
@@ -11,7 +10,7 @@ from django.urls import reverse
 from evaluations import selectors, services
 from evaluations.models import AppraisalTally, Rating, Verdict
 from evaluations.public_views import DEVICE_COOKIE
-from tests.evaluations.conftest import new_address, new_client
+from tests.evaluations.conftest import new_address, new_client, new_ipv6_prefix
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +90,7 @@ def test_behind_a_proxy_a_quote_in_the_header_does_not_escape_the_limit(settings
 
 def test_an_ipv6_client_cannot_escape_the_limit_by_changing_address(settings, link):
     settings.APPRAISAL_RATE = "2/m"
-    prefix = "2001:db8:" + ":".join(f"{secrets.randbelow(65536):x}" for _ in range(2))
+    prefix = new_ipv6_prefix()
     codes = []
     for n in range(1, 5):
         phone = Client(REMOTE_ADDR=f"{prefix}::{n}")
