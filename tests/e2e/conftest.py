@@ -3,6 +3,11 @@
 `playwright install` is not used: the tests launch /usr/bin/chromium. Without it they are skipped,
 unless CHUANGXIAN_REQUIRE_BROWSER=1 (CI), where a missing browser is an error. Each test runs on a
 phone and on a desktop viewport and leaves a screenshot of its last page in test-results/.
+
+A flow that runs in both languages runs twice, not four times: on a phone in Chinese and on a
+desktop in English, so each language and each size is walked once (pytest_collection_modifyitems
+below). A test marked `every_variant` keeps all four; CHUANGXIAN_E2E_EVERY_VARIANT=1 keeps all
+four everywhere.
 """
 
 import os
@@ -26,6 +31,24 @@ MISSING_CHROMIUM = (
 )
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
 VIEWPORTS = {"mobile": {"width": 390, "height": 844}, "desktop": {"width": 1440, "height": 900}}
+# The pairs of (viewport, language) a flow in both languages leaves out by default.
+CROSSED = {("mobile", "en"), ("desktop", "zh-hans")}
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("CHUANGXIAN_E2E_EVERY_VARIANT") == "1":
+        return
+    kept, left_out = [], []
+    for item in items:
+        params = item.callspec.params if hasattr(item, "callspec") else {}
+        pair = (params.get("viewport_name"), params.get("language"))
+        if pair in CROSSED and not item.get_closest_marker("every_variant"):
+            left_out.append(item)
+        else:
+            kept.append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")
