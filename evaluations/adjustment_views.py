@@ -42,7 +42,11 @@ def unit_adjustments(request: HttpRequest, campaign_pk: int, unit_pk: int) -> Ht
     actor = Scope.of(request)
     may_bonus = services.may_claim_bonus(actor, unit, campaign)
     may_deduct = services.may_deduct(actor, unit, campaign)
-    form = AdjustmentForm(request.POST or None, deduction=may_deduct and not may_bonus)
+    form = AdjustmentForm(
+        request.POST or None,
+        deduction=may_deduct and not may_bonus,
+        most=services.points_limit(campaign),
+    )
     status = 200
     if request.method == "POST":
         if not (may_bonus or may_deduct):
@@ -56,6 +60,9 @@ def unit_adjustments(request: HttpRequest, campaign_pk: int, unit_pk: int) -> Ht
                     points=form.cleaned_data["points"],
                     reason=form.cleaned_data["reason"],
                 )
+            except services.AdjustmentRefused as error:
+                form.add_error("points", str(error))  # beside what was typed, which it keeps
+                status = 400
             except EvaluationError as error:
                 _refused(request, error)
                 status = 400

@@ -285,6 +285,13 @@ def scheme_spec(campaign: Campaign) -> SchemeSpec:
     return spec_of(scheme, scheme.rules.all())
 
 
+def adjustment_limit(spec: SchemeSpec) -> Decimal:
+    """The most a unit's approved bonus and deduction items add or take away, either way: the
+    ADJUSTMENTS rule's weight (0 when the scheme has no such rule). One item may claim no more
+    either (evaluations.adjustment_services)."""
+    return next((r.weight for r in spec.rules if r.kind == RuleKind.ADJUSTMENTS), ZERO)
+
+
 # --- What compute returns -------------------------------------------------------------------
 
 

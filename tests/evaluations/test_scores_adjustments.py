@@ -14,6 +14,7 @@ from evaluations import adjustment_services as services
 from evaluations import scoring
 from evaluations.exceptions import NotAllowed
 from evaluations.models import Adjustment, ReportFile, ReviewEvent
+from tests.evaluations.conftest import new_client
 from tests.factories import MembershipFactory, UserFactory, pdf_bytes
 from units.models import Role
 
@@ -87,6 +88,34 @@ def test_zero_points_or_no_reason_are_refused(tree, running, staff):
             services.adjustment_create(
                 actor=staff, unit=tree.branch_a1, campaign=running, points=points, reason=reason
             )
+
+
+def test_points_beyond_the_schemes_range_are_refused(tree, running, staff, bonus):
+    # The default scheme counts bonus and deduction items up to ± 5 (its ADJUSTMENTS weight).
+    for points in (Decimal(99), Decimal("5.01")):
+        with pytest.raises(services.AdjustmentRefused, match="from -5 to 5"):
+            services.adjustment_create(
+                actor=staff, unit=tree.branch_a1, campaign=running, points=points, reason="r"
+            )
+    with pytest.raises(services.AdjustmentRefused):
+        services.adjustment_update(actor=staff, item=bonus, points=Decimal(6), reason="r")
+    bonus.refresh_from_db()
+    assert bonus.points == 3 and Adjustment.objects.count() == 1
+    services.adjustment_create(
+        actor=staff, unit=tree.branch_a1, campaign=running, points=Decimal(5), reason="r"
+    )
+
+
+def test_the_page_refuses_points_beyond_the_range_beside_what_was_typed(tree, running, staff):
+    url = reverse("evaluations:unit_adjustments", args=[running.pk, tree.branch_a1.pk])
+    for language, said in (("en", "from -5 to 5"), ("zh-hans", "-5 至 5")):
+        client = new_client(language)
+        client.force_login(staff)
+        response = client.post(url, {"points": "99", "reason": "获市级表彰"})
+        assert response.status_code == 400
+        assert said in response.context["form"].errors["points"][0]
+        assert b'value="99"' in response.content and "获市级表彰" in response.text
+    assert not Adjustment.objects.exists()
 
 
 def test_the_unit_page_adds_a_draft(client, tree, running, staff):
