@@ -54,9 +54,7 @@ def points_limit(campaign: Campaign) -> Decimal:
     return scoring.adjustment_limit(scoring.scheme_spec(campaign))
 
 
-def _checked_points(
-    points: Decimal | None, reason: str, campaign: Campaign
-) -> tuple[Decimal, str]:
+def _checked_points(points: Decimal | None, reason: str, campaign: Campaign) -> tuple[Decimal, str]:
     reason = (reason or "").strip()
     if points is None or not points.is_finite() or points == 0:
         raise AdjustmentRefused(_("Points: a number other than 0."))
