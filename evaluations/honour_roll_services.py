@@ -33,7 +33,7 @@ from evaluations.exceptions import (
     NoticeClosed,
     TransitionRefused,
 )
-from evaluations.honour_services import may_manage
+from evaluations.honour_services import may_manage, window_over
 from evaluations.models import (
     HONOUR_OBJECTION_MAX_LENGTH,
     Application,
@@ -115,7 +115,8 @@ def _locked_round(honour_round: HonourRound) -> HonourRound:
 @transaction.atomic
 def shortlist_publish(*, actor, honour_round: HonourRound, at: datetime | None = None):
     """Publish the round's shortlist for its notice period: from today (in the campaign's zone)
-    to the last of `publicity_days` working days. Published once."""
+    to the last of `publicity_days` working days. Published once, after the application window
+    has closed (a shortlist published while units may still apply would leave out the late)."""
     honour_round = _locked_round(honour_round)
     if not may_publish(actor, honour_round):
         raise NotAllowed(
@@ -123,6 +124,14 @@ def shortlist_publish(*, actor, honour_round: HonourRound, at: datetime | None =
         )
     if honour_round.published_at is not None:
         raise TransitionRefused(_("The shortlist has been published already."))
+    if not window_over(honour_round, at):
+        raise TransitionRefused(
+            _(
+                "Applications are open until %(day)s: publish the shortlist once they have "
+                "closed."
+            )
+            % {"day": honour_round.closes_on.isoformat()}
+        )
     if not honour_round.applications.filter(status=ApplicationStatus.SHORTLISTED).exists():
         raise EvaluationError(_("Nothing is shortlisted yet: there is nothing to publish."))
     now = at or timezone.now()

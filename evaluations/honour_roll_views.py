@@ -27,6 +27,7 @@ from evaluations import honour_roll_selectors as selectors
 from evaluations import honour_roll_services as services
 from evaluations.exceptions import EvaluationError, NotAllowed, NoticeClosed
 from evaluations.honour_roll_forms import AnswerForm, CommendForm, ObjectionForm
+from evaluations.honour_services import window_over
 from evaluations.models import HonourObjection, HonourRound
 from evaluations.public_views import limited, page_limited, too_many
 from units.models import Line
@@ -68,6 +69,7 @@ def _notice_page(
         "may_commend": services.may_commend(request.user, honour_round),
         "notice_open": services.notice_open(honour_round),
         "notice_over": services.notice_over(honour_round),
+        "applications_over": window_over(honour_round),
         "answer_max": services.ANSWER_MAX_LENGTH,
         "commend_form": commend_form
         or CommendForm(initial={"decided_on": deadlines.today(honour_round.campaign)}),

@@ -17,6 +17,7 @@ from evaluations.models import (
     ApplicationStatus,
     Honour,
     HonourObjection,
+    HonourRound,
     Recommendation,
 )
 from tests.e2e.conftest import LANGUAGES, field, sign_in_as
@@ -104,7 +105,11 @@ def test_a_union_applies_two_levels_recommend_and_it_is_commended_on_the_roll(
     assert application.status == ApplicationStatus.SHORTLISTED
     snapshot("shortlisted")
 
-    # The city's admin publishes the shortlist from the round's notice page.
+    # Applications close (moved in the database); then the city's admin publishes the shortlist
+    # from the round's notice page.
+    HonourRound.objects.filter(pk=honour_round.pk).update(
+        closes_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
     sign_in_as(page, live_server, t, admin.username)
     page.goto(live_server.url + reverse("evaluations:honour_notices"))
     page.get_by_test_id("honour-round-link").click()
