@@ -126,10 +126,7 @@ def shortlist_publish(*, actor, honour_round: HonourRound, at: datetime | None =
         raise TransitionRefused(_("The shortlist has been published already."))
     if not window_over(honour_round, at):
         raise TransitionRefused(
-            _(
-                "Applications are open until %(day)s: publish the shortlist once they have "
-                "closed."
-            )
+            _("Applications are open until %(day)s: publish the shortlist once they have closed.")
             % {"day": honour_round.closes_on.isoformat()}
         )
     if not honour_round.applications.filter(status=ApplicationStatus.SHORTLISTED).exists():

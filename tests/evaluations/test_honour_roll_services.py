@@ -73,7 +73,7 @@ def test_it_refuses_to_publish_while_applications_are_open(
     assert b'data-testid="publish-shortlist"' not in page.content
     response = client.post(reverse("evaluations:honour_publish", args=[honour_round.pk]))
     assert response.status_code == 302
-    assert "open until" in str(list(get_messages(response.wsgi_request))[0])
+    assert "open until" in str(next(iter(get_messages(response.wsgi_request))))
     honour_round.refresh_from_db()
     assert honour_round.published_at is None
     # The day after the last day of applications (the campaign's local day), it publishes.
