@@ -248,7 +248,8 @@ class Recommendation(models.Model):
 class HonourObjection(models.Model):
     """An objection anyone may send about a shortlisted application during the notice period:
     anonymous allowed, `contact` optional and never shown publicly; stored as text. Answered by
-    an admin of the organising unit before the round can be decided."""
+    an admin of the organising unit before the round can be decided. `public_id` addresses the
+    objector's own page (its status and answer), the link they keep after sending it."""
 
     application = models.ForeignKey(
         Application, on_delete=models.PROTECT, related_name="objections"
@@ -262,6 +263,7 @@ class HonourObjection(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    public_id = models.CharField(_("public id"), max_length=64, unique=True, default=new_token)
 
     class Meta:
         verbose_name = _("objection to a nominee")
