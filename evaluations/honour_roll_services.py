@@ -12,11 +12,14 @@ published and lasts `publicity_days` working days (deadlines.last_working_day); 
 taken until the end of its last day, and the round can be commended from the day after, once
 every objection has an answer.
 
-Certificate numbers: "<year>-<n, 4 digits>", e.g. "2010-0012": the year of the decision and n
-counting that year's honours from 1, across rounds, continued by each commendation in the order
-of the honour roll (category's sort order, category code, application id). No database id shows
-in it. Two commendations at once take their numbers one after the other (a transaction lock per
-year on PostgreSQL; SQLite has a single writer)."""
+Years: an honour is of its round's year, its campaign's (Campaign.year): a 2010 round commended
+in January 2011 lists its honours under 2010 on the roll and on the certificate.
+
+Certificate numbers: "<year>-<n, 4 digits>", e.g. "2011-0012": the year of the decision and n
+counting the certificates numbered that year from 1, across rounds, continued by each
+commendation in the order of the honour roll (category's sort order, category code, application
+id). No database id shows in it. Two commendations at once take their numbers one after the
+other (a transaction lock per year on PostgreSQL; SQLite has a single writer)."""
 
 from datetime import date, datetime
 
@@ -236,7 +239,7 @@ def _free_numbers(year: int, count: int) -> list[str]:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [NUMBERING_LOCK, year])
-    of_year = Honour.objects.filter(year=year)
+    of_year = Honour.objects.filter(number__startswith=f"{year}-")
     taken = set(of_year.values_list("number", flat=True))
     numbers: list[str] = []
     n = of_year.count()
@@ -317,7 +320,7 @@ def round_commend(
         honour = Honour(
             application=application,
             category=application.category,
-            year=decided_on.year,
+            year=honour_round.campaign.year,
             line=application.unit.line,
             name=application.nominee,
             unit_name=application.unit.name,

@@ -277,7 +277,9 @@ class HonourObjection(models.Model):
 
 class Honour(models.Model):
     """An honour conferred (表彰): the commended application, frozen as it was commended — what
-    the public honour roll and the certificate (荣誉证书) show. `number` is the certificate's."""
+    the public honour roll and the certificate (荣誉证书) show. `year` is its round's (the
+    campaign's year, whenever the decision was taken); `number` is the certificate's, numbered in
+    the decision's year (evaluations.honour_roll_services)."""
 
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="honour")
     category = models.ForeignKey(HonourCategory, on_delete=models.PROTECT, related_name="+")

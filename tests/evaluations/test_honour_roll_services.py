@@ -25,6 +25,7 @@ from evaluations.models import (
     Recommendation,
     RecommendationAction,
 )
+from tests.evaluations.conftest import new_client
 from tests.evaluations.honour_roll_fixtures import *  # noqa: F403 (fixtures)
 from tests.evaluations.honour_roll_fixtures import publish_in_past
 
@@ -191,12 +192,18 @@ def test_an_objection_blocks_commendation_until_answered(
     person_honour = Honour.objects.get(application=person)
     assert person_honour.name == "李秀英" and person_honour.unit_name == person.unit.name
     assert person_honour.category == party_member and person_honour.line == person.unit.line
-    assert person_honour.summary == person.summary and person_honour.year == today.year
+    assert person_honour.summary == person.summary
     union_honour = Honour.objects.get(application=union)
     assert union_honour.name == union.unit.name
-    # Numbered in the roll's order: the category sorted first (pioneer) gets 0001.
+    # The 2010 campaign's round, commended later: its honours are 2010's on the roll...
+    assert honour_round.campaign.starts_on.year == 2010 < today.year
+    assert person_honour.year == union_honour.year == 2010
+    # ...their certificates numbered in the decision's year, in the roll's order: the category
+    # sorted first (pioneer) gets 0001.
     assert union_honour.number == f"{today.year}-0001"
     assert person_honour.number == f"{today.year}-0002"
+    roll = new_client().get(reverse("public:honours"), {"year": "2010"}).content.decode()
+    assert roll.count('data-testid="roll-entry"') == 2
 
 
 def test_the_honour_keeps_what_was_commended(city_admin, honour_round, shortlist):
