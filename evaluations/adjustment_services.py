@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from activities import evidence as evidence_files
 from activities.exceptions import EvidenceRejected
+from activities.models import Status
 from campaigns.models import Campaign, Season
 from evaluations import review, scoring
 from evaluations.exceptions import EvaluationError, NotAllowed, TransitionRefused
@@ -122,6 +123,33 @@ def adjustment_update(*, actor: Who, item: Adjustment, points: Decimal, reason: 
     current.full_clean()
     current.save(update_fields=["points", "reason", "updated_at"])
     return current
+
+
+def may_delete(who: Who, item: Adjustment) -> bool:
+    """Its author's side may delete a draft never submitted: nothing of it was ever reviewed."""
+    return (
+        item.status == Status.DRAFT
+        and item.first_submitted_at is None
+        and review.is_author_side(Scope.of(who), item)
+    )
+
+
+@transaction.atomic
+def adjustment_delete(*, actor: Who, item: Adjustment) -> None:
+    """Delete a draft never submitted, with its evidence files (their stored bytes after the
+    commit)."""
+    scope = Scope.of(actor)
+    current = review.locked(item)
+    if not review.is_author_side(scope, current):
+        raise NotAllowed(_("You may not delete this item."))
+    if not may_delete(scope, current):
+        raise TransitionRefused(
+            _("Only a draft never submitted can be deleted: this one has been under review.")
+        )
+    stored = [(f.file.storage, f.file.name) for f in ReportFile.objects.filter(adjustment=current)]
+    current.delete()
+    for storage, name in stored:
+        transaction.on_commit(lambda s=storage, n=name: s.delete(n), robust=True)
 
 
 @transaction.atomic

@@ -101,6 +101,7 @@ def adjustment(request: HttpRequest, pk: int) -> HttpResponse:
             "files": selectors.files_of(item),
             "may_edit": review.may_edit(actor, item),
             "may_withdraw": review.may_withdraw(actor, item),
+            "may_delete": services.may_delete(actor, item),
             "may_review": review.may_review(actor, item),
             "return_form": ReturnForm(),
         },
@@ -125,6 +126,25 @@ def adjustment_submit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Submitted for review."))
 
     return _act(request, pk, act)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def adjustment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """A draft never submitted, deleted by its author's side after a confirmation page."""
+    actor = Scope.of(request)
+    item = selectors.adjustment_for_user(actor, pk)
+    if request.method == "POST":
+        try:
+            services.adjustment_delete(actor=actor, item=item)
+        except EvaluationError as error:
+            _refused(request, error)
+            return redirect("evaluations:adjustment", item.pk)
+        messages.success(request, _("The draft item is deleted."))
+        return redirect("evaluations:unit_adjustments", item.campaign_id, item.unit_id)
+    if not services.may_delete(actor, item):
+        raise PermissionDenied(_("Only a draft never submitted can be deleted, by its author."))
+    return render(request, "evaluations/adjustments/item_delete.html", {"item": item})
 
 
 @login_required

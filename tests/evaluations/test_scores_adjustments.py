@@ -12,7 +12,7 @@ from django.urls import reverse
 from activities.models import Action, Status
 from evaluations import adjustment_services as services
 from evaluations import scoring
-from evaluations.exceptions import NotAllowed
+from evaluations.exceptions import NotAllowed, TransitionRefused
 from evaluations.models import Adjustment, ReportFile, ReviewEvent
 from tests.evaluations.conftest import new_client
 from tests.factories import MembershipFactory, UserFactory, pdf_bytes
@@ -116,6 +116,36 @@ def test_the_page_refuses_points_beyond_the_range_beside_what_was_typed(tree, ru
         assert said in response.context["form"].errors["points"][0]
         assert b'value="99"' in response.content and "获市级表彰" in response.text
     assert not Adjustment.objects.exists()
+
+
+def test_staff_delete_a_draft_never_submitted(client, tree, running, staff, outsider, bonus):
+    url = reverse("evaluations:adjustment_delete", args=[bonus.pk])
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404 and client.post(url).status_code == 404
+    client.force_login(staff)
+    page = client.get(reverse("evaluations:adjustment", args=[bonus.pk]))
+    assert b'data-testid="delete"' in page.content
+    assert client.get(url).status_code == 200
+    response = client.post(url)
+    assert response.status_code == 302
+    assert response.url == reverse("evaluations:unit_adjustments", args=[running.pk, bonus.unit_id])
+    assert not Adjustment.objects.filter(pk=bonus.pk).exists()
+
+
+def test_an_item_once_submitted_is_not_deleted(client, tree, running, staff, reviewer, bonus):
+    services.adjustment_submit(actor=staff, item=bonus)
+    with pytest.raises(TransitionRefused):
+        services.adjustment_delete(actor=staff, item=bonus)
+    services.adjustment_withdraw(actor=staff, item=bonus)  # a draft again, with its history
+    with pytest.raises(TransitionRefused):
+        services.adjustment_delete(actor=staff, item=bonus)
+    with pytest.raises(NotAllowed):
+        services.adjustment_delete(actor=reviewer, item=bonus)
+    client.force_login(staff)
+    url = reverse("evaluations:adjustment_delete", args=[bonus.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url).status_code == 302  # back to the item, with the refusal
+    assert Adjustment.objects.filter(pk=bonus.pk).exists()
 
 
 def test_the_unit_page_adds_a_draft(client, tree, running, staff):
