@@ -148,8 +148,12 @@ def adjustment_delete(*, actor: Who, item: Adjustment) -> None:
         )
     stored = [(f.file.storage, f.file.name) for f in ReportFile.objects.filter(adjustment=current)]
     current.delete()
-    for storage, name in stored:
-        transaction.on_commit(lambda s=storage, n=name: s.delete(n), robust=True)
+
+    def delete_stored() -> None:
+        for storage, name in stored:
+            storage.delete(name)
+
+    transaction.on_commit(delete_stored, robust=True)
 
 
 @transaction.atomic

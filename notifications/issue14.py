@@ -96,7 +96,7 @@ def _snapshot_published(pk: int) -> list[int]:
         "window_ends_on": snapshot.window_ends_on.isoformat() if snapshot.window_ends_on else "",
     }
     if snapshot.corrects is not None:
-        context["corrects"] = snapshot.corrects.version
+        context["corrects"] = str(snapshot.corrects.version)
         context["reason"] = snapshot.correction_reason[:300]
     link = reverse("evaluations:snapshot", args=[snapshot.pk])
     notices = [

@@ -118,7 +118,12 @@ def test_the_page_refuses_points_beyond_the_range_beside_what_was_typed(tree, ru
     assert not Adjustment.objects.exists()
 
 
-def test_staff_delete_a_draft_never_submitted(client, tree, running, staff, outsider, bonus):
+def test_staff_delete_a_draft_never_submitted(
+    client, tree, running, staff, outsider, bonus, django_capture_on_commit_callbacks
+):
+    upload = SimpleUploadedFile("表彰文件.pdf", pdf_bytes(), content_type="application/pdf")
+    stored = services.adjustment_file_add(actor=staff, item=bonus, upload=upload)
+    assert stored.file.storage.exists(stored.file.name)
     url = reverse("evaluations:adjustment_delete", args=[bonus.pk])
     client.force_login(outsider)
     assert client.get(url).status_code == 404 and client.post(url).status_code == 404
@@ -126,10 +131,12 @@ def test_staff_delete_a_draft_never_submitted(client, tree, running, staff, outs
     page = client.get(reverse("evaluations:adjustment", args=[bonus.pk]))
     assert b'data-testid="delete"' in page.content
     assert client.get(url).status_code == 200
-    response = client.post(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
     assert response.status_code == 302
     assert response.url == reverse("evaluations:unit_adjustments", args=[running.pk, bonus.unit_id])
     assert not Adjustment.objects.filter(pk=bonus.pk).exists()
+    assert not ReportFile.objects.exists() and not stored.file.storage.exists(stored.file.name)
 
 
 def test_an_item_once_submitted_is_not_deleted(client, tree, running, staff, reviewer, bonus):
