@@ -92,6 +92,12 @@ class Campaign(models.Model):
         return ZoneInfo(settings.TIME_ZONE)
 
     @property
+    def year(self) -> int:
+        """The year the campaign is for — "2010 年党群共建创先争优" — the year it starts: its
+        honours are that year's on the honour roll, whenever they are conferred."""
+        return self.starts_on.year
+
+    @property
     def season_label(self) -> str:
         return str(Season.LABELS[self.season()])
 

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -21,13 +23,16 @@ class AdjustmentForm(forms.Form):
         error_messages={"required": _("Say why: a reason is required.")},
     )
 
-    def __init__(self, *args, deduction: bool = False, **kwargs):
+    def __init__(self, *args, deduction: bool = False, most: Decimal | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["points"].help_text = (
+        help_text = (
             _("A deduction: a negative number, e.g. -2.")
             if deduction
             else _("A bonus: a positive number, e.g. 2.")
         )
+        if most:
+            help_text += " " + _("At most %(most)s either way.") % {"most": f"{most.normalize():f}"}
+        self.fields["points"].help_text = help_text
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

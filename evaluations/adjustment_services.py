@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from activities import evidence as evidence_files
 from activities.exceptions import EvidenceRejected
+from activities.models import Status
 from campaigns.models import Campaign, Season
-from evaluations import review
+from evaluations import review, scoring
 from evaluations.exceptions import EvaluationError, NotAllowed, TransitionRefused
 from evaluations.models import Adjustment, ReportFile
 from units.models import Unit
@@ -48,12 +49,29 @@ def may_deduct(who: Who, unit: Unit, campaign: Campaign) -> bool:
     return Scope.of(who).can_admin_above(unit) and covers(campaign, unit)
 
 
-def _checked_points(points: Decimal | None, reason: str) -> tuple[Decimal, str]:
+def points_limit(campaign: Campaign) -> Decimal:
+    """The most one item may add or take away: what the campaign's scheme counts of all the
+    unit's items together (evaluations.scoring.adjustment_limit)."""
+    return scoring.adjustment_limit(scoring.scheme_spec(campaign))
+
+
+def _checked_points(points: Decimal | None, reason: str, campaign: Campaign) -> tuple[Decimal, str]:
     reason = (reason or "").strip()
     if points is None or not points.is_finite() or points == 0:
         raise AdjustmentRefused(_("Points: a number other than 0."))
-    if abs(points) >= Decimal(1000):
-        raise AdjustmentRefused(_("Points: less than 1000 either way."))
+    most = points_limit(campaign)
+    if not most:
+        raise AdjustmentRefused(
+            _("This campaign's scoring scheme counts no bonus or deduction items.")
+        )
+    if abs(points) > most:
+        raise AdjustmentRefused(
+            _(
+                "Points: from -%(most)s to %(most)s — the scoring scheme counts at most "
+                "%(most)s points of bonus or deduction items either way."
+            )
+            % {"most": f"{most.normalize():f}"}
+        )
     if not reason:
         raise AdjustmentRefused(_("Say why: a reason is required."))
     return points, reason
@@ -66,7 +84,7 @@ def adjustment_create(
     """A draft item: a bonus (points > 0) by the unit's staff, a deduction (points < 0) by an
     admin above it."""
     scope = Scope.of(actor)
-    points, reason = _checked_points(points, reason)
+    points, reason = _checked_points(points, reason, campaign)
     if points > 0 and not may_claim_bonus(scope, unit, campaign):
         raise NotAllowed(_("Only the unit's staff may claim a bonus, in a running campaign."))
     if points < 0 and not may_deduct(scope, unit, campaign):
@@ -96,7 +114,7 @@ def adjustment_update(*, actor: Who, item: Adjustment, points: Decimal, reason: 
     """Change a draft or returned item; a bonus stays a bonus and a deduction a deduction."""
     scope = Scope.of(actor)
     current = _editable(scope, item)
-    points, reason = _checked_points(points, reason)
+    points, reason = _checked_points(points, reason, current.campaign)
     if (points > 0) != (current.points > 0):
         raise AdjustmentRefused(
             _("A bonus stays a bonus and a deduction a deduction: enter a new item instead.")
@@ -105,6 +123,37 @@ def adjustment_update(*, actor: Who, item: Adjustment, points: Decimal, reason: 
     current.full_clean()
     current.save(update_fields=["points", "reason", "updated_at"])
     return current
+
+
+def may_delete(who: Who, item: Adjustment) -> bool:
+    """Its author's side may delete a draft never submitted: nothing of it was ever reviewed."""
+    return (
+        item.status == Status.DRAFT
+        and item.first_submitted_at is None
+        and review.is_author_side(Scope.of(who), item)
+    )
+
+
+@transaction.atomic
+def adjustment_delete(*, actor: Who, item: Adjustment) -> None:
+    """Delete a draft never submitted, with its evidence files (their stored bytes after the
+    commit)."""
+    scope = Scope.of(actor)
+    current = review.locked(item)
+    if not review.is_author_side(scope, current):
+        raise NotAllowed(_("You may not delete this item."))
+    if not may_delete(scope, current):
+        raise TransitionRefused(
+            _("Only a draft never submitted can be deleted: this one has been under review.")
+        )
+    stored = [(f.file.storage, f.file.name) for f in ReportFile.objects.filter(adjustment=current)]
+    current.delete()
+
+    def delete_stored() -> None:
+        for storage, name in stored:
+            storage.delete(name)
+
+    transaction.on_commit(delete_stored, robust=True)
 
 
 @transaction.atomic

@@ -42,7 +42,11 @@ def unit_adjustments(request: HttpRequest, campaign_pk: int, unit_pk: int) -> Ht
     actor = Scope.of(request)
     may_bonus = services.may_claim_bonus(actor, unit, campaign)
     may_deduct = services.may_deduct(actor, unit, campaign)
-    form = AdjustmentForm(request.POST or None, deduction=may_deduct and not may_bonus)
+    form = AdjustmentForm(
+        request.POST or None,
+        deduction=may_deduct and not may_bonus,
+        most=services.points_limit(campaign),
+    )
     status = 200
     if request.method == "POST":
         if not (may_bonus or may_deduct):
@@ -56,6 +60,9 @@ def unit_adjustments(request: HttpRequest, campaign_pk: int, unit_pk: int) -> Ht
                     points=form.cleaned_data["points"],
                     reason=form.cleaned_data["reason"],
                 )
+            except services.AdjustmentRefused as error:
+                form.add_error("points", str(error))  # beside what was typed, which it keeps
+                status = 400
             except EvaluationError as error:
                 _refused(request, error)
                 status = 400
@@ -94,6 +101,7 @@ def adjustment(request: HttpRequest, pk: int) -> HttpResponse:
             "files": selectors.files_of(item),
             "may_edit": review.may_edit(actor, item),
             "may_withdraw": review.may_withdraw(actor, item),
+            "may_delete": services.may_delete(actor, item),
             "may_review": review.may_review(actor, item),
             "return_form": ReturnForm(),
         },
@@ -118,6 +126,25 @@ def adjustment_submit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Submitted for review."))
 
     return _act(request, pk, act)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def adjustment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """A draft never submitted, deleted by its author's side after a confirmation page."""
+    actor = Scope.of(request)
+    item = selectors.adjustment_for_user(actor, pk)
+    if request.method == "POST":
+        try:
+            services.adjustment_delete(actor=actor, item=item)
+        except EvaluationError as error:
+            _refused(request, error)
+            return redirect("evaluations:adjustment", item.pk)
+        messages.success(request, _("The draft item is deleted."))
+        return redirect("evaluations:unit_adjustments", item.campaign_id, item.unit_id)
+    if not services.may_delete(actor, item):
+        raise PermissionDenied(_("Only a draft never submitted can be deleted, by its author."))
+    return render(request, "evaluations/adjustments/item_delete.html", {"item": item})
 
 
 @login_required

@@ -172,6 +172,18 @@ def honour_roll(chosen: RollFilter) -> QuerySet[Honour]:
     return honours.order_by("-year", "category__sort_order", "category__code", "number")
 
 
+def objection_by_public_id(public_id: str) -> HonourObjection | None:
+    """The objection its sender reads at its own link: with its nominee and round (published
+    rounds only), nothing about who sent it."""
+    return (
+        HonourObjection.objects.select_related(
+            "application__category", "application__unit", "application__round"
+        )
+        .filter(public_id=token(public_id) or None, application__round__published_at__isnull=False)
+        .first()
+    )
+
+
 def honour_by_public_id(public_id: str) -> Honour | None:
     return (
         Honour.objects.select_related("category").filter(public_id=token(public_id) or None).first()

@@ -12,11 +12,14 @@ published and lasts `publicity_days` working days (deadlines.last_working_day); 
 taken until the end of its last day, and the round can be commended from the day after, once
 every objection has an answer.
 
-Certificate numbers: "<year>-<n, 4 digits>", e.g. "2010-0012": the year of the decision and n
-counting that year's honours from 1, across rounds, continued by each commendation in the order
-of the honour roll (category's sort order, category code, application id). No database id shows
-in it. Two commendations at once take their numbers one after the other (a transaction lock per
-year on PostgreSQL; SQLite has a single writer)."""
+Years: an honour is of its round's year, its campaign's (Campaign.year): a 2010 round commended
+in January 2011 lists its honours under 2010 on the roll and on the certificate.
+
+Certificate numbers: "<year>-<n, 4 digits>", e.g. "2011-0012": the year of the decision and n
+counting the certificates numbered that year from 1, across rounds, continued by each
+commendation in the order of the honour roll (category's sort order, category code, application
+id). No database id shows in it. Two commendations at once take their numbers one after the
+other (a transaction lock per year on PostgreSQL; SQLite has a single writer)."""
 
 from datetime import date, datetime
 
@@ -33,7 +36,7 @@ from evaluations.exceptions import (
     NoticeClosed,
     TransitionRefused,
 )
-from evaluations.honour_services import may_manage
+from evaluations.honour_services import may_manage, window_over
 from evaluations.models import (
     HONOUR_OBJECTION_MAX_LENGTH,
     Application,
@@ -115,7 +118,8 @@ def _locked_round(honour_round: HonourRound) -> HonourRound:
 @transaction.atomic
 def shortlist_publish(*, actor, honour_round: HonourRound, at: datetime | None = None):
     """Publish the round's shortlist for its notice period: from today (in the campaign's zone)
-    to the last of `publicity_days` working days. Published once."""
+    to the last of `publicity_days` working days. Published once, after the application window
+    has closed (a shortlist published while units may still apply would leave out the late)."""
     honour_round = _locked_round(honour_round)
     if not may_publish(actor, honour_round):
         raise NotAllowed(
@@ -123,6 +127,11 @@ def shortlist_publish(*, actor, honour_round: HonourRound, at: datetime | None =
         )
     if honour_round.published_at is not None:
         raise TransitionRefused(_("The shortlist has been published already."))
+    if not window_over(honour_round, at):
+        raise TransitionRefused(
+            _("Applications are open until %(day)s: publish the shortlist once they have closed.")
+            % {"day": honour_round.closes_on.isoformat()}
+        )
     if not honour_round.applications.filter(status=ApplicationStatus.SHORTLISTED).exists():
         raise EvaluationError(_("Nothing is shortlisted yet: there is nothing to publish."))
     now = at or timezone.now()
@@ -230,7 +239,7 @@ def _free_numbers(year: int, count: int) -> list[str]:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [NUMBERING_LOCK, year])
-    of_year = Honour.objects.filter(year=year)
+    of_year = Honour.objects.filter(number__startswith=f"{year}-")
     taken = set(of_year.values_list("number", flat=True))
     numbers: list[str] = []
     n = of_year.count()
@@ -311,7 +320,7 @@ def round_commend(
         honour = Honour(
             application=application,
             category=application.category,
-            year=decided_on.year,
+            year=honour_round.campaign.year,
             line=application.unit.line,
             name=application.nominee,
             unit_name=application.unit.name,

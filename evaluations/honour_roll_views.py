@@ -6,7 +6,8 @@ an admin or leader of is a 404; a move their role does not allow is a 403.
 
 For the public (no login, under /public/, each client address limited like the appraisal pages,
 PUBLIC_PAGE_RATE; objections also HONOUR_OBJECTION_RATE; a burst is a 429): the shortlist's
-notice with the objection form, the honour roll with its filters, an honour and its certificate
+notice with the objection form, an objection's own page at the link its sender keeps (its
+answer), the honour roll with its filters, an honour and its certificate
 (荣誉证书, public by the honour's public id: it shows nothing the roll does not). No database id,
 no e-mail, no objector's contact, nothing shortlisted but not yet published, nothing declined."""
 
@@ -16,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -27,6 +29,7 @@ from evaluations import honour_roll_selectors as selectors
 from evaluations import honour_roll_services as services
 from evaluations.exceptions import EvaluationError, NotAllowed, NoticeClosed
 from evaluations.honour_roll_forms import AnswerForm, CommendForm, ObjectionForm
+from evaluations.honour_services import window_over
 from evaluations.models import HonourObjection, HonourRound
 from evaluations.public_views import limited, page_limited, too_many
 from units.models import Line
@@ -68,6 +71,7 @@ def _notice_page(
         "may_commend": services.may_commend(request.user, honour_round),
         "notice_open": services.notice_open(honour_round),
         "notice_over": services.notice_over(honour_round),
+        "applications_over": window_over(honour_round),
         "answer_max": services.ANSWER_MAX_LENGTH,
         "commend_form": commend_form
         or CommendForm(initial={"decided_on": deadlines.today(honour_round.campaign)}),
@@ -190,7 +194,7 @@ def public_notice(request: HttpRequest, public_id: str) -> HttpResponse:
                 form.add_error("nominee", _("Choose the nominee you object to."))
             else:
                 try:
-                    services.objection_send(
+                    objection = services.objection_send(
                         application=application,
                         text=form.cleaned_data["text"],
                         name=form.cleaned_data["name"],
@@ -206,9 +210,8 @@ def public_notice(request: HttpRequest, public_id: str) -> HttpResponse:
                 except EvaluationError as error:
                     form.add_error(None, str(error))
                 else:
-                    return redirect(
-                        "public:honour_objection_sent", public_id=honour_round.public_id
-                    )
+                    url = reverse("public:honour_objection", args=[objection.public_id])
+                    return redirect(f"{url}?sent=1")
         status = 400
     return render(
         request,
@@ -231,13 +234,23 @@ def _public_notice_context(honour_round, entries, form, refusal: str) -> dict:
 
 @never_cache
 @require_GET
-def public_objection_sent(request: HttpRequest, public_id: str) -> HttpResponse:
+def public_objection(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The sender's own page of an objection, at the link they were given when they sent it
+    (it stands for the reference code): its nominee, its text, whether it is answered and the
+    answer. Never the name or contact it was sent with."""
     if page_limited(request):
         return too_many(request)
-    honour_round = selectors.published_round(public_id)
-    if honour_round is None:
+    objection = selectors.objection_by_public_id(public_id)
+    if objection is None:
         raise Http404
-    return render(request, "evaluations/honour_roll/public_sent.html", {"round": honour_round})
+    context = {
+        "objection": objection,
+        "application": objection.application,
+        "round": objection.application.round,
+        "sent": request.GET.get("sent") == "1",
+        "link": request.build_absolute_uri(request.path),
+    }
+    return render(request, "evaluations/honour_roll/public_objection.html", context)
 
 
 @require_GET

@@ -17,7 +17,7 @@ recommending at once cannot pass the quota. Every refusal is an EvaluationError 
 for the user."""
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -230,6 +230,11 @@ def window_open(honour_round: HonourRound) -> bool:
     campaign (campaigns.deadlines)."""
     today = deadlines.today(honour_round.campaign)
     return honour_round.opens_on <= today <= honour_round.closes_on
+
+
+def window_over(honour_round: HonourRound, at: datetime | None = None) -> bool:
+    """Has the application window closed (its last day, `closes_on`, is past) now or at `at`?"""
+    return deadlines.today(honour_round.campaign, at) > honour_round.closes_on
 
 
 def may_apply(who: Who, honour_round: HonourRound, unit: Unit) -> bool:

@@ -20,9 +20,9 @@ urlpatterns = [
         name="honour_notice",
     ),
     path(
-        "honours/notices/<str:public_id>/sent/",
-        honour_roll_views.public_objection_sent,
-        name="honour_objection_sent",
+        "honours/objections/<str:public_id>/",
+        honour_roll_views.public_objection,
+        name="honour_objection",
     ),
     path("honours/<str:public_id>/", honour_roll_views.public_honour, name="honour"),
     path(

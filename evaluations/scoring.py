@@ -285,6 +285,21 @@ def scheme_spec(campaign: Campaign) -> SchemeSpec:
     return spec_of(scheme, scheme.rules.all())
 
 
+def most_points(rule: RulePoints, scale: Decimal) -> Decimal:
+    """The most `rule` can give the unit: its weight, scaled up as the unit's measured rules are
+    when some are left out (`_points`); ADJUSTMENTS: its weight either way."""
+    if rule.kind == RuleKind.ADJUSTMENTS or rule.excluded or not scale:
+        return rule.weight
+    return (rule.weight * scale).quantize(CENT, ROUND_HALF_UP)
+
+
+def adjustment_limit(spec: SchemeSpec) -> Decimal:
+    """The most a unit's approved bonus and deduction items add or take away, either way: the
+    ADJUSTMENTS rule's weight (0 when the scheme has no such rule). One item may claim no more
+    either (evaluations.adjustment_services)."""
+    return next((r.weight for r in spec.rules if r.kind == RuleKind.ADJUSTMENTS), ZERO)
+
+
 # --- What compute returns -------------------------------------------------------------------
 
 

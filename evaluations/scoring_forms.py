@@ -60,8 +60,11 @@ class SchemeForm(forms.Form):
             self.fields[f"weight-{rule.kind}"] = forms.DecimalField(
                 label=_("Weight"), max_digits=5, decimal_places=2, min_value=Decimal(0)
             )
+            # Radios, not a select: the choices are sentences, and a select cuts them on a phone.
             self.fields[f"without-{rule.kind}"] = forms.ChoiceField(
-                label=_("A unit with nothing to measure"), choices=WithoutData.choices
+                label=_("A unit with nothing to measure"),
+                choices=WithoutData.choices,
+                widget=forms.RadioSelect,
             )
             for param in scoring.PARAMS[rule.kind]:
                 self.fields[f"param-{rule.kind}-{param.name}"] = forms.DecimalField(

@@ -10,6 +10,7 @@ Who sees what:
   admins of the organising unit who answer it.
 Anything else is a 404."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -211,6 +212,15 @@ def points_by_rule(row: SnapshotRow, columns: list[RuleColumn]) -> list[str]:
         else:
             shown.append(str(item.get("points", "")))
     return shown
+
+
+def any_scaled(rows: Iterable[SnapshotRow]) -> bool:
+    """Has any of `rows` a rule left out for its unit (nothing to measure)? Its other rules were
+    then scaled up to be worth 100 between them (evaluations.scoring), so their points may
+    exceed the weights the columns show."""
+    return any(
+        isinstance(item, dict) and item.get("excluded") for row in rows for item in row.rules
+    )
 
 
 @dataclass(frozen=True)

@@ -348,6 +348,8 @@ def objection_answer(
         replaced = _newest(current.snapshot)
         current.correction = _freeze(campaign, who, corrects=replaced, reason=answer, at=now)
         fields_changed.append("correction")
+        # Published at once: its units hear of it as of a first publication.
+        step_committed_after_commit("snapshot_published", current.correction.pk)
     current.outcome = ObjectionOutcome.UPHELD if upheld else ObjectionOutcome.REJECTED
     current.answer = answer
     current.answered_by = who.user

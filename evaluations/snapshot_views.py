@@ -47,7 +47,13 @@ def ranking_page(request: HttpRequest, snapshot: Snapshot) -> dict:
         page_number(request.GET.get("page"))
     )
     rows = [(row, selectors.points_by_rule(row, columns)) for row in page.object_list]
-    return {"columns": columns, "page": page, "rows": rows, "pages": page.paginator.num_pages}
+    return {
+        "columns": columns,
+        "page": page,
+        "rows": rows,
+        "pages": page.paginator.num_pages,
+        "scaled": selectors.any_scaled(page.object_list),
+    }
 
 
 @login_required
@@ -153,6 +159,7 @@ def snapshot_print(request: HttpRequest, pk: int) -> HttpResponse:
         "campaign": found.campaign,
         "columns": columns,
         "rows": rows,
+        "scaled": selectors.any_scaled(row for row, _points in rows),
         "final": selectors.is_final(found),
         "notice_url": notice_url(found) if found.is_published else "",
     }
@@ -170,6 +177,7 @@ def _objection_form_page(
         "unit": unit,
         "row": row,
         "rule_lines": selectors.rule_lines(row, columns) if row else [],
+        "scaled": selectors.any_scaled([row] if row else []),
         "form": form,
         "window_open": selectors.window_open(found),
     }

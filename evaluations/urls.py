@@ -132,6 +132,9 @@ urlpatterns = [
         "adjustments/<int:pk>/submit/", adjustment_views.adjustment_submit, name="adjustment_submit"
     ),
     path(
+        "adjustments/<int:pk>/delete/", adjustment_views.adjustment_delete, name="adjustment_delete"
+    ),
+    path(
         "adjustments/<int:pk>/withdraw/",
         adjustment_views.adjustment_withdraw,
         name="adjustment_withdraw",

@@ -4,7 +4,8 @@ Steps, sent after their commit (evaluations.signals.step_committed → notificat
 notify_on_step → the notify_step task → `on_step`), each keyed so that a rerun writes nothing twice:
 
 - snapshot_published → the active staff of every unit in the snapshot (SNAPSHOT_PUBLISHED;
-  subject "snapshot:<pk>", period "published").
+  subject "snapshot:<pk>", period "published"); a corrected version (published at once when an
+  objection is upheld) likewise, saying which version it corrects and why.
 - score_objection_filed → the admins of the campaign's organising unit (SCORE_OBJECTION_FILED;
   "score_objection:<pk>", "filed"); score_objection_answered → its filer
   (SCORE_OBJECTION_ANSWERED; "score_objection:<pk>", "answered").
@@ -33,8 +34,9 @@ Reminder rules (notifications.rules.RULES, daily beat rows of 0005_issue14_rules
 "Admins of the organising unit" are the active members with the admin role on the campaign's
 unit itself (not the units above it, which may also act).
 
-Context keys: campaign_name, unit_name, round_title, nominee, category_name, reason, outcome,
-window_ends_on / closes_on / publicity_ends_on (ISO dates), days, count."""
+Context keys: campaign_name, corrects (the version a correction replaces), unit_name,
+round_title, nominee, category_name, reason, outcome, window_ends_on / closes_on /
+publicity_ends_on (ISO dates), days, count."""
 
 from collections import defaultdict
 from collections.abc import Iterable
@@ -84,7 +86,7 @@ def _admins(unit_id: int) -> list[User]:
 
 
 def _snapshot_published(pk: int) -> list[int]:
-    snapshot = Snapshot.objects.filter(pk=pk).select_related("campaign").first()
+    snapshot = Snapshot.objects.filter(pk=pk).select_related("campaign", "corrects").first()
     if snapshot is None or snapshot.published_at is None:
         return []
     unit_ids = SnapshotRow.objects.filter(snapshot=snapshot).values_list("unit_id", flat=True)
@@ -93,6 +95,9 @@ def _snapshot_published(pk: int) -> list[int]:
         "campaign_name": snapshot.campaign.name,
         "window_ends_on": snapshot.window_ends_on.isoformat() if snapshot.window_ends_on else "",
     }
+    if snapshot.corrects is not None:
+        context["corrects"] = str(snapshot.corrects.version)
+        context["reason"] = snapshot.correction_reason[:300]
     link = reverse("evaluations:snapshot", args=[snapshot.pk])
     notices = [
         Notice(user, f"snapshot:{snapshot.pk}", "published", link, context)

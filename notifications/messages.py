@@ -400,6 +400,21 @@ def _adjustment_returned(c: dict) -> Description:
 
 
 def _snapshot_published(c: dict) -> Description:
+    if c.get("corrects"):
+        return Description(
+            _("Corrected assessment result published: %(campaign)s") % {"campaign": _campaign(c)},
+            _(
+                "A corrected version of the assessment result of %(campaign)s replaces version "
+                "%(version)s; objections are taken until %(day)s. Check your unit's result. "
+                "The correction: %(reason)s"
+            )
+            % {
+                "campaign": _campaign(c),
+                "version": c.get("corrects"),
+                "reason": c.get("reason") or "",
+                "day": _date(c.get("window_ends_on")) or _("its last day"),
+            },
+        )
     return Description(
         _("Assessment result published: %(campaign)s") % {"campaign": _campaign(c)},
         _(

@@ -1,4 +1,5 @@
 import datetime
+import importlib
 import io
 from decimal import Decimal
 
@@ -23,6 +24,7 @@ from evaluations.models import (
     Application,
     ApplicationStatus,
     Honour,
+    HonourCategory,
     HonourObjection,
     HonourRound,
     ObjectionOutcome,
@@ -43,12 +45,17 @@ from units.models import KIND_LINES, Line, Membership, Pair, Role, Unit
 def _seeded_once(django_db_setup, django_db_blocker, tmp_path_factory):
     """Seed once for the whole module (a full season takes seconds) and commit it; each test runs
     in its own rolled-back transaction on top, and the module empties the database afterwards as
-    a transactional test would. Evidence photos go to a throwaway directory."""
+    a transactional test would. It seeds a database flushed first, as a transactional test run
+    before leaves it — without the rows of the data migrations (the categories of honour), which
+    seed_demo seeds again (test_it_seeds_the_categories_of_honour_in_a_flushed_database). Evidence
+    photos go to a throwaway directory."""
     with override_settings(
         MEDIA_ROOT=tmp_path_factory.mktemp("media"),
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
     ):
         with django_db_blocker.unblock():
+            call_command("flush", interactive=False, verbosity=0)
+            assert not HonourCategory.objects.exists()
             call_command("seed_demo", stdout=io.StringIO())
         try:
             yield
@@ -369,6 +376,15 @@ def test_the_2010_bonus_and_deduction_items_are_approved_and_counted(campaign):
     row = SnapshotRow.objects.get(snapshot__campaign=campaign, unit_code="JYJ-ZB1")
     (adjusted,) = [rule for rule in row.rules if rule["kind"] == "adjustments"]
     assert Decimal(adjusted["points"]) == Decimal("-2")
+
+
+def test_it_seeds_the_categories_of_honour_in_a_flushed_database(seeded):
+    # The module's seeding ran on a flushed database (_seeded_once): every category of the data
+    # migration is back, as the migration makes them.
+    migration = importlib.import_module("evaluations.migrations.0005_honour_categories")
+    seeded_codes = dict(HonourCategory.objects.values_list("code", "name"))
+    assert seeded_codes == {code: name for code, name, *_rest in migration.CATEGORIES}
+    assert Honour.objects.exists() and Application.objects.exists()
 
 
 def test_the_2010_honour_roll_has_several_categories(campaign, client):

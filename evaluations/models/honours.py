@@ -248,7 +248,8 @@ class Recommendation(models.Model):
 class HonourObjection(models.Model):
     """An objection anyone may send about a shortlisted application during the notice period:
     anonymous allowed, `contact` optional and never shown publicly; stored as text. Answered by
-    an admin of the organising unit before the round can be decided."""
+    an admin of the organising unit before the round can be decided. `public_id` addresses the
+    objector's own page (its status and answer), the link they keep after sending it."""
 
     application = models.ForeignKey(
         Application, on_delete=models.PROTECT, related_name="objections"
@@ -262,6 +263,7 @@ class HonourObjection(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    public_id = models.CharField(_("public id"), max_length=64, unique=True, default=new_token)
 
     class Meta:
         verbose_name = _("objection to a nominee")
@@ -275,7 +277,9 @@ class HonourObjection(models.Model):
 
 class Honour(models.Model):
     """An honour conferred (表彰): the commended application, frozen as it was commended — what
-    the public honour roll and the certificate (荣誉证书) show. `number` is the certificate's."""
+    the public honour roll and the certificate (荣誉证书) show. `year` is its round's (the
+    campaign's year, whenever the decision was taken); `number` is the certificate's, numbered in
+    the decision's year (evaluations.honour_roll_services)."""
 
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="honour")
     category = models.ForeignKey(HonourCategory, on_delete=models.PROTECT, related_name="+")

@@ -27,7 +27,7 @@ PUBLIC = {
     "public:notice",  # assessment results' 公示 (tests/evaluations/test_snapshots_views.py)
     "public:honours",
     "public:honour_notice",
-    "public:honour_objection_sent",
+    "public:honour_objection",
     "public:honour",
     "public:honour_certificate",
 }

@@ -1,9 +1,10 @@
 """Honours from application to honour roll in a real Chromium, in Chinese and English, on a phone
 and a desktop (issue 14 §2): a union's staff apply for 工人先锋号; the reviewers of the federation
 above recommend it and the city's reviewers shortlist it (逐级推荐); the city's admin publishes the
-shortlist (公示); a member of the public, signed out, objects to the nominee; the admin answers; the
-notice period passes (moved in the database); the admin commends the shortlist (表彰); the honour
-is on the public honour roll and its certificate prints."""
+shortlist (公示) once applications have closed; a member of the public, signed out, objects to the
+nominee; the admin answers and the objector reads the answer at their link; the notice period
+passes (moved in the database); the admin commends the shortlist (表彰); the honour is on the
+public honour roll and its certificate prints."""
 
 import datetime
 
@@ -17,6 +18,7 @@ from evaluations.models import (
     ApplicationStatus,
     Honour,
     HonourObjection,
+    HonourRound,
     Recommendation,
 )
 from tests.e2e.conftest import LANGUAGES, field, sign_in_as
@@ -104,7 +106,11 @@ def test_a_union_applies_two_levels_recommend_and_it_is_commended_on_the_roll(
     assert application.status == ApplicationStatus.SHORTLISTED
     snapshot("shortlisted")
 
-    # The city's admin publishes the shortlist from the round's notice page.
+    # Applications close (moved in the database); then the city's admin publishes the shortlist
+    # from the round's notice page.
+    HonourRound.objects.filter(pk=honour_round.pk).update(
+        closes_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
     sign_in_as(page, live_server, t, admin.username)
     page.goto(live_server.url + reverse("evaluations:honour_notices"))
     page.get_by_test_id("honour-round-link").click()
@@ -125,6 +131,8 @@ def test_a_union_applies_two_levels_recommend_and_it_is_commended_on_the_roll(
     snapshot("objection-form")
     page.get_by_test_id("send-objection").click()
     expect(page.get_by_test_id("objection-sent")).to_be_visible()
+    own_link = page.get_by_test_id("objection-link").inner_text().strip()
+    expect(page.get_by_test_id("objection-waiting")).to_be_visible()
     assert HonourObjection.objects.get().contact == "13900000000"
 
     # The admin answers it.
@@ -137,13 +145,20 @@ def test_a_union_applies_two_levels_recommend_and_it_is_commended_on_the_roll(
     expect(page.get_by_test_id("objection-answer")).to_contain_text("经核实，材料属实。")
     snapshot("answered")
 
+    # The objector, signed out, reads the answer at the link they kept.
+    page.context.clear_cookies()
+    page.goto(own_link)
+    expect(page.get_by_test_id("objection-answer")).to_contain_text("经核实，材料属实。")
+    expect(page.get_by_test_id("objection-status")).not_to_contain_text("13900000000")
+
     # The notice period passes; the admin commends the shortlist.
     # (the steps too: what joined the shortlist after the notice opened is not commended)
     Recommendation.objects.filter(application=application).update(
         created_at=timezone.now() - datetime.timedelta(days=21)
     )
     publish_in_past(honour_round, days_ago=20)
-    page.reload()
+    sign_in_as(page, live_server, t, admin.username)
+    page.goto(live_server.url + reverse("evaluations:honour_notice", args=[honour_round.pk]))
     field(page, t("Document number")).fill("阜党发〔2010〕12号")
     field(page, t("Decided on")).fill(timezone.localdate().isoformat())
     page.get_by_test_id("commend").click()

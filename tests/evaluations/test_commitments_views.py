@@ -108,6 +108,21 @@ def test_staff_add_edit_delete_and_submit_through_the_pages(staff, tree, running
     assert not commitment_set.items.exists()
 
 
+def test_staff_delete_the_only_item_of_a_new_draft_from_its_page(staff, tree, running, due):
+    client = as_user(staff)
+    add = reverse("evaluations:commitment_add", args=[tree.branch_a1.pk, running.pk])
+    client.post(add, {"promise": "办实事", "measure": "10 件", "due_on": due})
+    commitment_set = CommitmentSet.objects.get(unit=tree.branch_a1, campaign=running)
+    item = commitment_set.items.get()
+    delete = reverse("evaluations:commitment_delete", args=[item.pk])
+    assert delete.encode() in client.get(page(commitment_set)).content  # the button is there
+    assert client.get(delete).status_code == 200  # the confirmation
+    response = client.post(delete)
+    assert response.status_code == 302 and response.url == page(commitment_set)
+    assert not commitment_set.items.exists() and fresh(commitment_set).status == Status.DRAFT
+    assert "The commitment was deleted." in client.get(response.url).content.decode()
+
+
 @pytest.mark.parametrize("who", ["reviewer", "leader", "admin_user", "city_admin"])
 def test_only_staff_change_items(request, who, draft_set, due):
     client = as_user(request.getfixturevalue(who))

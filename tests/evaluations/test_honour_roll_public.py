@@ -89,10 +89,41 @@ def test_anyone_objects_anonymously(published, shortlist):
         notice_url(published), {"nominee": ref_of(union, published), "text": "材料不实"}
     )
     assert response.status_code == 302
-    assert response.url == reverse("public:honour_objection_sent", args=[published.public_id])
     objection = HonourObjection.objects.get()
+    own = reverse("public:honour_objection", args=[objection.public_id])
+    assert response.url == f"{own}?sent=1"
     assert objection.application == union and objection.name == "" and objection.contact == ""
-    assert client.get(response.url).status_code == 200
+    page = client.get(response.url).content.decode()
+    assert 'data-testid="objection-sent"' in page and own in page  # the link to keep
+
+
+def test_the_objector_reads_the_answer_at_their_own_link(
+    settings, published, shortlist, city_admin
+):
+    union, person = shortlist[0]
+    objection = services.objection_send(
+        application=union, text="材料不实", name="张三", contact="zhangsan@example.com"
+    )
+    other = services.objection_send(application=person, text="另一条异议")
+    url = reverse("public:honour_objection", args=[objection.public_id])
+    page = new_client("zh-hans").get(url).content.decode()
+    assert 'data-testid="objection-waiting"' in page and "材料不实" in page
+    assert union.unit.name in page and "工人先锋号" in page
+    services.objection_answer(actor=city_admin, objection=objection, answer="经核实，材料属实。")
+    page = new_client("zh-hans").get(url).content.decode()
+    assert "经核实，材料属实。" in page and 'data-testid="objection-waiting"' not in page
+    # Nothing else private: not who sent it, nor another objection, nor the organisers.
+    for private in ("张三", "zhangsan", other.text, other.public_id, city_admin.username):
+        assert private not in page
+    assert_nothing_private(page, shortlist, city_admin)
+    for unknown in (published.public_id, "x" * 5000, objection.public_id[:-1] + "%00"):
+        assert (
+            new_client().get(reverse("public:honour_objection", args=[unknown])).status_code == 404
+        )
+    settings.PUBLIC_PAGE_RATE = "2/m"
+    address = new_address()
+    codes = [Client(REMOTE_ADDR=address).get(url).status_code for _n in range(3)]
+    assert codes == [200, 200, 429]
 
 
 def test_the_objectors_contact_is_never_public(published, shortlist):

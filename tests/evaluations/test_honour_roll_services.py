@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
 from django.utils import timezone
 
 from campaigns import deadlines
@@ -19,17 +21,28 @@ from evaluations.models import (
     ApplicationStatus,
     Honour,
     HonourObjection,
+    HonourRound,
     Recommendation,
     RecommendationAction,
 )
+from tests.evaluations.conftest import new_client
 from tests.evaluations.honour_roll_fixtures import *  # noqa: F403 (fixtures)
 from tests.evaluations.honour_roll_fixtures import publish_in_past
 
 pytestmark = pytest.mark.django_db
 
 
+def _closed_on(honour_round, day: datetime.date) -> None:
+    """Its applications closed on `day` (the fixture's window is relative to today)."""
+    HonourRound.objects.filter(pk=honour_round.pk).update(
+        opens_on=day - datetime.timedelta(days=20), closes_on=day
+    )
+    honour_round.refresh_from_db()
+
+
 def test_publishing_opens_the_notice_for_its_working_days(city_admin, honour_round, shortlist):
     monday = timezone.make_aware(datetime.datetime(2026, 11, 30, 9, 0))
+    _closed_on(honour_round, datetime.date(2026, 11, 27))
     services.shortlist_publish(actor=city_admin, honour_round=honour_round, at=monday)
     honour_round.refresh_from_db()
     assert honour_round.published_at == monday
@@ -42,9 +55,35 @@ def test_publishing_opens_the_notice_for_its_working_days(city_admin, honour_rou
 
 def test_a_notice_opened_on_a_friday_runs_over_the_weekend(city_admin, honour_round, shortlist):
     friday = timezone.make_aware(datetime.datetime(2026, 12, 4, 15, 0))
+    _closed_on(honour_round, datetime.date(2026, 12, 3))
     services.shortlist_publish(actor=city_admin, honour_round=honour_round, at=friday)
     honour_round.refresh_from_db()
     assert honour_round.publicity_ends_on == datetime.date(2026, 12, 10)
+
+
+def test_it_refuses_to_publish_while_applications_are_open(
+    client, city_admin, honour_round, shortlist
+):
+    closes_on = timezone.localdate() + datetime.timedelta(days=3)
+    _closed_on(honour_round, closes_on)
+    with pytest.raises(TransitionRefused, match=f"open until {closes_on.isoformat()}"):
+        services.shortlist_publish(actor=city_admin, honour_round=honour_round)
+    client.force_login(city_admin)
+    page = client.get(reverse("evaluations:honour_notice", args=[honour_round.pk]))
+    assert b'data-testid="publish-after-applications"' in page.content
+    assert b'data-testid="publish-shortlist"' not in page.content
+    response = client.post(reverse("evaluations:honour_publish", args=[honour_round.pk]))
+    assert response.status_code == 302
+    assert "open until" in str(next(iter(get_messages(response.wsgi_request))))
+    honour_round.refresh_from_db()
+    assert honour_round.published_at is None
+    # The day after the last day of applications (the campaign's local day), it publishes.
+    day_after = timezone.make_aware(
+        datetime.datetime.combine(closes_on + datetime.timedelta(days=1), datetime.time(0, 5))
+    )
+    services.shortlist_publish(actor=city_admin, honour_round=honour_round, at=day_after)
+    honour_round.refresh_from_db()
+    assert honour_round.published_at == day_after
 
 
 def test_it_publishes_once_and_only_a_shortlist(city_admin, honour_round, pioneer):
@@ -153,12 +192,18 @@ def test_an_objection_blocks_commendation_until_answered(
     person_honour = Honour.objects.get(application=person)
     assert person_honour.name == "李秀英" and person_honour.unit_name == person.unit.name
     assert person_honour.category == party_member and person_honour.line == person.unit.line
-    assert person_honour.summary == person.summary and person_honour.year == today.year
+    assert person_honour.summary == person.summary
     union_honour = Honour.objects.get(application=union)
     assert union_honour.name == union.unit.name
-    # Numbered in the roll's order: the category sorted first (pioneer) gets 0001.
+    # The 2010 campaign's round, commended later: its honours are 2010's on the roll...
+    assert honour_round.campaign.starts_on.year == 2010 < today.year
+    assert person_honour.year == union_honour.year == 2010
+    # ...their certificates numbered in the decision's year, in the roll's order: the category
+    # sorted first (pioneer) gets 0001.
     assert union_honour.number == f"{today.year}-0001"
     assert person_honour.number == f"{today.year}-0002"
+    roll = new_client().get(reverse("public:honours"), {"year": "2010"}).content.decode()
+    assert roll.count('data-testid="roll-entry"') == 2
 
 
 def test_the_honour_keeps_what_was_commended(city_admin, honour_round, shortlist):

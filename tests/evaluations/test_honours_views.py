@@ -167,6 +167,17 @@ def test_a_round_page_shows_the_quotas_and_the_apply_button(
     # The organiser reaches the shortlist's notice and commendation from the round; staff do not.
     assert 'data-testid="notice-link"' in admin_page.content.decode()
     assert 'data-testid="notice-link"' not in text
+    # Every column of the quota table has a header: the admin's "remove" column a hidden one.
+    for page, columns in ((text, 3), (admin_page.content.decode(), 4)):
+        table = page[page.index('data-testid="quota-table"') : page.index("</table>")]
+        head, row = table.split("</thead>")[0], table.split('data-testid="quota-row"')[1]
+        assert head.count("<th ") == row.split("</tr>")[0].count("<td") == columns
+    assert '<span class="visually-hidden">Actions</span></th>' in admin_page.content.decode()
+
+
+def test_the_round_form_saves_with_the_house_button(honour_running, city_admin):
+    page = as_user(city_admin).get(reverse("evaluations:honour_round_create"))
+    assert 'class="btn btn-party" type="submit" data-testid="save-round"' in page.content.decode()
 
 
 # --- Applications ------------------------------------------------------------------------------

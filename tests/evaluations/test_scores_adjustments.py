@@ -12,8 +12,9 @@ from django.urls import reverse
 from activities.models import Action, Status
 from evaluations import adjustment_services as services
 from evaluations import scoring
-from evaluations.exceptions import NotAllowed
+from evaluations.exceptions import NotAllowed, TransitionRefused
 from evaluations.models import Adjustment, ReportFile, ReviewEvent
+from tests.evaluations.conftest import new_client
 from tests.factories import MembershipFactory, UserFactory, pdf_bytes
 from units.models import Role
 
@@ -87,6 +88,71 @@ def test_zero_points_or_no_reason_are_refused(tree, running, staff):
             services.adjustment_create(
                 actor=staff, unit=tree.branch_a1, campaign=running, points=points, reason=reason
             )
+
+
+def test_points_beyond_the_schemes_range_are_refused(tree, running, staff, bonus):
+    # The default scheme counts bonus and deduction items up to ± 5 (its ADJUSTMENTS weight).
+    for points in (Decimal(99), Decimal("5.01")):
+        with pytest.raises(services.AdjustmentRefused, match="from -5 to 5"):
+            services.adjustment_create(
+                actor=staff, unit=tree.branch_a1, campaign=running, points=points, reason="r"
+            )
+    with pytest.raises(services.AdjustmentRefused):
+        services.adjustment_update(actor=staff, item=bonus, points=Decimal(6), reason="r")
+    bonus.refresh_from_db()
+    assert bonus.points == 3 and Adjustment.objects.count() == 1
+    services.adjustment_create(
+        actor=staff, unit=tree.branch_a1, campaign=running, points=Decimal(5), reason="r"
+    )
+
+
+def test_the_page_refuses_points_beyond_the_range_beside_what_was_typed(tree, running, staff):
+    url = reverse("evaluations:unit_adjustments", args=[running.pk, tree.branch_a1.pk])
+    for language, said in (("en", "from -5 to 5"), ("zh-hans", "-5 至 5")):
+        client = new_client(language)
+        client.force_login(staff)
+        response = client.post(url, {"points": "99", "reason": "获市级表彰"})
+        assert response.status_code == 400
+        assert said in response.context["form"].errors["points"][0]
+        assert b'value="99"' in response.content and "获市级表彰" in response.text
+    assert not Adjustment.objects.exists()
+
+
+def test_staff_delete_a_draft_never_submitted(
+    client, tree, running, staff, outsider, bonus, django_capture_on_commit_callbacks
+):
+    upload = SimpleUploadedFile("表彰文件.pdf", pdf_bytes(), content_type="application/pdf")
+    stored = services.adjustment_file_add(actor=staff, item=bonus, upload=upload)
+    assert stored.file.storage.exists(stored.file.name)
+    url = reverse("evaluations:adjustment_delete", args=[bonus.pk])
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404 and client.post(url).status_code == 404
+    client.force_login(staff)
+    page = client.get(reverse("evaluations:adjustment", args=[bonus.pk]))
+    assert b'data-testid="delete"' in page.content
+    assert client.get(url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    assert response.status_code == 302
+    assert response.url == reverse("evaluations:unit_adjustments", args=[running.pk, bonus.unit_id])
+    assert not Adjustment.objects.filter(pk=bonus.pk).exists()
+    assert not ReportFile.objects.exists() and not stored.file.storage.exists(stored.file.name)
+
+
+def test_an_item_once_submitted_is_not_deleted(client, tree, running, staff, reviewer, bonus):
+    services.adjustment_submit(actor=staff, item=bonus)
+    with pytest.raises(TransitionRefused):
+        services.adjustment_delete(actor=staff, item=bonus)
+    services.adjustment_withdraw(actor=staff, item=bonus)  # a draft again, with its history
+    with pytest.raises(TransitionRefused):
+        services.adjustment_delete(actor=staff, item=bonus)
+    with pytest.raises(NotAllowed):
+        services.adjustment_delete(actor=reviewer, item=bonus)
+    client.force_login(staff)
+    url = reverse("evaluations:adjustment_delete", args=[bonus.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url).status_code == 302  # back to the item, with the refusal
+    assert Adjustment.objects.filter(pk=bonus.pk).exists()
 
 
 def test_the_unit_page_adds_a_draft(client, tree, running, staff):

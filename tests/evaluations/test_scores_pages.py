@@ -2,11 +2,14 @@
 explains every rule with links to its records, outsiders get a 404, anonymous users the login
 page, and both pages read a constant number of queries."""
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from evaluations import scoring
 from tests.evaluations.scores_fixtures import build
 from tests.factories import TargetFactory, TargetTaskFactory, UnitFactory
 from units.models import UnitKind
@@ -50,6 +53,21 @@ def test_a_unit_page_explains_every_rule(client, tree, campaign, staff):
         reverse("evaluations:adjustment", args=[built.adjustments[0].pk]).encode() in page.content
     )
     assert b'data-testid="total"' in page.content
+
+
+def test_a_scaled_rule_shows_the_most_it_can_give(client, tree, campaign, city_admin):
+    build(tree, campaign)
+    client.force_login(city_admin)
+    page = client.get(reverse("evaluations:unit_scores", args=[campaign.pk, tree.union_a2.pk]))
+    score = scoring.explain(campaign, tree.union_a2)
+    # Full points for follow-ups (nothing to measure), scaled up as four rules are left out.
+    rule = next(r for r in score.rules if r.kind == "follow_ups")
+    assert score.scale > 1 and rule.points > rule.weight
+    most = scoring.most_points(rule, score.scale)
+    assert rule.points <= most == (rule.weight * score.scale).quantize(Decimal("0.01"))
+    shown = page.content.decode()
+    assert f"{rule.points} of {most} points (its weight {rule.weight} × " in shown
+    assert 'data-testid="scaled"' in shown
 
 
 def test_unit_pages_are_scoped(client, tree, campaign, outsider, staff):

@@ -2,6 +2,7 @@
 first visit, every check with its message, the lock, and who may (the organising unit's admins
 above; not a leader, not an outsider, not anonymous)."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -135,6 +136,8 @@ def test_the_scheme_page_saves_and_shows_messages(client, tree, campaign, city_a
     url = reverse("evaluations:scoring_scheme", args=[campaign.pk])
     page = client.get(url)
     assert page.status_code == 200 and b'data-testid="rule-targets"' in page.content
+    # The policies are sentences: radios (a select cuts them on a phone), one of each per rule.
+    assert len(re.findall(rb'type="radio"[^>]*name="without-targets"', page.content)) == 3
     scheme = ScoringScheme.objects.get(campaign=campaign)
     bad = client.post(url, _post_data(scheme, **{"weight-targets": "50"}))
     assert bad.status_code == 400

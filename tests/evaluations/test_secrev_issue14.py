@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
     [
         "public:notice",
         "public:honour_notice",
-        "public:honour_objection_sent",
+        "public:honour_objection",
         "public:honour",
         "public:honour_certificate",
         "public:board",

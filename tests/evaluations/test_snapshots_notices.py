@@ -5,7 +5,7 @@ window closing with objections unanswered (a daily rule) → the organiser's adm
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from evaluations import snapshot_services as services
 from notifications import issue14
@@ -77,6 +77,36 @@ def test_an_objection_notifies_the_organisers_admins_and_its_answer_the_filer(
     assert notice.recipient == staff and "核实无误" in describe(notice).text
     assert issue14.on_step("score_objection_answered", objection.pk) == []
     assert Notification.objects.filter(rule=Rule.SCORE_OBJECTION_ANSWERED).count() == 1
+
+
+def test_a_corrected_version_notifies_as_a_publication_does(
+    tree, published, staff, city_admin, django_capture_on_commit_callbacks
+):
+    objection = services.objection_file(
+        staff, published, tree.branch_a1, reasons="A1 held 4 activities.", at=_at(MONDAY)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        answered = services.objection_answer(
+            city_admin, objection, upheld=True, answer="已补计一次活动。", at=_at(MONDAY)
+        )
+    corrected = answered.correction
+    notices = Notification.objects.filter(
+        rule=Rule.SNAPSHOT_PUBLISHED, subject=f"snapshot:{corrected.pk}"
+    )
+    # The same units' staff as the first publication, each once, linked to the correction.
+    assert sorted(n.recipient.username for n in notices) == [
+        "outsider_b",
+        "staff_a1",
+        "staff_a2",
+        "staff_b1",
+    ]
+    notice = notices.get(recipient=staff)
+    assert str(corrected.pk) in notice.link
+    with translation.override("en"):
+        described = describe(notice)
+    assert "Corrected" in described.title and "已补计一次活动。" in described.text
+    assert f"version {published.version}" in described.text
+    assert issue14.on_step("snapshot_published", corrected.pk) == []  # a rerun writes nothing
 
 
 def test_the_window_closing_reminds_the_admins_once_only_when_objections_wait(

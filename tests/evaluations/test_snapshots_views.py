@@ -5,6 +5,7 @@ page (the public notice excepted); query counts stay constant as units are added
 
 import datetime
 import io
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -390,6 +391,34 @@ def test_the_public_notice_shows_the_ranking_and_nothing_private(
     ):
         assert private not in page
     assert f">{published.pk}<" not in page
+    assert 'data-testid="scaled-note"' not in page  # no rule was left out for anyone
+
+
+def test_points_above_a_columns_weight_explain_themselves(
+    campaign, city_admin, scores, monkeypatch, staff, tree
+):
+    frozen = scores.results
+
+    def with_appraisal_left_out(of_campaign):
+        scheme, found = frozen(of_campaign)
+        targets, appraisal = found[0].rules  # A1: targets alone, scaled up to 100 (of 70)
+        scaled = [{**targets, "points": "100.00"}, {**appraisal, "points": "0", "excluded": True}]
+        found[0] = replace(found[0], total=Decimal("100.00"), rules=scaled)
+        return scheme, found
+
+    monkeypatch.setattr(services, "results_for", with_appraisal_left_out)
+    snapshot = services.snapshot_publish(
+        city_admin, services.snapshot_take(city_admin, campaign), window_days=5
+    )
+    public = new_client("zh-hans").get(notice(snapshot)).content.decode()
+    assert 'data-testid="scaled-note"' in public and "其余规则按比例放大" in public
+    client = as_user(staff)
+    for url in (
+        reverse("evaluations:snapshot", args=[snapshot.pk]),
+        reverse("evaluations:objection_add", args=[snapshot.pk, tree.branch_a1.pk]),
+        reverse("evaluations:snapshot_print", args=[snapshot.pk]),
+    ):
+        assert 'data-testid="scaled-note"' in client.get(url).content.decode(), url
 
 
 def test_an_unpublished_snapshot_is_a_404_in_public(taken):
