@@ -72,7 +72,7 @@ from evaluations.standing_selectors import (
     follow_ups_by_unit,
     satisfaction_by_unit,
 )
-from units.models import Unit, UnitKind, paths_up_to
+from units.models import Line, Unit, UnitKind, paths_up_to
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -314,6 +314,22 @@ class RulePoints:
     @property
     def formula_text(self) -> str:
         return gettext(self.formula) % self.numbers
+
+    @classmethod
+    def from_json(cls, data: dict) -> RulePoints:
+        """The rule's points as `as_json` wrote them (a kept draft score's, a snapshot's)."""
+        share = data.get("share")
+        return cls(
+            kind=data["kind"],
+            weight=Decimal(data["weight"]),
+            points=Decimal(data["points"]),
+            share=None if share is None else Decimal(share),
+            without_data=bool(data["without_data"]),
+            excluded=bool(data["excluded"]),
+            formula=data["formula"],
+            numbers=dict(data.get("numbers") or {}),
+            records={k: tuple(v) for k, v in (data.get("records") or {}).items()},
+        )
 
     def as_json(self) -> dict:
         return {
@@ -705,14 +721,28 @@ def _points(
 
 def peer_group_of(grouping: str, unit: Unit) -> tuple[str, str]:
     """(key, label) of the unit's peer group under `grouping` (PeerGrouping)."""
-    level = gettext("level %(depth)s") % {"depth": unit.depth}
     if grouping == PeerGrouping.KIND_AND_DEPTH:
-        return f"{unit.kind}:{unit.depth}", f"{UnitKind(unit.kind).label} · {level}"
-    if grouping == PeerGrouping.LINE_AND_DEPTH:
-        return f"{unit.line}:{unit.depth}", f"{unit.get_line_display()} · {level}"
+        key = f"{unit.kind}:{unit.depth}"
+    elif grouping == PeerGrouping.LINE_AND_DEPTH:
+        key = f"{unit.line}:{unit.depth}"
+    elif grouping == PeerGrouping.DEPTH:
+        key = f"{unit.depth}"
+    else:
+        key = "all"
+    return key, peer_group_label(grouping, key)
+
+
+def peer_group_label(grouping: str, key: str) -> str:
+    """The label of the peer group `key` (peer_group_of) in the current language: a kept draft
+    score keeps the key and is labelled in its reader's language."""
+    if grouping in (PeerGrouping.KIND_AND_DEPTH, PeerGrouping.LINE_AND_DEPTH):
+        name, depth = key.rsplit(":", 1)
+        choices = UnitKind if grouping == PeerGrouping.KIND_AND_DEPTH else Line
+        label = str(choices(name).label) if name in choices.values else name
+        return f"{label} · {gettext('level %(depth)s') % {'depth': depth}}"
     if grouping == PeerGrouping.DEPTH:
-        return f"{unit.depth}", level
-    return "all", gettext("All units")
+        return gettext("level %(depth)s") % {"depth": key}
+    return gettext("All units")
 
 
 def tie_break_key(total: Decimal, rules: tuple[RulePoints, ...], code: str) -> tuple:
@@ -897,6 +927,13 @@ def explain(
     score = scores.of(unit.pk)
     if score is None:
         return None
+    return with_records(campaign, unit, score, today)
+
+
+def with_records(campaign: Campaign, unit: Unit, score: UnitScore, today: date) -> UnitScore:
+    """`score` (computed, or read from a kept draft score as of `today`) with, for every rule,
+    the ids of the records behind its numbers: one query or two per record kind, for this unit
+    alone."""
     rules = []
     for rule in score.rules:
         records, counts = {}, {}
