@@ -4,6 +4,7 @@ a newer one), a burst of changes enqueues one recompute (the cache key, on Redis
 set), the periodic run covers the running campaigns, and the pages read the kept rows."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
@@ -13,10 +14,16 @@ from django_celery_beat.models import PeriodicTask
 
 from activities.models import Action, ActivityEvent
 from activities.signals import event_committed
-from evaluations import draft_score_services, draft_score_triggers, scoring, tasks
+from evaluations import (
+    adjustment_services,
+    draft_score_services,
+    draft_score_triggers,
+    scoring,
+    tasks,
+)
 from evaluations.models import DraftScore, LeaderComment
 from tests.evaluations.scores_fixtures import build
-from tests.factories import CampaignFactory, UserFactory
+from tests.factories import CampaignFactory, TargetFactory, TargetTaskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +100,23 @@ def test_a_burst_of_decisions_runs_one_recompute(tree, campaign, monkeypatch):
     cache.delete(draft_score_triggers.debounce_key(campaign.pk))  # the window is over
     assert draft_score_triggers.draft_scores_changed(campaign.pk) is True
     assert runs == [campaign.pk, campaign.pk]
+
+
+def test_an_approved_bonus_is_kept_after_its_commit(
+    tree, running, staff, reviewer, django_capture_on_commit_callbacks
+):
+    TargetFactory(unit=tree.branch_a1, task=TargetTaskFactory(campaign=running))
+    bonus = adjustment_services.adjustment_create(
+        actor=staff, unit=tree.branch_a1, campaign=running, points=Decimal(3), reason="市级表彰"
+    )
+    adjustment_services.adjustment_submit(actor=staff, item=bonus)
+    cache.delete(draft_score_triggers.debounce_key(running.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        adjustment_services.adjustment_approve(actor=reviewer, item=bonus, level=1)
+    row = DraftScore.objects.get(campaign=running, unit=tree.branch_a1)
+    [points] = [rule["points"] for rule in row.rules if rule["kind"] == "adjustments"]
+    assert points == "3.00"
+    cache.delete(draft_score_triggers.debounce_key(running.pk))
 
 
 def test_the_window_delays_the_recompute_past_every_change(campaign, monkeypatch, settings):
