@@ -10,9 +10,9 @@ it; a change after the window starts another. A burst of approvals thus costs on
 
 **What moves scores**: an activity's review decision or reopening (activities.signals), the
 approval of a commitment set, fulfilment report or bonus and deduction item, a follow-up's step
-(evaluations.signals), and a saved scheme (scoring_services: at once, without the window — an
-admin's save, rare, whose result they want to see). The appraisal ratings and leader grades
-are picked up by the periodic run."""
+(evaluations.signals), a leader's grade (comment_services), and a saved scheme
+(scoring_services: at once, without the window — an admin's save, rare, whose result they want to
+see). The appraisal ratings, many and each small, are picked up by the periodic run."""
 
 from django.conf import settings
 from django.core.cache import cache
@@ -42,6 +42,11 @@ def draft_scores_changed(campaign_id: int) -> bool:
         return False
     recompute_draft_scores.apply_async((campaign_id,), countdown=window + 1)
     return True
+
+
+def draft_scores_changed_after_commit(campaign_id: int) -> None:
+    """draft_scores_changed once the current transaction commits (a failure is logged)."""
+    transaction.on_commit(lambda: draft_scores_changed(campaign_id), robust=True)
 
 
 def scheme_saved_after_commit(campaign_id: int) -> None:
