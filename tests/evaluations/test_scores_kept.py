@@ -168,3 +168,12 @@ def test_the_pages_read_the_kept_rows(client, tree, campaign, city_admin):
     activity_id = returned.values_list("activity_id", flat=True).first()
     # The records behind the numbers are read for this unit, now.
     assert reverse("activities:detail", args=[activity_id]).encode() in page.content
+
+
+def test_the_admin_shows_the_kept_scores_only(root, tree, campaign):
+    build(tree, campaign)
+    draft_score_services.draft_scores_recompute(campaign=campaign)
+    page = root.get(reverse("admin:evaluations_draftscore_changelist"))
+    assert page.status_code == 200
+    assert tree.branch_a1.name.encode() in page.content
+    assert root.get(reverse("admin:evaluations_draftscore_add")).status_code == 403
