@@ -261,7 +261,7 @@ def rollup_digest() -> tuple[str, ...]:
         (
             "activities_unitrollup",
             "unit_id, campaign_id, month, line",
-            "activities, participants, reported_on_time, reviews, reviews_on_time",
+            "activities, participants, reported_on_time, reviews, reviews_on_time, returns",
         ),
         ("activities_waitingrollup", "unit_id, campaign_id, day", "submissions"),
     ]

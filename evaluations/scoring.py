@@ -42,8 +42,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
@@ -72,7 +71,7 @@ from evaluations.standing_selectors import (
     follow_ups_by_unit,
     satisfaction_by_unit,
 )
-from units.models import Line, Unit, UnitKind, paths_up_to
+from units.models import Line, Unit, UnitKind
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -484,42 +483,22 @@ def measure_timeliness(ctx: Context, rule: RuleSpec) -> dict[int, Measure]:
     return found
 
 
-REVIEW_DECISIONS = (Action.APPROVE, Action.PASS_ON, Action.RETURN)
-
-
-def _subtree_sums(units: list[Unit], own: dict[int, tuple[int, int]]) -> dict[int, list[int]]:
-    """Counts per unit summed over each unit's subtree: `own` is keyed by unit id, with
-    the units' paths read once (one query for the units holding counts)."""
-    wanted = {u.path: u.pk for u in units}
-    paths = dict(Unit.objects.filter(pk__in=list(own)).values_list("pk", "path"))
-    sums: dict[int, list[int]] = {}
-    for unit_id, counts in own.items():
-        for above in paths_up_to(paths.get(unit_id, "")):
-            target = wanted.get(above)
-            if target is None:
-                continue
-            row = sums.setdefault(target, [0] * len(counts))
-            for i, value in enumerate(counts):
-                row[i] += value
-    return sums
-
-
 def measure_review_quality(ctx: Context, rule: RuleSpec) -> dict[int, Measure]:
     """1 − the return rate of the subtree's activities: reviewers' decisions that returned one
     over all reviewers' decisions (approve, pass on, return) on them. Lower returns, more
-    points."""
-    decisions = ", ".join(f"'{a.value}'" for a in REVIEW_DECISIONS)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT a.unit_id, SUM(CASE WHEN e.action = %s THEN 1 ELSE 0 END), COUNT(*)"
-            f" FROM {ActivityEvent._meta.db_table} e"
-            f" JOIN {Activity._meta.db_table} a ON a.id = e.activity_id"
-            f" WHERE a.campaign_id = %s AND e.action IN ({decisions}) GROUP BY a.unit_id",
-            [Action.RETURN.value, ctx.campaign.pk],
+    points. Read from the kept roll-ups (activities.rollups: `reviews` and `returns` of each
+    unit's subtree, per month), one GROUP BY for every unit."""
+    rows = (
+        UnitRollup.objects.filter(
+            campaign=ctx.campaign, unit_id__in=ctx.ids, line=ALL_LINES, reviews__gt=0
         )
-        own = {row[0]: (int(row[1] or 0), int(row[2] or 0)) for row in cursor.fetchall()}
+        .values_list("unit_id")
+        .annotate(returned=Sum("returns"), reviewed=Sum("reviews"))
+        .order_by()
+    )
+    sums = {unit_id: (int(returned), int(reviewed)) for unit_id, returned, reviewed in rows}
     found = {}
-    for unit_id, (returned, reviewed) in _subtree_sums(ctx.units, own).items():
+    for unit_id, (returned, reviewed) in sums.items():
         if not reviewed:
             continue
         share = 1 - _ratio(returned, reviewed)
