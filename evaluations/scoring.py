@@ -1,6 +1,7 @@
 """The assessment engine (考核, issue 14 §1): a campaign's draft scores, computed from the
-records by its scoring scheme. Pure reads: nothing here writes. A snapshot
-(evaluations.models.snapshots) freezes what `compute` returns.
+records by its scoring scheme. Pure reads: nothing here writes. The kept draft scores
+(evaluations.draft_score_services) and a snapshot (evaluations.models.snapshots) store what
+`compute` returns.
 
 **Who takes part**: the active units in the subtree of the campaign's organising unit (itself
 included) that have a target in the campaign or an approved activity counted in it (a row in
@@ -10,9 +11,9 @@ part too).
 **What a rule measures**: the unit's whole subtree (the unit and every unit below it), as the
 dashboards do, read from the same kept roll-ups: target completion and reporting timeliness
 (activities.progress), commitments kept, follow-ups closed on time and satisfaction
-(evaluations.standing_selectors); review quality counts the decisions on the subtree's
-activities. Two rules are about the unit itself: the leader grades given to it and its own
-bonus and deduction items.
+(evaluations.standing_selectors); review quality the decisions on the subtree's activities
+and those that returned one (the roll-ups' `reviews` and `returns`). Two rules are about the
+unit itself: the leader grades given to it and its own bonus and deduction items.
 
 **Points**: a rule worth `weight` gives `weight × share` (the share from 0 to 1 that it
 measures, formula below). A rule with nothing to measure for a unit follows its `without_data`
