@@ -177,3 +177,13 @@ def test_the_admin_shows_the_kept_scores_only(root, tree, campaign):
     assert page.status_code == 200
     assert tree.branch_a1.name.encode() in page.content
     assert root.get(reverse("admin:evaluations_draftscore_add")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "task", [tasks.recompute_draft_scores, tasks.recompute_running_draft_scores]
+)
+def test_the_recompute_tasks_retry_on_database_errors(task):
+    from common.tasks import WRITES
+
+    assert set(task.autoretry_for) == set(WRITES["autoretry_for"])
+    assert task.max_retries == WRITES["max_retries"] and task.retry_backoff
