@@ -415,8 +415,9 @@ class TaskRollup(models.Model):
 
 class UnitRollup(models.Model):
     """Approved activities of one unit's subtree per month and line ("" = every line), each
-    counted once whatever its number of tasks, with the timeliness counts; `reviews` and
-    `reviews_on_time` count reviewers' decisions in the month they were made."""
+    counted once whatever its number of tasks, with the timeliness counts; `reviews`,
+    `reviews_on_time` and `returns` count reviewers' decisions (and those that returned the
+    activity) in the month they were made."""
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
@@ -427,6 +428,7 @@ class UnitRollup(models.Model):
     reported_on_time = models.IntegerField(default=0)
     reviews = models.IntegerField(default=0)
     reviews_on_time = models.IntegerField(default=0)
+    returns = models.IntegerField(default=0)
 
     class Meta:
         constraints = [

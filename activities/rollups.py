@@ -6,8 +6,8 @@ dashboard never disagrees with the approved records:
   co-organisers, and every unit above any of them, each once;
 - a reopening takes it away again;
 - a co-organiser confirming an approved activity adds it to the units newly credited;
-- each reviewer's decision counts in `reviews` (and `reviews_on_time`) of the units above the
-  activity's unit, in the month it was made;
+- each reviewer's decision counts in `reviews` (and `reviews_on_time`, and `returns` when it
+  returned the activity) of the units above the activity's unit, in the month it was made;
 - a submission's wait for a review is counted for the units above its unit (itself included)
   on the day it began, and taken away when it ends (approval, return, withdrawal) or begins
   again at the next level.
@@ -156,8 +156,11 @@ def coorganiser_counted(activity: Activity, unit: Unit) -> None:
     _add(activity, ids, _tasks(activity), 1, bool(activity.counted_on_time))
 
 
-def review_counted(activity: Activity, *, on_time: bool, when: datetime) -> None:
-    """A reviewer decided on `activity`: count it for the units above the activity's unit."""
+def review_counted(
+    activity: Activity, *, on_time: bool, when: datetime, returned: bool = False
+) -> None:
+    """A reviewer decided on `activity` (`returned`: by returning it): count it for the units
+    above the activity's unit."""
     month = month_of(timezone.localdate(when))
     unit_ids = _unit_ids([activity.unit.path])
     rows = UnitRollup.objects.filter(
@@ -172,7 +175,9 @@ def review_counted(activity: Activity, *, on_time: bool, when: datetime) -> None
     )
     list(rows.select_for_update().order_by("pk").values_list("pk"))
     rows.update(
-        reviews=F("reviews") + 1, reviews_on_time=F("reviews_on_time") + (1 if on_time else 0)
+        reviews=F("reviews") + 1,
+        reviews_on_time=F("reviews_on_time") + (1 if on_time else 0),
+        returns=F("returns") + (1 if returned else 0),
     )
 
 
@@ -270,6 +275,17 @@ def _apply(
             )
 
 
+# UnitRollup's counts, in the order the move and the rebuild keep them.
+UNIT_FIGURES = (
+    "activities",
+    "participants",
+    "reported_on_time",
+    "reviews",
+    "reviews_on_time",
+    "returns",
+)
+
+
 @transaction.atomic
 def rollups_unit_moved(*, unit: Unit, old_parent: Unit | None) -> None:
     """`unit` has just moved (with its subtree) from under `old_parent`: move its figures from
@@ -293,17 +309,10 @@ def rollups_unit_moved(*, unit: Unit, old_parent: Unit | None) -> None:
             sums[0] += sign * n
             sums[1] += sign * participants
             sums[2] += sign * quantity
-    unit_deltas: dict[tuple, list] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    unit_deltas: dict[tuple, list] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
     own_rows = UnitRollup.objects.filter(unit_id=unit.pk).exclude(activities=0, reviews=0)
     for campaign_id, month, line, *figures in own_rows.values_list(
-        "campaign_id",
-        "month",
-        "line",
-        "activities",
-        "participants",
-        "reported_on_time",
-        "reviews",
-        "reviews_on_time",
+        "campaign_id", "month", "line", *UNIT_FIGURES
     ):
         for unit_id, sign in signs.items():
             sums = unit_deltas[(unit_id, campaign_id, month, line)]
@@ -356,7 +365,7 @@ def rollups_unit_moved(*, unit: Unit, old_parent: Unit | None) -> None:
     _apply(
         UnitRollup,
         ("unit_id", "campaign_id", "month", "line"),
-        ("activities", "participants", "reported_on_time", "reviews", "reviews_on_time"),
+        UNIT_FIGURES,
         unit_deltas,
     )
     _apply(WaitingRollup, ("unit_id", "campaign_id", "day"), ("submissions",), waiting_deltas)
@@ -401,7 +410,7 @@ def rollups_rebuild() -> tuple[int, int]:
 
     verdicts: dict[bool, list[int]] = {True: [], False: []}
     task_sums: dict[tuple, list] = defaultdict(lambda: [0, 0, Decimal(0)])
-    unit_sums: dict[tuple, list] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    unit_sums: dict[tuple, list] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
     fields = ("pk", "unit_id", "campaign_id", "starts_on", "participants", "quantity")
     for (
         pk,
@@ -435,14 +444,15 @@ def rollups_rebuild() -> tuple[int, int]:
                 sums[1] += participants
                 sums[2] += on_time
     events = ActivityEvent.objects.filter(action__in=REVIEW_ACTIONS).values_list(
-        "activity__unit_id", "activity__campaign_id", "created_at", "on_time"
+        "activity__unit_id", "activity__campaign_id", "created_at", "on_time", "action"
     )
-    for unit_id, campaign_id, created_at, on_time in stream(events, _BATCH):
+    for unit_id, campaign_id, created_at, on_time, action in stream(events, _BATCH):
         month = month_of(timezone.localdate(created_at))
         for unit in above(paths[unit_id]):
             sums = unit_sums[(unit, campaign_id, month, ALL_LINES)]
             sums[3] += 1
             sums[4] += bool(on_time)
+            sums[5] += action == Action.RETURN
 
     waiting: dict[tuple, int] = defaultdict(int)
     submitted = Activity.objects.filter(status=Status.SUBMITTED, waiting_since__isnull=False)
@@ -484,8 +494,9 @@ def rollups_rebuild() -> tuple[int, int]:
                 reported_on_time=r,
                 reviews=n,
                 reviews_on_time=o,
+                returns=b,
             )
-            for (u, c, m, line), (a, p, r, n, o) in unit_sums.items()
+            for (u, c, m, line), (a, p, r, n, o, b) in unit_sums.items()
         ),
         batch_size=_BATCH,
     )

@@ -266,7 +266,12 @@ def _move(
     event.save()
     event_committed_after_commit(event)
     if event.on_time is not None:
-        rollups.review_counted(activity, on_time=event.on_time, when=timezone.now())
+        rollups.review_counted(
+            activity,
+            on_time=event.on_time,
+            when=timezone.now(),
+            returned=action == Action.RETURN,
+        )
     if was_approved != (target == Status.APPROVED):
         rollups.approval_counted(activity, sign=1 if target == Status.APPROVED else -1)
     if activity.waiting_since != waited:

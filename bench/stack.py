@@ -77,6 +77,9 @@ class Stack:
             EMAIL_TIMEOUT="5",
             NOTIFICATION_CLAIM_SECONDS="20",
             CELERY_VISIBILITY_TIMEOUT="30",
+            # A draft-score recompute waits its window as an unacknowledged ETA task: keep it
+            # below the visibility timeout, and short enough for the drain.
+            DRAFT_SCORES_DEBOUNCE_SECONDS="5",
             PROXY_COUNT="1",
             # Every soak client comes from 127.0.0.1: the public pages' per-address limits would
             # answer most anonymous appraisals 429 (tests/evaluations proves the limit itself).

@@ -393,6 +393,13 @@ METRICS_QUEUES = env_list("METRICS_QUEUES", "celery")
 # Shown in the page title and navigation.
 SITE_NAME = _("Create Advanced, Strive for Excellence")
 
+# --- Draft scores (evaluations.draft_score_triggers) --------------------------------------------
+# After a change that moves scores (a review decision, an item approved, the scheme saved), the
+# campaign's kept draft scores are recomputed this many seconds later, once for every change of
+# that window; and hourly for every running campaign (a beat row). The recompute waits as an
+# ETA task a worker holds unacknowledged: keep the window below CELERY_VISIBILITY_TIMEOUT.
+DRAFT_SCORES_DEBOUNCE_SECONDS = env_int("DRAFT_SCORES_DEBOUNCE_SECONDS", 60, minimum=1)
+
 # --- Mass appraisal (evaluations) -------------------------------------------------------------
 # Below this many ratings in a campaign a unit's satisfaction is not judged.
 APPRAISAL_MIN_RATINGS = env_int("APPRAISAL_MIN_RATINGS", 30, minimum=1)

@@ -14,6 +14,7 @@ from activities import dashboard as boards
 from activities.integrity import flagged_by_child
 from campaigns.selectors import campaigns_covering
 from dashboards.workbench import workbench
+from evaluations import scoring_selectors
 from evaluations.standing_selectors import standing
 from units.models import Line, Unit
 from units.scope import Scope
@@ -82,6 +83,20 @@ def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
             unit,
             board.filters.campaign,
             sorted((row.unit for row in board.ranking), key=lambda child: child.path),
+        )
+        if board
+        else None
+    )
+    # The unit's draft score and rank among its peers in the chosen campaign, when it is running
+    # and the unit takes part (the kept scores: one query).
+    context["draft_score"] = (
+        next(
+            (
+                found
+                for found in scoring_selectors.unit_draft_scores([unit.pk])
+                if found.campaign.pk == board.filters.campaign.pk
+            ),
+            None,
         )
         if board
         else None

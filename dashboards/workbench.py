@@ -10,7 +10,9 @@ count as on the page it links to:
 - leaders: the dashboard's headline of their top unit (activities.dashboard.dashboard): figures,
   the units below behind pace, reviews overdue;
 - admins: what is incomplete in their subtree: units without staff, units whose submissions have
-  no reviewer above them, active tasks of their campaigns without any target.
+  no reviewer above them, active tasks of their campaigns without any target;
+- everyone: the draft score, grade and rank among its peers of each unit they hold a role on,
+  in the running campaigns it takes part in (the kept scores, evaluations.scoring_selectors).
 
 Every panel costs a fixed number of queries whatever the size of the subtree or the queue; lists
 show the first few rows and the counts say how many there are in all.
@@ -36,7 +38,7 @@ from activities.selectors import days_waiting, review_queue
 from campaigns import deadlines
 from campaigns.models import Campaign, Season, Target, TargetTask
 from campaigns.selectors import campaigns_covering, campaigns_visible_to
-from evaluations import comment_selectors, commitment_selectors
+from evaluations import comment_selectors, commitment_selectors, scoring_selectors
 from evaluations.commitment_selectors import QueueSummary, ToDraft
 from evaluations.fulfilment_selectors import ToReport, commitments_to_report
 from evaluations.poster_selectors import PosterDue, posters_to_print
@@ -301,6 +303,8 @@ class Workbench:
     posters: list[PosterDue] = field(default_factory=list)  # appraisal posters to print
     follow_ups_staff: comment_selectors.StaffFollowUps | None = None  # leader comments' entries
     follow_ups_leader: comment_selectors.LeaderFollowUps | None = None
+    # The draft scores of the user's own units in running campaigns (evaluations, kept rows).
+    draft_scores: list[scoring_selectors.UnitDraftScore] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -314,6 +318,8 @@ def workbench(who: User | Scope) -> Workbench:
     roles = actor.roles_held
     today = timezone.localdate()
     bench = Workbench(today=today, campaigns=campaigns_panel(actor, today))
+    # Units the user holds a role on, so theirs to see; one query whatever their number.
+    bench.draft_scores = scoring_selectors.unit_draft_scores(actor.unit_ids, today=today)[:SHOWN]
     if Role.STAFF in roles and actor.staff_unit_ids:
         bench.staff = staff_panel(actor, today)
         bench.staff.commitments = commitment_selectors.to_draft(actor)

@@ -5,7 +5,8 @@
   objections (公示) in January 2011; one unit's objection, rejected with the reason. Its window
   closed long ago, so the snapshot is the campaign's final result (snapshot_selectors.is_final).
 - the running campaign: the default scheme and items in several states (a draft, one waiting at
-  level 1, approved ones): the draft scores move with them.
+  level 1, approved ones): the draft scores move with them, and are kept
+  (evaluations.draft_score_services) once the items are in.
 
 The services stamp the real time; the 2010 steps run as of their days in 2010/2011 (timezone.now
 patched, as demo.commitments does). Idempotent: a campaign that has items (or a snapshot) is
@@ -23,7 +24,12 @@ from django.utils import timezone
 from accounts.models import User
 from activities.models import Status
 from campaigns.models import Campaign
-from evaluations import adjustment_services, scoring_services, snapshot_services
+from evaluations import (
+    adjustment_services,
+    draft_score_services,
+    scoring_services,
+    snapshot_services,
+)
 from evaluations.models import Adjustment, Snapshot
 from units.models import Role, Unit
 
@@ -184,4 +190,8 @@ def assessment_live(
 ) -> int:
     """The running campaign's draft scores: the scheme and items in several states."""
     scoring_services.scheme_default(campaign=campaign)
-    return _items(campaign, units, ITEMS_LIVE, member, staff_for)
+    steps = _items(campaign, units, ITEMS_LIVE, member, staff_for)
+    # The kept draft scores, so the demo's pages, workbench and dashboards show them at once
+    # (Celery keeps them current afterwards); recomputed on every run, from the records as seeded.
+    draft_score_services.draft_scores_recompute(campaign=campaign)
+    return steps

@@ -5,6 +5,7 @@ from django.contrib import admin
 
 from evaluations.models import (
     AppraisalLink,
+    DraftScore,
     Honour,
     HonourCategory,
     HonourObjection,
@@ -55,6 +56,15 @@ class HonourCategoryAdmin(admin.ModelAdmin):
 
 # --- Assessment snapshots (snapshots): frozen, so shown only; objections are answered on their
 # page (evaluations.snapshot_services), never here.
+
+
+# Kept draft scores: written only by evaluations.draft_score_services (Celery keeps them).
+@admin.register(DraftScore)
+class DraftScoreAdmin(ReadOnlyAdmin):
+    list_display = ["unit", "campaign", "total", "grade", "rank", "peers", "computed_at"]
+    list_select_related = ["unit", "campaign"]
+    list_filter = ["campaign"]
+    exclude = ["rules"]
 
 
 @admin.register(Snapshot)

@@ -38,3 +38,15 @@ class EvaluationsConfig(AppConfig):
         # activities: to the reviewers now above their unit.
         unit_moved.connect(_reroute_submissions, dispatch_uid="evaluations.reroute")
         unit_moved.connect(_reroute_applications, dispatch_uid="evaluations.reroute_honours")
+        # The kept draft scores are recomputed after the committed events that move scores.
+        from activities.signals import event_committed
+        from evaluations import draft_score_triggers as triggers
+        from evaluations.signals import follow_up_event_committed, review_event_committed
+
+        event_committed.connect(triggers.on_activity_event, dispatch_uid="evaluations.drafts.a")
+        review_event_committed.connect(
+            triggers.on_review_event, dispatch_uid="evaluations.drafts.r"
+        )
+        follow_up_event_committed.connect(
+            triggers.on_follow_up_event, dispatch_uid="evaluations.drafts.f"
+        )

@@ -27,6 +27,7 @@ from activities.exceptions import EvidenceRejected
 from activities.models import Activity, Status
 from campaigns import deadlines
 from campaigns.models import Campaign, TargetTask
+from evaluations.draft_score_triggers import draft_scores_changed_after_commit
 from evaluations.exceptions import EvaluationError, NotAllowed, TransitionRefused
 from evaluations.models import (
     COMMENT_MAX_LENGTH,
@@ -131,6 +132,8 @@ def comment_write(
             comment=comment, unit=unit, campaign=campaign, due_on=follow_up_due
         )
         _event(follow_up, scope, FollowUpAction.REQUIRE, "", FollowUpStatus.OPEN, "", at)
+    if comment.grade is not None:  # a leader grade moves the unit's draft score
+        draft_scores_changed_after_commit(campaign.pk)
     return comment
 
 

@@ -1,6 +1,7 @@
 """The assessment engine (考核, issue 14 §1): a campaign's draft scores, computed from the
-records by its scoring scheme. Pure reads: nothing here writes. A snapshot
-(evaluations.models.snapshots) freezes what `compute` returns.
+records by its scoring scheme. Pure reads: nothing here writes. The kept draft scores
+(evaluations.draft_score_services) and a snapshot (evaluations.models.snapshots) store what
+`compute` returns.
 
 **Who takes part**: the active units in the subtree of the campaign's organising unit (itself
 included) that have a target in the campaign or an approved activity counted in it (a row in
@@ -10,9 +11,9 @@ part too).
 **What a rule measures**: the unit's whole subtree (the unit and every unit below it), as the
 dashboards do, read from the same kept roll-ups: target completion and reporting timeliness
 (activities.progress), commitments kept, follow-ups closed on time and satisfaction
-(evaluations.standing_selectors); review quality counts the decisions on the subtree's
-activities. Two rules are about the unit itself: the leader grades given to it and its own
-bonus and deduction items.
+(evaluations.standing_selectors); review quality the decisions on the subtree's activities
+and those that returned one (the roll-ups' `reviews` and `returns`). Two rules are about the
+unit itself: the leader grades given to it and its own bonus and deduction items.
 
 **Points**: a rule worth `weight` gives `weight × share` (the share from 0 to 1 that it
 measures, formula below). A rule with nothing to measure for a unit follows its `without_data`
@@ -42,8 +43,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
@@ -72,7 +72,7 @@ from evaluations.standing_selectors import (
     follow_ups_by_unit,
     satisfaction_by_unit,
 )
-from units.models import Unit, UnitKind, paths_up_to
+from units.models import Line, Unit, UnitKind
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -330,6 +330,22 @@ class RulePoints:
     def formula_text(self) -> str:
         return gettext(self.formula) % self.numbers
 
+    @classmethod
+    def from_json(cls, data: dict) -> RulePoints:
+        """The rule's points as `as_json` wrote them (a kept draft score's, a snapshot's)."""
+        share = data.get("share")
+        return cls(
+            kind=data["kind"],
+            weight=Decimal(data["weight"]),
+            points=Decimal(data["points"]),
+            share=None if share is None else Decimal(share),
+            without_data=bool(data["without_data"]),
+            excluded=bool(data["excluded"]),
+            formula=data["formula"],
+            numbers=dict(data.get("numbers") or {}),
+            records={k: tuple(v) for k, v in (data.get("records") or {}).items()},
+        )
+
     def as_json(self) -> dict:
         return {
             "kind": self.kind,
@@ -483,42 +499,22 @@ def measure_timeliness(ctx: Context, rule: RuleSpec) -> dict[int, Measure]:
     return found
 
 
-REVIEW_DECISIONS = (Action.APPROVE, Action.PASS_ON, Action.RETURN)
-
-
-def _subtree_sums(units: list[Unit], own: dict[int, tuple[int, int]]) -> dict[int, list[int]]:
-    """Counts per unit summed over each unit's subtree: `own` is keyed by unit id, with
-    the units' paths read once (one query for the units holding counts)."""
-    wanted = {u.path: u.pk for u in units}
-    paths = dict(Unit.objects.filter(pk__in=list(own)).values_list("pk", "path"))
-    sums: dict[int, list[int]] = {}
-    for unit_id, counts in own.items():
-        for above in paths_up_to(paths.get(unit_id, "")):
-            target = wanted.get(above)
-            if target is None:
-                continue
-            row = sums.setdefault(target, [0] * len(counts))
-            for i, value in enumerate(counts):
-                row[i] += value
-    return sums
-
-
 def measure_review_quality(ctx: Context, rule: RuleSpec) -> dict[int, Measure]:
     """1 − the return rate of the subtree's activities: reviewers' decisions that returned one
     over all reviewers' decisions (approve, pass on, return) on them. Lower returns, more
-    points."""
-    decisions = ", ".join(f"'{a.value}'" for a in REVIEW_DECISIONS)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT a.unit_id, SUM(CASE WHEN e.action = %s THEN 1 ELSE 0 END), COUNT(*)"
-            f" FROM {ActivityEvent._meta.db_table} e"
-            f" JOIN {Activity._meta.db_table} a ON a.id = e.activity_id"
-            f" WHERE a.campaign_id = %s AND e.action IN ({decisions}) GROUP BY a.unit_id",
-            [Action.RETURN.value, ctx.campaign.pk],
+    points. Read from the kept roll-ups (activities.rollups: `reviews` and `returns` of each
+    unit's subtree, per month), one GROUP BY for every unit."""
+    rows = (
+        UnitRollup.objects.filter(
+            campaign=ctx.campaign, unit_id__in=ctx.ids, line=ALL_LINES, reviews__gt=0
         )
-        own = {row[0]: (int(row[1] or 0), int(row[2] or 0)) for row in cursor.fetchall()}
+        .values_list("unit_id")
+        .annotate(returned=Sum("returns"), reviewed=Sum("reviews"))
+        .order_by()
+    )
+    sums = {unit_id: (int(returned), int(reviewed)) for unit_id, returned, reviewed in rows}
     found = {}
-    for unit_id, (returned, reviewed) in _subtree_sums(ctx.units, own).items():
+    for unit_id, (returned, reviewed) in sums.items():
         if not reviewed:
             continue
         share = 1 - _ratio(returned, reviewed)
@@ -720,14 +716,28 @@ def _points(
 
 def peer_group_of(grouping: str, unit: Unit) -> tuple[str, str]:
     """(key, label) of the unit's peer group under `grouping` (PeerGrouping)."""
-    level = gettext("level %(depth)s") % {"depth": unit.depth}
     if grouping == PeerGrouping.KIND_AND_DEPTH:
-        return f"{unit.kind}:{unit.depth}", f"{UnitKind(unit.kind).label} · {level}"
-    if grouping == PeerGrouping.LINE_AND_DEPTH:
-        return f"{unit.line}:{unit.depth}", f"{unit.get_line_display()} · {level}"
+        key = f"{unit.kind}:{unit.depth}"
+    elif grouping == PeerGrouping.LINE_AND_DEPTH:
+        key = f"{unit.line}:{unit.depth}"
+    elif grouping == PeerGrouping.DEPTH:
+        key = f"{unit.depth}"
+    else:
+        key = "all"
+    return key, peer_group_label(grouping, key)
+
+
+def peer_group_label(grouping: str, key: str) -> str:
+    """The label of the peer group `key` (peer_group_of) in the current language: a kept draft
+    score keeps the key and is labelled in its reader's language."""
+    if grouping in (PeerGrouping.KIND_AND_DEPTH, PeerGrouping.LINE_AND_DEPTH):
+        name, depth = key.rsplit(":", 1)
+        choices = UnitKind if grouping == PeerGrouping.KIND_AND_DEPTH else Line
+        label = str(choices(name).label) if name in choices.values else name
+        return f"{label} · {gettext('level %(depth)s') % {'depth': depth}}"
     if grouping == PeerGrouping.DEPTH:
-        return f"{unit.depth}", level
-    return "all", gettext("All units")
+        return gettext("level %(depth)s") % {"depth": key}
+    return gettext("All units")
 
 
 def tie_break_key(total: Decimal, rules: tuple[RulePoints, ...], code: str) -> tuple:
@@ -912,6 +922,13 @@ def explain(
     score = scores.of(unit.pk)
     if score is None:
         return None
+    return with_records(campaign, unit, score, today)
+
+
+def with_records(campaign: Campaign, unit: Unit, score: UnitScore, today: date) -> UnitScore:
+    """`score` (computed, or read from a kept draft score as of `today`) with, for every rule,
+    the ids of the records behind its numbers: one query or two per record kind, for this unit
+    alone."""
     rules = []
     for rule in score.rules:
         records, counts = {}, {}

@@ -1,21 +1,60 @@
-"""Reads for the draft score pages: the ranking of the units in a user's scope (evaluations.scoring
-computes every taking-part unit; the page shows those the user may see, ranked in their whole
-peer group), and one unit's explanation with the records behind each number, each record kind
-read in one query whatever the number of records."""
+"""Reads for the draft score pages, from the kept draft scores (evaluations.models.DraftScore,
+written by evaluations.draft_score_services): the ranking of the units in a user's scope (ranked
+in their whole peer group), and one unit's explanation with the records behind each number, each
+record kind read in one query whatever the number of records. A unit's score for the workbench
+and the dashboards comes from here too (`unit_draft_scores`)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
+from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity
 from campaigns.models import Campaign, Target
 from evaluations import scoring
-from evaluations.models import Adjustment, AppraisalTally, Commitment, FollowUp, LeaderComment
+from evaluations.models import (
+    Adjustment,
+    AppraisalTally,
+    Commitment,
+    DraftScore,
+    FollowUp,
+    LeaderComment,
+)
 from units.models import Unit
 from units.scope import Scope
+
+
+def is_computed(campaign: Campaign) -> bool:
+    """Whether the campaign's draft scores were ever kept (one query): a page computes them
+    once, synchronously, when not (the views, through draft_score_services)."""
+    return DraftScore.objects.filter(campaign=campaign).exists()
+
+
+def score_of(row: DraftScore) -> scoring.UnitScore:
+    """A kept row as the engine's UnitScore (its unit read with it), its peer group labelled in
+    the reader's language."""
+    return scoring.UnitScore(
+        unit_id=row.unit_id,
+        unit_code=row.unit.code,
+        unit_name=row.unit.name,
+        total=row.total,
+        rules=tuple(scoring.RulePoints.from_json(rule) for rule in row.rules),
+        scale=row.scale,
+        peer_group=row.peer_group,
+        peer_group_label=scoring.peer_group_label(row.peer_grouping, row.peer_group),
+        rank=row.rank,
+        peers=row.peers,
+        grade=row.grade,
+    )
+
+
+def _kept(campaign: Campaign) -> QuerySet[DraftScore]:
+    return DraftScore.objects.filter(campaign=campaign).select_related("unit")
 
 
 @dataclass(frozen=True)
@@ -27,27 +66,66 @@ class PeerGroup:
 
 @dataclass(frozen=True)
 class Ranking:
-    scores: scoring.Scores
     groups: list[PeerGroup]
-
-    @property
-    def rules(self) -> tuple[scoring.RuleSpec, ...]:
-        return self.scores.scheme.rules
+    as_of: date | None  # the day the kept scores were computed as of (None: none visible)
+    computed_at: datetime | None
+    rules: tuple[scoring.RulePoints, ...]  # the columns: the rules of the first row, in order
 
 
 def ranking(actor: Scope, campaign: Campaign) -> Ranking:
-    """The scores of the taking-part units `actor` may see, by peer group and rank."""
-    visible = Unit.objects.filter(actor.subtree_q()).values_list("pk", flat=True)
-    scores = scoring.compute(campaign, units=list(visible))
+    """The kept scores of the taking-part units `actor` may see, by peer group and rank: one
+    query."""
+    rows = list(
+        _kept(campaign)
+        .filter(actor.subtree_q("unit__path"))
+        .order_by("peer_group", "rank", "unit_id")
+    )
     groups: dict[str, PeerGroup] = {}
-    for score in scores.units:
+    for row in rows:
+        score = score_of(row)
         group = groups.get(score.peer_group)
         if group is None:
             group = groups[score.peer_group] = PeerGroup(
                 score.peer_group, score.peer_group_label, []
             )
         group.rows.append(score)
-    return Ranking(scores, list(groups.values()))
+    first = next(iter(groups.values()), None)
+    return Ranking(
+        list(groups.values()),
+        rows[0].as_of if rows else None,
+        rows[0].computed_at if rows else None,
+        first.rows[0].rules if first else (),
+    )
+
+
+@dataclass(frozen=True)
+class UnitDraftScore:
+    """A unit's kept draft score in a running campaign, as the workbench and dashboards show it."""
+
+    campaign: Campaign
+    unit: Unit
+    score: scoring.UnitScore
+    computed_at: datetime
+
+    @property
+    def url(self) -> str:
+        return reverse("evaluations:unit_scores", args=[self.campaign.pk, self.unit.pk])
+
+
+def unit_draft_scores(
+    unit_ids: Iterable[int], *, campaign: Campaign | None = None, today: date | None = None
+) -> list[UnitDraftScore]:
+    """The kept draft scores of these units (the caller says they may be seen) in `campaign`, or
+    else in every running campaign, newest campaign first, then by unit path: one query."""
+    rows = DraftScore.objects.filter(unit_id__in=list(unit_ids)).select_related("unit", "campaign")
+    if campaign is not None:
+        rows = rows.filter(campaign=campaign)
+    else:
+        rows = rows.filter(Campaign.running_q(today or timezone.localdate(), "campaign__"))
+    return [
+        UnitDraftScore(row.campaign, row.unit, score_of(row), row.computed_at)
+        for row in rows.order_by("-campaign__starts_on", "-campaign_id", "unit__path")
+    ]
 
 
 @dataclass(frozen=True)
@@ -179,12 +257,20 @@ LINKS: dict[str, Callable[[list[int]], dict[int, RecordLink]]] = {
 }
 
 
-def explanation(campaign: Campaign, unit: Unit) -> Explanation | None:
-    """The unit's score with, per rule, links to the records behind it (None: it does not take
-    part). One read of each record kind for every rule together."""
-    score = scoring.explain(campaign, unit)
-    if score is None:
-        return None
+@dataclass(frozen=True)
+class ExplainedScore:
+    explanation: Explanation | None  # None: the unit does not take part
+    computed_at: datetime | None
+
+
+def explanation(campaign: Campaign, unit: Unit) -> ExplainedScore:
+    """The unit's kept score with, per rule, links to the records behind it (scoring.with_records
+    for this unit alone, as of the day the score was computed). One read of each record kind for
+    every rule together."""
+    row = _kept(campaign).filter(unit=unit).first()
+    if row is None:
+        return ExplainedScore(None, None)
+    score = scoring.with_records(campaign, unit, score_of(row), row.as_of)
     wanted: dict[str, set[int]] = {}
     for rule in score.rules:
         for kind, ids in rule.records.items():
@@ -202,7 +288,16 @@ def explanation(campaign: Campaign, unit: Unit) -> Explanation | None:
             for kind, ids in rule.records.items()
         ]
         rules.append(RuleExplanation(rule, groups))
-    return Explanation(score, rules)
+    return ExplainedScore(Explanation(score, rules), row.computed_at)
 
 
-__all__ = ["Explanation", "Ranking", "explanation", "ranking"]
+__all__ = [
+    "ExplainedScore",
+    "Explanation",
+    "Ranking",
+    "UnitDraftScore",
+    "explanation",
+    "is_computed",
+    "ranking",
+    "unit_draft_scores",
+]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from campaigns.models import Campaign
 from evaluations import scoring
+from evaluations.draft_score_triggers import scheme_saved_after_commit
 from evaluations.exceptions import EvaluationError, NotAllowed
 from evaluations.models import (
     GradingMethod,
@@ -182,4 +183,6 @@ def scheme_update(*, actor: Who, scheme: ScoringScheme, values: SchemeValues) ->
         rule.position = position
         rule.full_clean()
         rule.save()
+    # The kept draft scores follow the new scheme at once, after the commit.
+    scheme_saved_after_commit(current.campaign_id)
     return current

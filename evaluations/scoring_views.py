@@ -1,6 +1,8 @@
 """Draft scores (考核得分, issue 14 §1): a campaign's ranking of the units in the user's scope, one
 unit's scores with every point explained (rule → formula with its numbers → the records), and
-the scheme's editing by the admins of the organising unit. A campaign or unit out of scope is a
+the scheme's editing by the admins of the organising unit. The scores are the kept ones
+(evaluations.models.DraftScore, recomputed by Celery after changes and periodically); the pages
+say when they were computed. A campaign or unit out of scope is a
 404; editing the scheme without being its admin is a 403."""
 
 from django.contrib import messages
@@ -11,8 +13,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from campaigns.models import Campaign
 from campaigns.selectors import campaign_for_user
-from evaluations import scoring, scoring_selectors
+from evaluations import draft_score_services, scoring, scoring_selectors
 from evaluations import scoring_services as services
 from evaluations.exceptions import NotAllowed
 from evaluations.scoring_forms import SchemeForm
@@ -20,11 +23,19 @@ from units.scope import Scope
 from units.selectors import unit_for_user
 
 
+def _computed_once(campaign: Campaign) -> None:
+    """The pages read the kept draft scores; a campaign whose scores were never kept (none
+    recomputed since it began) has them computed now, once, before the page reads them."""
+    if not scoring_selectors.is_computed(campaign):
+        draft_score_services.draft_scores_recompute(campaign=campaign)
+
+
 @login_required
 @require_GET
 def scores(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     campaign = campaign_for_user(request.user, campaign_pk)
     actor = Scope.of(request)
+    _computed_once(campaign)
     board = scoring_selectors.ranking(actor, campaign)
     return render(
         request,
@@ -45,11 +56,17 @@ def unit_scores(request: HttpRequest, campaign_pk: int, unit_pk: int) -> HttpRes
     unit = unit_for_user(request.user, unit_pk)
     if not unit.path.startswith(campaign.unit.path):
         raise Http404
-    explained = scoring_selectors.explanation(campaign, unit)
+    _computed_once(campaign)
+    found = scoring_selectors.explanation(campaign, unit)
     return render(
         request,
         "evaluations/scores/unit.html",
-        {"campaign": campaign, "unit": unit, "explained": explained},
+        {
+            "campaign": campaign,
+            "unit": unit,
+            "explained": found.explanation,
+            "computed_at": found.computed_at,
+        },
     )
 
 

@@ -3,22 +3,12 @@ in batches so that several workers share the sending. Each service claims its wo
 run twice, by two beat processes or retried after a crash, sends nothing twice."""
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-# Every task that writes retries when the database is locked (SQLite under a concurrent writer)
-# or gone (a dropped PostgreSQL connection: Celery's Django fix-up closes the broken connection
-# before the retry runs). Bounded, with exponential backoff and jitter: about an hour and a half
-# in all. Each task's work is claimed or written under a unique key, so a retry after a partial
-# run sends nothing twice; what is still pending after the last retry is picked up by
-# `deliver_due`. One set of options, used by every writing task below.
-WRITES = {
-    "autoretry_for": (OperationalError, InterfaceError),
-    "retry_backoff": 2,
-    "retry_backoff_max": 600,
-    "retry_jitter": True,
-    "max_retries": 12,
-}
+# Every task that writes retries when the database is locked or gone (common.tasks.WRITES). Each
+# task's work is claimed or written under a unique key, so a retry after a partial run sends
+# nothing twice; what is still pending after the last retry is picked up by `deliver_due`.
+from common.tasks import WRITES
 
 
 def _deliver_in_batches(ids: list[int]) -> int:

@@ -18,11 +18,12 @@ from demo import catalogue
 from demo import honours as demo_honours
 from demo import live as demo_live
 from demo.accounts import DEMO_PASSWORD, DEMO_UNITS, DEMO_USERS
-from evaluations import honour_services, snapshot_selectors
+from evaluations import honour_services, scoring, snapshot_selectors
 from evaluations.models import (
     Adjustment,
     Application,
     ApplicationStatus,
+    DraftScore,
     Honour,
     HonourCategory,
     HonourObjection,
@@ -428,6 +429,9 @@ def test_the_live_campaign_has_draft_scores_and_a_round_open_for_applications(li
     assert {Status.DRAFT, Status.SUBMITTED, Status.APPROVED} <= set(
         items.values_list("status", flat=True)
     )
+    # The draft scores are kept, as the engine computes them from the records seeded.
+    kept = {row.unit_id: row.total for row in DraftScore.objects.filter(campaign=live)}
+    assert kept and kept == {score.unit_id: score.total for score in scoring.compute(live).units}
     honour_round = HonourRound.objects.get(campaign=live)
     assert honour_services.window_open(honour_round)
     assert honour_round.published_at is None

@@ -29,6 +29,7 @@ from evaluations.models.commitments import (
     PublicBoard,
     ReviewEvent,
 )
+from evaluations.models.draft_scores import DraftScore
 from evaluations.models.honours import (
     CASE_MAX_LENGTH,
     HONOUR_OBJECTION_MAX_LENGTH,
@@ -87,6 +88,7 @@ __all__ = [
     "AssessmentGrade",
     "Commitment",
     "CommitmentSet",
+    "DraftScore",
     "FollowUp",
     "FollowUpAction",
     "FollowUpEvent",

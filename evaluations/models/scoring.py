@@ -1,8 +1,9 @@
 """Assessment (考核): a campaign's scoring scheme — weighted rules, each with its parameters — and
 the bonus and deduction items (加分 / 扣分) entered per unit, reviewed like a commitment set.
 
-Draft scores are never stored: they are computed from the records (evaluations.scoring) and
-frozen only in a snapshot (evaluations.models.snapshots). A scheme is locked once a snapshot of
+Draft scores are computed from the records (evaluations.scoring), kept for reading
+(evaluations.models.draft_scores, replaced on each recompute) and frozen only in a snapshot
+(evaluations.models.snapshots). A scheme is locked once a snapshot of
 its campaign exists."""
 
 from decimal import Decimal

@@ -188,6 +188,7 @@ def _rows():
             "reported_on_time",
             "reviews",
             "reviews_on_time",
+            "returns",
         )
     )
     waiting = set(

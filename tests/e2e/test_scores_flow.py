@@ -83,6 +83,9 @@ def test_a_bonus_is_claimed_approved_and_explained(page: Page, live_server, sett
     snapshot("ranking")
     page.get_by_role("link", name=branch.name).click()
     expect(page.get_by_test_id("rule-adjustments")).to_contain_text("获市级先进基层党组织表彰")
+    # The kept score was recomputed after the approval (Celery runs eagerly in the tests).
+    expect(page.get_by_test_id("computed-at")).to_be_visible()
+    expect(page.get_by_test_id("rule-adjustments").get_by_test_id("points")).to_contain_text("2.00")
     snapshot("unit")
     page.goto(live_server.url + reverse("evaluations:scoring_scheme", args=[campaign.pk]))
     expect(page.get_by_test_id("rule-targets")).to_be_visible()

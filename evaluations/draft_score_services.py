@@ -1,0 +1,52 @@
+"""The one writer of the kept draft scores (evaluations.models.DraftScore): the campaign's rows
+replaced by what evaluations.scoring.compute says now, in one transaction.
+
+Two recomputes of one campaign may overlap (the periodic run and one after an approval): the
+writes are serialised on the campaign's row, and a recompute that started before the kept rows
+were computed writes nothing (they are newer than what it read)."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from campaigns.models import Campaign
+from evaluations import scoring
+from evaluations.models import DraftScore
+
+BATCH = 1000
+
+
+def draft_scores_recompute(*, campaign: Campaign, now: datetime | None = None) -> int:
+    """Compute every taking-part unit's draft score (scoring.compute, once) and replace the
+    campaign's kept rows with them. Returns how many rows were written (0 when a later
+    recompute has written already)."""
+    started = now or timezone.now()
+    scores = scoring.compute(campaign)
+    rows = [
+        DraftScore(
+            campaign_id=campaign.pk,
+            unit_id=score.unit_id,
+            total=score.total,
+            scale=score.scale,
+            rules=[rule.as_json() for rule in score.rules],
+            peer_grouping=scores.scheme.peer_grouping,
+            peer_group=score.peer_group[:100],
+            rank=score.rank,
+            peers=score.peers,
+            grade=score.grade,
+            as_of=scores.as_of,
+            computed_at=started,
+        )
+        for score in scores.units
+    ]
+    with transaction.atomic():
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("pk").first()
+        kept = DraftScore.objects.filter(campaign_id=campaign.pk)
+        newest = kept.aggregate(at=Max("computed_at"))["at"]
+        if newest is not None and newest > started:
+            return 0
+        kept.delete()
+        DraftScore.objects.bulk_create(rows, batch_size=BATCH)
+    return len(rows)
