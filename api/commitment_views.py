@@ -12,19 +12,24 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from activities import evidence as evidence_files
 from activities.models import Activity, Status
 from api import evaluation_serializers as s
+from api.activity_serializers import EvidenceUploadSerializer
 from api.base import Scoped
 from api.errors import Refused
 from api.fields import ID_SCHEMA, pk_of
 from api.filters import IdFilter, StrictFilterSet
+from api.snapshot_serializers import ReportFileSerializer
 from campaigns.models import Campaign, TargetTask
+from common.uploads import oversized_uploads
 from evaluations import commitment_services as sets
 from evaluations import fulfilment_services as reports
-from evaluations.fulfilment_selectors import commitment_for_user, report_for_user
+from evaluations.fulfilment_selectors import commitment_for_user, report_files, report_for_user
 from evaluations.models import Commitment, CommitmentSet, FulfilmentReport
 from units.selectors import units_visible_to
 
@@ -287,6 +292,69 @@ class FulfilmentReportViewSet(
             activities=activities,
         )
         return self._answer(report)
+
+    # --- Evidence files -----------------------------------------------------------------------
+
+    @extend_schema(responses=ReportFileSerializer(many=True), filters=False)
+    @action(
+        detail=True,
+        methods=["get"],
+        serializer_class=ReportFileSerializer,
+        filterset_class=None,
+    )
+    def files(self, request: Request, pk: str) -> Response:
+        """The report's evidence files, oldest first."""
+        page = self.paginate_queryset(report_files(self.get_object()))
+        return self.get_paginated_response(ReportFileSerializer(page, many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": EvidenceUploadSerializer},
+        responses={201: ReportFileSerializer},
+    )
+    @files.mapping.post
+    def file_upload(self, request: Request, pk: str) -> Response:
+        """Attach a photo or document to a draft or returned report; its type is judged by its
+        content (evaluations.fulfilment_services.file_add)."""
+        report = self.get_object()
+        skipped = oversized_uploads(request._request)
+        if skipped:
+            raise _refused("file", evidence_files.size_refusal(skipped[0]))
+        data = _given(EvidenceUploadSerializer, request.data)
+        item = reports.file_add(self.scope, report, data["file"])
+        return Response(ReportFileSerializer(item).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        parameters=[OpenApiParameter("file_pk", ID_SCHEMA, OpenApiParameter.PATH)],
+    )
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"files/(?P<file_pk>[^/.]+)",
+        url_name="file-delete",
+        filterset_class=None,
+    )
+    def file_delete(self, request: Request, pk: str, file_pk: str) -> Response:
+        """Remove one file from a draft or returned report."""
+        report = self.get_object()
+        found = pk_of(file_pk)
+        item = report_files(report).filter(pk=found).first() if found else None
+        if item is None:
+            raise NotFound()
+        reports.file_delete(self.scope, item)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def get_parsers(self):
+        # Called before `self.action` is set: the action is read from the method's mapping.
+        request = getattr(self, "request", None)
+        method = (getattr(request, "method", None) or "").lower()
+        chosen = getattr(self, "action", None) or getattr(self, "action_map", {}).get(method)
+        if chosen == "file_upload":
+            return [MultiPartParser(), FormParser()]
+        return super().get_parsers()
+
+    # --- Review -------------------------------------------------------------------------------
 
     @extend_schema(request=None, responses=s.FulfilmentReportSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from api.activity_serializers import level_field, reason_field
 from api.fields import MAX_ID, Text, id_field, id_list
+from evaluations.comment_services import FOLLOW_UP_MAX_FILES
 from evaluations.models import (
     COMMENT_MAX_LENGTH,
     FOLLOW_UP_REPORT_MAX_LENGTH,
@@ -203,6 +204,24 @@ class FollowUpReportSerializer(serializers.Serializer):
     text = Text(max_length=FOLLOW_UP_REPORT_MAX_LENGTH, allow_blank=True, trim_whitespace=False)
     activities = id_list(
         required=False, help_text="Approved activities of the unit in the campaign."
+    )
+
+
+class FollowUpReportUploadSerializer(serializers.Serializer):
+    """As multipart/form-data: the text, activities as repeated fields, evidence files."""
+
+    text = serializers.CharField(
+        max_length=FOLLOW_UP_REPORT_MAX_LENGTH, allow_blank=True, trim_whitespace=False
+    )
+    activities = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        max_length=100,
+    )
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True),
+        required=False,
+        max_length=FOLLOW_UP_MAX_FILES,
     )
 
 
