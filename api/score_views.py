@@ -54,5 +54,10 @@ class Explanation(Scoped, generics.GenericAPIView):
             raise Http404
         explained = scoring_selectors.explanation(campaign, unit)
         if explained is None:
-            raise NotFound(_("This unit takes no part in the campaign's scores."))
+            raise NotFound(
+                _(
+                    "This unit does not take part in the campaign's assessment: it has no target "
+                    "and no approved activity in it."
+                )
+            )
         return Response(s.ExplanationSerializer(explained).data)

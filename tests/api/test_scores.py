@@ -32,7 +32,7 @@ def test_the_ranking_holds_the_units_in_scope(api, tree, campaign, staff, city_a
 
 
 def test_a_units_explanation_gives_formula_numbers_and_records(
-    api, tree, campaign, staff, outsider
+    api, tree, campaign, staff, outsider, city_admin
 ):
     built = build(tree, campaign)
     url = f"{_ranking(campaign)}{tree.branch_a1.pk}/"
@@ -51,3 +51,5 @@ def test_a_units_explanation_gives_formula_numbers_and_records(
     assert api().get(url).status_code == 401
     elsewhere = f"{_ranking(campaign)}{tree.branch_b1.pk}/"
     assert api(staff).get(elsewhere).status_code == 404
+    absent = api(city_admin, "zh-hans").get(f"{_ranking(campaign)}{tree.committee_b.pk}/")
+    assert absent.status_code == 404 and "不参加" in absent.json()["message"]
