@@ -4,6 +4,8 @@ evaluations.fulfilment_services, evaluations.review) as the pages. A set or repo
 user may not see is a 404; a refusal of a service becomes an error answer in api.errors (a review
 at a level someone has acted on first: 409)."""
 
+from collections.abc import Callable
+
 import django_filters
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
@@ -65,14 +67,76 @@ class ReportFilter(ReviewedFilter):
         fields = ("unit", "campaign", "status")
 
 
+class ReviewMoves:
+    """The review's moves that commitment sets and fulfilment reports share (evaluations.review
+    behind both services): withdraw, approve and return at the level read, each answered with
+    the record as its list shows it. A view names its service for each move."""
+
+    serializer_class: type
+    withdraw_move: Callable
+    approve_move: Callable  # (scope, record, *, level, comment)
+    return_move: Callable  # (scope, record, *, level, reason)
+
+    def _answer(self, found, code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().filter(pk=found.pk).first()  # type: ignore[attr-defined]
+        return Response(self.serializer_class(fresh or found).data, status=code)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def withdraw(self, request: Request, pk: str) -> Response:
+        """Take the submission back before any reviewer has acted on it."""
+        found = self.withdraw_move(self.scope, self.get_object())  # type: ignore[attr-defined]
+        return self._answer(found)
+
+    @extend_schema(request=s.LevelCommentSerializer)
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def approve(self, request: Request, pk: str) -> Response:
+        """Approve at the level read (review_level): 409 stale_level if someone has acted first.
+        A report's final approval fulfils its commitment."""
+        data = _given(s.LevelCommentSerializer, request.data)
+        found = self.approve_move(
+            self.scope,  # type: ignore[attr-defined]
+            self.get_object(),  # type: ignore[attr-defined]
+            level=data["level"],
+            comment=data.get("comment", ""),
+        )
+        return self._answer(found)
+
+    @extend_schema(request=s.LevelReasonSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="return",
+        url_name="return",
+        filterset_class=None,
+    )
+    def send_back(self, request: Request, pk: str) -> Response:
+        """Return it to its unit with the reason, at the level read."""
+        data = _given(s.LevelReasonSerializer, request.data)
+        found = self.return_move(
+            self.scope,  # type: ignore[attr-defined]
+            self.get_object(),  # type: ignore[attr-defined]
+            level=data["level"],
+            reason=data["reason"],
+        )
+        return self._answer(found)
+
+
 class CommitmentSetViewSet(
-    Scoped, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ReviewMoves,
+    Scoped,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """The commitment sets of the units the user may see, each with its items in order."""
 
     serializer_class = s.CommitmentSetSerializer
     filterset_class = SetFilter
     queryset = CommitmentSet.objects.none()  # for the schema; get_queryset reads the user's
+    withdraw_move = staticmethod(sets.set_withdraw)
+    approve_move = staticmethod(sets.set_approve)
+    return_move = staticmethod(sets.set_return)
 
     def get_queryset(self) -> QuerySet[CommitmentSet]:
         items = Commitment.objects.order_by("position", "pk")
@@ -88,10 +152,6 @@ class CommitmentSetViewSet(
         if found is None:
             raise NotFound()
         return found
-
-    def _answer(self, commitment_set: CommitmentSet, code: int = status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().filter(pk=commitment_set.pk).first() or commitment_set
-        return Response(s.CommitmentSetSerializer(fresh).data, status=code)
 
     @extend_schema(
         request=s.CommitmentSetCreateSerializer,
@@ -206,45 +266,22 @@ class CommitmentSetViewSet(
         found = sets.set_submit(self.scope, self.get_object(), data.get("comment", ""))
         return self._answer(found)
 
-    @extend_schema(request=None, responses=s.CommitmentSetSerializer)
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def withdraw(self, request: Request, pk: str) -> Response:
-        """Take the submission back before any reviewer has acted on it."""
-        return self._answer(sets.set_withdraw(self.scope, self.get_object()))
-
-    @extend_schema(request=s.LevelCommentSerializer, responses=s.CommitmentSetSerializer)
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def approve(self, request: Request, pk: str) -> Response:
-        """Approve at the level read (review_level); 409 if someone has acted first."""
-        data = _given(s.LevelCommentSerializer, request.data)
-        found = sets.set_approve(
-            self.scope, self.get_object(), data["level"], data.get("comment", "")
-        )
-        return self._answer(found)
-
-    @extend_schema(request=s.LevelReasonSerializer, responses=s.CommitmentSetSerializer)
-    @action(
-        detail=True,
-        methods=["post"],
-        url_path="return",
-        url_name="return",
-        filterset_class=None,
-    )
-    def send_back(self, request: Request, pk: str) -> Response:
-        """Return it to its unit with the reason, at the level read."""
-        data = _given(s.LevelReasonSerializer, request.data)
-        found = sets.set_return(self.scope, self.get_object(), data["level"], data["reason"])
-        return self._answer(found)
-
 
 class FulfilmentReportViewSet(
-    Scoped, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ReviewMoves,
+    Scoped,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """The fulfilment reports of the units the user may see."""
 
     serializer_class = s.FulfilmentReportSerializer
     filterset_class = ReportFilter
     queryset = FulfilmentReport.objects.none()  # for the schema
+    withdraw_move = staticmethod(reports.report_withdraw)
+    approve_move = staticmethod(reports.report_approve)
+    return_move = staticmethod(reports.report_return)
 
     def get_queryset(self) -> QuerySet[FulfilmentReport]:
         return (
@@ -256,10 +293,6 @@ class FulfilmentReportViewSet(
 
     def get_object(self) -> FulfilmentReport:
         return report_for_user(self.scope, self.url_pk())
-
-    def _answer(self, report: FulfilmentReport, code: int = status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().filter(pk=report.pk).first() or report
-        return Response(s.FulfilmentReportSerializer(fresh).data, status=code)
 
     @extend_schema(
         request=s.FulfilmentStartSerializer,
@@ -361,35 +394,3 @@ class FulfilmentReportViewSet(
     def submit(self, request: Request, pk: str) -> Response:
         """Send the report for review (it needs a statement and a file or an activity)."""
         return self._answer(reports.report_submit(self.scope, self.get_object()))
-
-    @extend_schema(request=None, responses=s.FulfilmentReportSerializer)
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def withdraw(self, request: Request, pk: str) -> Response:
-        """Take the submission back before any reviewer has acted on it."""
-        return self._answer(reports.report_withdraw(self.scope, self.get_object()))
-
-    @extend_schema(request=s.LevelCommentSerializer, responses=s.FulfilmentReportSerializer)
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def approve(self, request: Request, pk: str) -> Response:
-        """Approve at the level read; the final approval fulfils the commitment."""
-        data = _given(s.LevelCommentSerializer, request.data)
-        report = reports.report_approve(
-            self.scope, self.get_object(), level=data["level"], comment=data.get("comment", "")
-        )
-        return self._answer(report)
-
-    @extend_schema(request=s.LevelReasonSerializer, responses=s.FulfilmentReportSerializer)
-    @action(
-        detail=True,
-        methods=["post"],
-        url_path="return",
-        url_name="return",
-        filterset_class=None,
-    )
-    def send_back(self, request: Request, pk: str) -> Response:
-        """Return it to its unit with the reason, at the level read."""
-        data = _given(s.LevelReasonSerializer, request.data)
-        report = reports.report_return(
-            self.scope, self.get_object(), level=data["level"], reason=data["reason"]
-        )
-        return self._answer(report)

@@ -5,7 +5,7 @@ evaluations.snapshot_services)."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.fields import Text, id_field
+from api.fields import MAX_ID, Text, WholeNumber, id_field
 from evaluations.models import (
     OBJECTION_MAX_LENGTH,
     AssessmentGrade,
@@ -157,7 +157,7 @@ class SnapshotRowSerializer(serializers.ModelSerializer):
 
 
 class PublishSerializer(serializers.Serializer):
-    window_days = serializers.IntegerField(
+    window_days = WholeNumber(
         min_value=1, max_value=MAX_WINDOW_DAYS, help_text="The notice period in working days."
     )
 
@@ -170,7 +170,7 @@ class ObjectionFileSerializer(serializers.Serializer):
 class ObjectionUploadSerializer(ObjectionFileSerializer):
     """As multipart/form-data, with evidence files (checked by their content)."""
 
-    unit = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    unit = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     reasons = serializers.CharField(
         max_length=OBJECTION_MAX_LENGTH, allow_blank=True, trim_whitespace=False
     )

@@ -450,6 +450,6 @@ SPECTACULAR_SETTINGS = {
         "ObjectionOutcomeEnum": "evaluations.models.ObjectionOutcome",
         "AnswerOutcomeEnum": [("upheld", "upheld"), ("rejected", "rejected")],
         "AssessmentGradeEnum": "evaluations.models.AssessmentGrade",
-        "CommentGradeEnum": "evaluations.models.comments.Grade",
+        "GradeEnum": "evaluations.models.comments.Grade",
     },
 }
