@@ -21,7 +21,7 @@ from api.activity_serializers import ReasonSerializer
 from api.base import Scoped
 from api.commitment_views import _given, _refused
 from api.filters import IdFilter, StrictFilterSet
-from api.snapshot_serializers import ReportFileSerializer
+from api.report_file_serializers import ReportFileSerializer
 from campaigns.models import Campaign, TargetTask
 from common.uploads import oversized_uploads
 from evaluations import comment_services as services

@@ -26,7 +26,7 @@ from api.base import Scoped
 from api.errors import Refused
 from api.fields import ID_SCHEMA, pk_of
 from api.filters import IdFilter, StrictFilterSet
-from api.snapshot_serializers import ReportFileSerializer
+from api.report_file_serializers import ReportFileSerializer
 from campaigns.models import Campaign, TargetTask
 from common.uploads import oversized_uploads
 from evaluations import commitment_services as sets

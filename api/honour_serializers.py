@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from api.activity_serializers import level_field, reason_field
 from api.fields import Text, WholeNumber, id_field
-from api.snapshot_serializers import ReportFileSerializer
+from api.report_file_serializers import ReportFileSerializer
 from evaluations import honour_roll_selectors
 from evaluations.honour_roll_services import CONTACT_MAX_LENGTH, NAME_MAX_LENGTH
 from evaluations.honour_services import MAX_RANK

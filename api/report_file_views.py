@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from api.activity_views import AnyMediaType
 from api.base import Scoped
-from api.snapshot_serializers import ReportFileSerializer
+from api.report_file_serializers import ReportFileSerializer
 from evaluations import report_file_views
 from evaluations.fulfilment_selectors import file_for_user
 from evaluations.models import ReportFile

@@ -6,10 +6,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.fields import MAX_ID, Text, WholeNumber, id_field
+from api.report_file_serializers import ReportFileSerializer
 from evaluations.models import (
     OBJECTION_MAX_LENGTH,
     AssessmentGrade,
-    ReportFile,
     ScoreObjection,
     Snapshot,
     SnapshotRow,
@@ -48,22 +48,6 @@ class RuleColumnSerializer(serializers.Serializer):
     kind = serializers.CharField()
     label = serializers.CharField()
     weight = serializers.CharField()
-
-
-class ReportFileSerializer(serializers.ModelSerializer):
-    """An evidence file; `url` serves its bytes."""
-
-    url = serializers.SerializerMethodField()
-
-    class Meta:
-        model = ReportFile
-        fields = ("id", "original_name", "content_type", "size", "created_at", "url")
-        read_only_fields = fields
-
-    def get_url(self, item: ReportFile) -> str:
-        from django.urls import reverse
-
-        return reverse("api:report-file-file", args=[item.pk])
 
 
 class ObjectionSerializer(serializers.ModelSerializer):
