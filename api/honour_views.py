@@ -8,19 +8,26 @@ import django_filters
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from activities import evidence as evidence_files
 from api import honour_serializers as s
+from api.activity_serializers import EvidenceUploadSerializer
 from api.base import Scoped
 from api.commitment_views import _given, _refused
+from api.fields import ID_SCHEMA, pk_of
 from api.filters import IdFilter, StrictFilterSet
+from api.report_file_serializers import ReportFileSerializer
+from common.uploads import oversized_uploads
 from evaluations import honour_selectors as selectors
 from evaluations import honour_services as services
-from evaluations.models import Application, ApplicationStatus, HonourCategory, HonourRound
+from evaluations.models import Application, ApplicationStatus, HonourRound
 from units.scope import Scope
 from units.selectors import units_visible_to
 
@@ -121,7 +128,7 @@ class HonourApplicationViewSet(
         unit = units_visible_to(self.scope).filter(pk=data["unit"]).first()
         if unit is None:
             raise _refused("unit", _("No such unit."))
-        category = HonourCategory.objects.filter(pk=data["category"], is_active=True).first()
+        category = selectors.categories().filter(pk=data["category"]).first()
         if category is None:
             raise _refused("category", _("No such honour."))
         application = services.application_create(
@@ -149,6 +156,58 @@ class HonourApplicationViewSet(
     def withdraw(self, request: Request, pk: str) -> Response:
         """Take it back while it waits at the first level, before anyone acts."""
         return self._answer(services.application_withdraw(self.scope, self.get_object()))
+
+    # --- Evidence files -----------------------------------------------------------------------
+
+    @extend_schema(
+        request={"multipart/form-data": EvidenceUploadSerializer},
+        responses={201: ReportFileSerializer},
+    )
+    @action(detail=True, methods=["post"], filterset_class=None, url_path="files")
+    def file_upload(self, request: Request, pk: str) -> Response:
+        """Attach a photo or document to a draft or withdrawn application, as on the page: its
+        type is judged by its content (evaluations.honour_services.file_add). The files are
+        listed with the application."""
+        application = self.get_object()
+        skipped = oversized_uploads(request._request)
+        if skipped:
+            raise _refused("file", evidence_files.size_refusal(skipped[0]))
+        data = _given(EvidenceUploadSerializer, request.data)
+        item = services.file_add(self.scope, application, data["file"])
+        return Response(ReportFileSerializer(item).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        parameters=[OpenApiParameter("file_pk", ID_SCHEMA, OpenApiParameter.PATH)],
+    )
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"files/(?P<file_pk>[^/.]+)",
+        url_name="file-delete",
+        filterset_class=None,
+    )
+    def file_delete(self, request: Request, pk: str, file_pk: str) -> Response:
+        """Remove one file from a draft or withdrawn application."""
+        application = self.get_object()
+        found = pk_of(file_pk)
+        item = selectors.files_of(application).filter(pk=found).first() if found else None
+        if item is None:
+            raise NotFound()
+        services.file_delete(self.scope, item)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def get_parsers(self):
+        # Called before `self.action` is set: the action is read from the method's mapping.
+        request = getattr(self, "request", None)
+        method = (getattr(request, "method", None) or "").lower()
+        chosen = getattr(self, "action", None) or getattr(self, "action_map", {}).get(method)
+        if chosen == "file_upload":
+            return [MultiPartParser(), FormParser()]
+        return super().get_parsers()
+
+    # --- Recommendation -----------------------------------------------------------------------
 
     @extend_schema(request=s.RecommendSerializer, responses=s.ApplicationDetailSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)

@@ -144,3 +144,28 @@ def test_the_lists_queries_do_not_grow_with_the_page(
     client = api(city_admin)
     url = "/api/v1/honour-applications/"
     assert _count(client, url, 2) == _count(client, url, 6)
+
+
+def test_staff_attach_files_to_a_draft_only(
+    api, draft_application, union_staff, reviewer, outsider
+):
+    from tests.evaluations.fulfilment_setup import exe_as_jpg, png_upload
+
+    client = api(union_staff)
+    url = _url(draft_application, "files")
+    sent = client.post(url, {"file": png_upload()}, format="multipart")
+    assert sent.status_code == 201, sent.content
+    assert [f["id"] for f in client.get(_url(draft_application)).json()["files"]] == [
+        sent.json()["id"]
+    ]
+    fake = client.post(url, {"file": exe_as_jpg()}, format="multipart")
+    assert fake.status_code == 422 and fake.json()["message"]
+    for other, expected in ((reviewer, 404), (outsider, 404), (None, 401)):
+        assert api(other).post(url, {"file": png_upload()}, format="multipart").status_code == (
+            expected
+        )
+    services.application_submit(union_staff, draft_application)
+    late = client.post(url, {"file": png_upload()}, format="multipart")
+    assert late.status_code == 409 and late.json()["code"] == "transition_refused"
+    assert client.delete(f"{url}{sent.json()['id']}/").status_code == 409
+    assert draft_application.files.count() == 1
