@@ -10,16 +10,20 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from activities import evidence as evidence_files
 from activities.models import Activity
 from api import evaluation_serializers as s
 from api.activity_serializers import ReasonSerializer
 from api.base import Scoped
 from api.commitment_views import _given, _refused
 from api.filters import IdFilter, StrictFilterSet
+from api.report_file_serializers import ReportFileSerializer
 from campaigns.models import Campaign, TargetTask
+from common.uploads import oversized_uploads
 from evaluations import comment_services as services
 from evaluations.comment_selectors import follow_up_for
 from evaluations.models import FollowUp, FollowUpStatus, LeaderComment
@@ -141,13 +145,33 @@ class FollowUpViewSet(
         """The unit's staff have read it."""
         return self._answer(services.follow_up_acknowledge(self.scope, self.get_object()))
 
-    @extend_schema(request=s.FollowUpReportSerializer, responses=s.FollowUpSerializer)
-    @action(detail=True, methods=["post"], url_path="report", filterset_class=None)
+    @extend_schema(
+        request={
+            "application/json": s.FollowUpReportSerializer,
+            "multipart/form-data": s.FollowUpReportUploadSerializer,
+        },
+        responses=s.FollowUpSerializer,
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="report",
+        filterset_class=None,
+        parser_classes=[JSONParser, MultiPartParser, FormParser],
+    )
     def report_done(self, request: Request, pk: str) -> Response:
         """The unit's staff say what was done, with the unit's approved activities of the
-        campaign (files are attached on the page)."""
+        campaign and, sent as multipart/form-data, evidence files (checked by their content,
+        as the page checks them)."""
         follow_up = self.get_object()
-        data = _given(s.FollowUpReportSerializer, request.data)
+        skipped = oversized_uploads(request._request)
+        if skipped:
+            raise _refused("files", evidence_files.size_refusal(skipped[0]))
+        multipart = request.content_type.startswith("multipart/")
+        data = _given(
+            s.FollowUpReportUploadSerializer if multipart else s.FollowUpReportSerializer,
+            request.data,
+        )
         ids = set(data.get("activities") or [])
         activities = list(
             Activity.objects.filter(
@@ -156,8 +180,23 @@ class FollowUpViewSet(
         )
         if len(activities) != len(ids):
             raise _refused("activities", _("Not an activity of the unit in this campaign."))
-        found = services.follow_up_report(self.scope, follow_up, data["text"], activities)
+        found = services.follow_up_report(
+            self.scope, follow_up, data["text"], activities, data.get("files", [])
+        )
         return self._answer(found)
+
+    @extend_schema(responses=ReportFileSerializer(many=True), filters=False)
+    @action(
+        detail=True,
+        methods=["get"],
+        serializer_class=ReportFileSerializer,
+        filterset_class=None,
+    )
+    def files(self, request: Request, pk: str) -> Response:
+        """The evidence files sent with the follow-up's reports, oldest first."""
+        follow_up = self.get_object()
+        page = self.paginate_queryset(follow_up.files.order_by("created_at", "pk"))
+        return self.get_paginated_response(ReportFileSerializer(page, many=True).data)
 
     @extend_schema(request=None, responses=s.FollowUpSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)

@@ -4,6 +4,8 @@ evaluations.fulfilment_services, evaluations.review) as the pages. A set or repo
 user may not see is a 404; a refusal of a service becomes an error answer in api.errors (a review
 at a level someone has acted on first: 409)."""
 
+from collections.abc import Callable
+
 import django_filters
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
@@ -12,19 +14,24 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from activities import evidence as evidence_files
 from activities.models import Activity, Status
 from api import evaluation_serializers as s
+from api.activity_serializers import EvidenceUploadSerializer
 from api.base import Scoped
 from api.errors import Refused
 from api.fields import ID_SCHEMA, pk_of
 from api.filters import IdFilter, StrictFilterSet
+from api.report_file_serializers import ReportFileSerializer
 from campaigns.models import Campaign, TargetTask
+from common.uploads import oversized_uploads
 from evaluations import commitment_services as sets
 from evaluations import fulfilment_services as reports
-from evaluations.fulfilment_selectors import commitment_for_user, report_for_user
+from evaluations.fulfilment_selectors import commitment_for_user, report_files, report_for_user
 from evaluations.models import Commitment, CommitmentSet, FulfilmentReport
 from units.selectors import units_visible_to
 
@@ -60,14 +67,76 @@ class ReportFilter(ReviewedFilter):
         fields = ("unit", "campaign", "status")
 
 
+class ReviewMoves:
+    """The review's moves that commitment sets and fulfilment reports share (evaluations.review
+    behind both services): withdraw, approve and return at the level read, each answered with
+    the record as its list shows it. A view names its service for each move."""
+
+    serializer_class: type
+    withdraw_move: Callable
+    approve_move: Callable  # (scope, record, *, level, comment)
+    return_move: Callable  # (scope, record, *, level, reason)
+
+    def _answer(self, found, code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().filter(pk=found.pk).first()  # type: ignore[attr-defined]
+        return Response(self.serializer_class(fresh or found).data, status=code)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def withdraw(self, request: Request, pk: str) -> Response:
+        """Take the submission back before any reviewer has acted on it."""
+        found = self.withdraw_move(self.scope, self.get_object())  # type: ignore[attr-defined]
+        return self._answer(found)
+
+    @extend_schema(request=s.LevelCommentSerializer)
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def approve(self, request: Request, pk: str) -> Response:
+        """Approve at the level read (review_level): 409 stale_level if someone has acted first.
+        A report's final approval fulfils its commitment."""
+        data = _given(s.LevelCommentSerializer, request.data)
+        found = self.approve_move(
+            self.scope,  # type: ignore[attr-defined]
+            self.get_object(),  # type: ignore[attr-defined]
+            level=data["level"],
+            comment=data.get("comment", ""),
+        )
+        return self._answer(found)
+
+    @extend_schema(request=s.LevelReasonSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="return",
+        url_name="return",
+        filterset_class=None,
+    )
+    def send_back(self, request: Request, pk: str) -> Response:
+        """Return it to its unit with the reason, at the level read."""
+        data = _given(s.LevelReasonSerializer, request.data)
+        found = self.return_move(
+            self.scope,  # type: ignore[attr-defined]
+            self.get_object(),  # type: ignore[attr-defined]
+            level=data["level"],
+            reason=data["reason"],
+        )
+        return self._answer(found)
+
+
 class CommitmentSetViewSet(
-    Scoped, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ReviewMoves,
+    Scoped,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """The commitment sets of the units the user may see, each with its items in order."""
 
     serializer_class = s.CommitmentSetSerializer
     filterset_class = SetFilter
     queryset = CommitmentSet.objects.none()  # for the schema; get_queryset reads the user's
+    withdraw_move = staticmethod(sets.set_withdraw)
+    approve_move = staticmethod(sets.set_approve)
+    return_move = staticmethod(sets.set_return)
 
     def get_queryset(self) -> QuerySet[CommitmentSet]:
         items = Commitment.objects.order_by("position", "pk")
@@ -83,10 +152,6 @@ class CommitmentSetViewSet(
         if found is None:
             raise NotFound()
         return found
-
-    def _answer(self, commitment_set: CommitmentSet, code: int = status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().filter(pk=commitment_set.pk).first() or commitment_set
-        return Response(s.CommitmentSetSerializer(fresh).data, status=code)
 
     @extend_schema(
         request=s.CommitmentSetCreateSerializer,
@@ -201,45 +266,22 @@ class CommitmentSetViewSet(
         found = sets.set_submit(self.scope, self.get_object(), data.get("comment", ""))
         return self._answer(found)
 
-    @extend_schema(request=None, responses=s.CommitmentSetSerializer)
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def withdraw(self, request: Request, pk: str) -> Response:
-        """Take the submission back before any reviewer has acted on it."""
-        return self._answer(sets.set_withdraw(self.scope, self.get_object()))
-
-    @extend_schema(request=s.LevelCommentSerializer, responses=s.CommitmentSetSerializer)
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def approve(self, request: Request, pk: str) -> Response:
-        """Approve at the level read (review_level); 409 if someone has acted first."""
-        data = _given(s.LevelCommentSerializer, request.data)
-        found = sets.set_approve(
-            self.scope, self.get_object(), data["level"], data.get("comment", "")
-        )
-        return self._answer(found)
-
-    @extend_schema(request=s.LevelReasonSerializer, responses=s.CommitmentSetSerializer)
-    @action(
-        detail=True,
-        methods=["post"],
-        url_path="return",
-        url_name="return",
-        filterset_class=None,
-    )
-    def send_back(self, request: Request, pk: str) -> Response:
-        """Return it to its unit with the reason, at the level read."""
-        data = _given(s.LevelReasonSerializer, request.data)
-        found = sets.set_return(self.scope, self.get_object(), data["level"], data["reason"])
-        return self._answer(found)
-
 
 class FulfilmentReportViewSet(
-    Scoped, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ReviewMoves,
+    Scoped,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """The fulfilment reports of the units the user may see."""
 
     serializer_class = s.FulfilmentReportSerializer
     filterset_class = ReportFilter
     queryset = FulfilmentReport.objects.none()  # for the schema
+    withdraw_move = staticmethod(reports.report_withdraw)
+    approve_move = staticmethod(reports.report_approve)
+    return_move = staticmethod(reports.report_return)
 
     def get_queryset(self) -> QuerySet[FulfilmentReport]:
         return (
@@ -251,10 +293,6 @@ class FulfilmentReportViewSet(
 
     def get_object(self) -> FulfilmentReport:
         return report_for_user(self.scope, self.url_pk())
-
-    def _answer(self, report: FulfilmentReport, code: int = status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().filter(pk=report.pk).first() or report
-        return Response(s.FulfilmentReportSerializer(fresh).data, status=code)
 
     @extend_schema(
         request=s.FulfilmentStartSerializer,
@@ -288,40 +326,71 @@ class FulfilmentReportViewSet(
         )
         return self._answer(report)
 
+    # --- Evidence files -----------------------------------------------------------------------
+
+    @extend_schema(responses=ReportFileSerializer(many=True), filters=False)
+    @action(
+        detail=True,
+        methods=["get"],
+        serializer_class=ReportFileSerializer,
+        filterset_class=None,
+    )
+    def files(self, request: Request, pk: str) -> Response:
+        """The report's evidence files, oldest first."""
+        page = self.paginate_queryset(report_files(self.get_object()))
+        return self.get_paginated_response(ReportFileSerializer(page, many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": EvidenceUploadSerializer},
+        responses={201: ReportFileSerializer},
+    )
+    @files.mapping.post
+    def file_upload(self, request: Request, pk: str) -> Response:
+        """Attach a photo or document to a draft or returned report; its type is judged by its
+        content (evaluations.fulfilment_services.file_add)."""
+        report = self.get_object()
+        skipped = oversized_uploads(request._request)
+        if skipped:
+            raise _refused("file", evidence_files.size_refusal(skipped[0]))
+        data = _given(EvidenceUploadSerializer, request.data)
+        item = reports.file_add(self.scope, report, data["file"])
+        return Response(ReportFileSerializer(item).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        parameters=[OpenApiParameter("file_pk", ID_SCHEMA, OpenApiParameter.PATH)],
+    )
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"files/(?P<file_pk>[^/.]+)",
+        url_name="file-delete",
+        filterset_class=None,
+    )
+    def file_delete(self, request: Request, pk: str, file_pk: str) -> Response:
+        """Remove one file from a draft or returned report."""
+        report = self.get_object()
+        found = pk_of(file_pk)
+        item = report_files(report).filter(pk=found).first() if found else None
+        if item is None:
+            raise NotFound()
+        reports.file_delete(self.scope, item)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def get_parsers(self):
+        # Called before `self.action` is set: the action is read from the method's mapping.
+        request = getattr(self, "request", None)
+        method = (getattr(request, "method", None) or "").lower()
+        chosen = getattr(self, "action", None) or getattr(self, "action_map", {}).get(method)
+        if chosen == "file_upload":
+            return [MultiPartParser(), FormParser()]
+        return super().get_parsers()
+
+    # --- Review -------------------------------------------------------------------------------
+
     @extend_schema(request=None, responses=s.FulfilmentReportSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)
     def submit(self, request: Request, pk: str) -> Response:
         """Send the report for review (it needs a statement and a file or an activity)."""
         return self._answer(reports.report_submit(self.scope, self.get_object()))
-
-    @extend_schema(request=None, responses=s.FulfilmentReportSerializer)
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def withdraw(self, request: Request, pk: str) -> Response:
-        """Take the submission back before any reviewer has acted on it."""
-        return self._answer(reports.report_withdraw(self.scope, self.get_object()))
-
-    @extend_schema(request=s.LevelCommentSerializer, responses=s.FulfilmentReportSerializer)
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def approve(self, request: Request, pk: str) -> Response:
-        """Approve at the level read; the final approval fulfils the commitment."""
-        data = _given(s.LevelCommentSerializer, request.data)
-        report = reports.report_approve(
-            self.scope, self.get_object(), level=data["level"], comment=data.get("comment", "")
-        )
-        return self._answer(report)
-
-    @extend_schema(request=s.LevelReasonSerializer, responses=s.FulfilmentReportSerializer)
-    @action(
-        detail=True,
-        methods=["post"],
-        url_path="return",
-        url_name="return",
-        filterset_class=None,
-    )
-    def send_back(self, request: Request, pk: str) -> Response:
-        """Return it to its unit with the reason, at the level read."""
-        data = _given(s.LevelReasonSerializer, request.data)
-        report = reports.report_return(
-            self.scope, self.get_object(), level=data["level"], reason=data["reason"]
-        )
-        return self._answer(report)

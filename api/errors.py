@@ -9,7 +9,9 @@ reads Accept-Language). The services' refusals are mapped here, once, by their c
 - 403 `not_allowed`: the user may not do this (a refusal of who acts);
 - 404 `not_found`: no such thing, or out of the user's scope (the same answer, as on the pages);
 - 409: the record is not in a state that allows it (`transition_refused`; `stale_level` when a
-  reviewer acted at a level someone else has acted on first);
+  reviewer acted at a level someone else has acted on first; `quota_exceeded` when a unit has
+  recommended as many honours of a category as its quota allows, the count in the message;
+  `notice_closed` when a notice period is over);
 - 422: well-formed, but the rules refuse it (`activity_refused`, `evidence_rejected`, `refused`
   with the fields the models refused, …) — kept apart from 400 so that a request the schema
   accepts is never answered "malformed" (Schemathesis checks exactly that)."""
@@ -47,6 +49,8 @@ REFUSALS: list[tuple[type[Exception], int, str]] = [
     (activity_errors.ActivityError, UNPROCESSABLE, "activity_refused"),
     (evaluation_errors.NotAllowed, status.HTTP_403_FORBIDDEN, "not_allowed"),
     (evaluation_errors.TransitionRefused, status.HTTP_409_CONFLICT, "transition_refused"),
+    (evaluation_errors.QuotaExceeded, status.HTTP_409_CONFLICT, "quota_exceeded"),
+    (evaluation_errors.NoticeClosed, status.HTTP_409_CONFLICT, "notice_closed"),
     (evaluation_errors.AlreadyRated, status.HTTP_409_CONFLICT, "already_rated"),
     (evaluation_errors.AppraisalClosed, status.HTTP_409_CONFLICT, "appraisal_closed"),
     (evaluation_errors.EvaluationError, UNPROCESSABLE, "evaluation_refused"),

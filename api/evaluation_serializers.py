@@ -2,10 +2,12 @@
 appraisal figures as the API reads and writes them. Writes carry what the pages' forms carry; the
 workflow's own fields are the services' to set (evaluations.*_services, evaluations.review)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.activity_serializers import level_field, reason_field
 from api.fields import MAX_ID, Text, id_field, id_list
+from evaluations.comment_services import FOLLOW_UP_MAX_FILES
 from evaluations.models import (
     COMMENT_MAX_LENGTH,
     FOLLOW_UP_REPORT_MAX_LENGTH,
@@ -31,6 +33,23 @@ REVIEWED = (
     "created_at",
     "updated_at",
 )
+
+
+@extend_schema_field({"type": "array", "items": {"type": "integer"}})
+class ActivityIds(serializers.Field):
+    """The ids of a record's linked activities (a field named `activities`, prefetched by the
+    view)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value) -> list[int]:
+        return [activity.pk for activity in value.all()]
+
+
+def comment_field() -> Text:
+    """A reviewer's optional comment, kept as typed."""
+    return Text(required=False, allow_blank=True, max_length=2000, trim_whitespace=False)
 
 
 class CommitmentSerializer(serializers.ModelSerializer):
@@ -88,7 +107,7 @@ class ReorderSerializer(serializers.Serializer):
 
 class LevelCommentSerializer(serializers.Serializer):
     level = level_field()
-    comment = Text(required=False, allow_blank=True, max_length=2000, trim_whitespace=False)
+    comment = comment_field()
 
 
 class LevelReasonSerializer(serializers.Serializer):
@@ -97,21 +116,18 @@ class LevelReasonSerializer(serializers.Serializer):
 
 
 class OptionalCommentSerializer(serializers.Serializer):
-    comment = Text(required=False, allow_blank=True, max_length=2000, trim_whitespace=False)
+    comment = comment_field()
 
 
 class FulfilmentReportSerializer(serializers.ModelSerializer):
     unit = serializers.IntegerField(source="commitment.unit_id", read_only=True)
     campaign = serializers.IntegerField(source="commitment.campaign_id", read_only=True)
-    activities = serializers.SerializerMethodField()
+    activities = ActivityIds()
 
     class Meta:
         model = FulfilmentReport
         fields = ("id", "commitment", "unit", "campaign", "statement", "activities", *REVIEWED)
         read_only_fields = fields
-
-    def get_activities(self, report: FulfilmentReport) -> list[int]:
-        return [activity.pk for activity in report.activities.all()]
 
 
 class FulfilmentStartSerializer(serializers.Serializer):
@@ -130,7 +146,7 @@ class FulfilmentUpdateSerializer(serializers.Serializer):
 
 
 class FollowUpSerializer(serializers.ModelSerializer):
-    activities = serializers.SerializerMethodField()
+    activities = ActivityIds()
 
     class Meta:
         model = FollowUp
@@ -152,9 +168,6 @@ class FollowUpSerializer(serializers.ModelSerializer):
             "updated_at",
         )
         read_only_fields = fields
-
-    def get_activities(self, follow_up: FollowUp) -> list[int]:
-        return [activity.pk for activity in follow_up.activities.all()]
 
 
 class LeaderCommentSerializer(serializers.ModelSerializer):
@@ -203,6 +216,24 @@ class FollowUpReportSerializer(serializers.Serializer):
     text = Text(max_length=FOLLOW_UP_REPORT_MAX_LENGTH, allow_blank=True, trim_whitespace=False)
     activities = id_list(
         required=False, help_text="Approved activities of the unit in the campaign."
+    )
+
+
+class FollowUpReportUploadSerializer(serializers.Serializer):
+    """As multipart/form-data: the text, activities as repeated fields, evidence files."""
+
+    text = serializers.CharField(
+        max_length=FOLLOW_UP_REPORT_MAX_LENGTH, allow_blank=True, trim_whitespace=False
+    )
+    activities = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        max_length=100,
+    )
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True),
+        required=False,
+        max_length=FOLLOW_UP_MAX_FILES,
     )
 
 

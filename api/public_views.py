@@ -1,17 +1,19 @@
 """The public endpoints, for anyone without logging in (a mini-program, the public's own phones):
-a unit's appraisal (群众评议) by its link's token, and a unit's public commitment board
-(公开承诺) by its public id. They are the public pages' data through the pages' own code
-(evaluations.public_views, evaluations.board_views): the same unguessable ids (an unknown or
-replaced one is a 404), the same limits per client address (PUBLIC_PAGE_RATE for every request,
-APPRAISAL_RATE for ratings; past them, 429), the same device cookie (a device rates a unit once
-per campaign: 409), and only what the pages show: no ids, no names of people, no contact."""
+a unit's appraisal (群众评议) by its link's token, a unit's public commitment board (公开承诺) by
+its public id, the honour roll (荣誉榜) and an honours round's shortlist notice (公示) with the
+objection anyone may send. They are the public pages' data through the pages' own code
+(evaluations.public_views, evaluations.board_views, evaluations.honour_roll_selectors): the same
+unguessable ids (an unknown or replaced one is a 404), the same limits per client address
+(PUBLIC_PAGE_RATE for every request, APPRAISAL_RATE for ratings, HONOUR_OBJECTION_RATE for
+objections; past them, 429), the same device cookie (a device rates a unit once per campaign:
+409), and only what the pages show: no ids, no contact, nothing not shortlisted or conferred."""
 
 from django.conf import settings
 from django.http import Http404
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -19,12 +21,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import evaluation_serializers as s
+from api import honour_serializers as hs
 from api.errors import Refused
 from campaigns.models import Season
 from evaluations import commitment_selectors as selectors
+from evaluations import honour_roll_selectors as roll
+from evaluations import honour_roll_services, services
 from evaluations import public_views as pages
-from evaluations import services
-from evaluations.models import AppraisalLink, PublicBoard, Verdict
+from evaluations.exceptions import NoticeClosed
+from evaluations.models import AppraisalLink, HonourCategory, PublicBoard, Verdict
+from units.models import Line
 
 
 class Public(APIView):
@@ -126,3 +132,95 @@ class Board(Public):
             )
         data = {"unit": found.unit.name, "campaigns": campaigns}
         return Response(s.PublicBoardSerializer(data).data)
+
+
+# --- Honours: the roll and the shortlist's notice -------------------------------------------------
+
+
+class RollQuery(serializers.Serializer):
+    year = serializers.IntegerField(required=False, min_value=1, max_value=9999)
+    category = serializers.CharField(
+        required=False, max_length=32, help_text="An honour's code (category_code)."
+    )
+    line = serializers.ChoiceField(required=False, choices=Line.choices)
+
+
+class HonourRoll(Public, generics.ListAPIView):
+    """The honours conferred, newest year first, by category (the public honour roll)."""
+
+    serializer_class = hs.PublicHonourSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        asked = RollQuery(data=dict(self.request.query_params.items()))
+        asked.is_valid(raise_exception=True)
+        data = asked.validated_data
+        chosen = roll.RollFilter(year=data.get("year"), line=data.get("line", ""))
+        if data.get("category"):
+            chosen.category = HonourCategory.objects.filter(code=data["category"]).first()
+            if chosen.category is None:
+                return []
+        return roll.honour_roll(chosen)
+
+    @extend_schema(parameters=[RollQuery], auth=[], operation_id="public_honours_list")
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class Honour(Public):
+    @extend_schema(responses=hs.PublicHonourSerializer, auth=[], operation_id="public_honour")
+    def get(self, request: Request, public_id: str) -> Response:
+        """One honour on the roll, by its public id (its certificate's facts)."""
+        found = roll.honour_by_public_id(public_id)
+        if found is None:
+            raise Http404
+        return Response(hs.PublicHonourSerializer(found).data)
+
+
+def _published_round(public_id: str):
+    found = roll.published_round(public_id)
+    if found is None:
+        raise Http404
+    return found
+
+
+class HonourNotice(Public):
+    @extend_schema(
+        responses=hs.PublicNoticeSerializer, auth=[], operation_id="public_honour_notice"
+    )
+    def get(self, request: Request, public_id: str) -> Response:
+        """A round's published shortlist (公示): the nominees (each with the `ref` an objection
+        names it by) and whether objections are taken."""
+        honour_round = _published_round(public_id)
+        honour_round.nominees = roll.notice_entries(honour_round)  # type: ignore[attr-defined]
+        honour_round.is_open = honour_roll_services.notice_open(honour_round)  # type: ignore[attr-defined]
+        return Response(hs.PublicNoticeSerializer(honour_round).data)
+
+
+class HonourObjection(Public):
+    @extend_schema(
+        request=hs.PublicObjectionSerializer,
+        responses={201: hs.SentSerializer},
+        auth=[],
+        operation_id="public_honour_objection",
+    )
+    def post(self, request: Request, public_id: str) -> Response:
+        """Object to a shortlisted nominee while the notice period runs, anonymously if you
+        like (evaluations.honour_roll_services.objection_send): 409 notice_closed after it."""
+        honour_round = _published_round(public_id)
+        self.limit(request, "honour-objection", settings.HONOUR_OBJECTION_RATE)
+        given = hs.PublicObjectionSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        if not honour_roll_services.notice_open(honour_round):
+            raise NoticeClosed(_("The notice period is over: objections are no longer taken."))
+        application = roll.application_by_ref(honour_round, data["nominee"])
+        if application is None:
+            raise Refused({"nominee": [_("Choose the nominee you object to.")]})
+        honour_roll_services.objection_send(
+            application=application,
+            text=data["text"],
+            name=data.get("name", ""),
+            contact=data.get("contact", ""),
+        )
+        return Response({"sent": True}, status=status.HTTP_201_CREATED)

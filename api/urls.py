@@ -9,10 +9,14 @@ from api import (
     comment_views,
     commitment_views,
     docs_views,
+    honour_views,
     notification_views,
     public_views,
     read_views,
+    report_file_views,
     review_views,
+    score_views,
+    snapshot_views,
     target_views,
 )
 
@@ -32,9 +36,33 @@ router.register(
 )
 router.register("comments", comment_views.CommentViewSet, basename="comment")
 router.register("follow-ups", comment_views.FollowUpViewSet, basename="follow-up")
+router.register("report-files", report_file_views.ReportFileViewSet, basename="report-file")
+router.register("snapshots", snapshot_views.SnapshotViewSet, basename="snapshot")
+router.register(
+    "score-objections", snapshot_views.ScoreObjectionViewSet, basename="score-objection"
+)
+router.register("honour-rounds", honour_views.HonourRoundViewSet, basename="honour-round")
+router.register(
+    "honour-applications", honour_views.HonourApplicationViewSet, basename="honour-application"
+)
 
 v1 = [
     path("reviews/", review_views.ReviewQueue.as_view(), name="review-queue"),
+    path(
+        "campaigns/<str:campaign_pk>/scores/",
+        score_views.Scores.as_view(),
+        name="campaign-scores",
+    ),
+    path(
+        "campaigns/<str:campaign_pk>/scores/<str:unit_pk>/",
+        score_views.Explanation.as_view(),
+        name="campaign-score",
+    ),
+    path(
+        "campaigns/<str:campaign_pk>/snapshots/",
+        snapshot_views.CampaignSnapshots.as_view(),
+        name="campaign-snapshots",
+    ),
     # No login: the public pages' data, their limits (evaluations.public_views).
     path(
         "public/appraisals/<str:token>/",
@@ -47,6 +75,22 @@ v1 = [
         name="public-appraisal-rate",
     ),
     path("public/boards/<str:public_id>/", public_views.Board.as_view(), name="public-board"),
+    path("public/honours/", public_views.HonourRoll.as_view(), name="public-honours"),
+    path(
+        "public/honours/notices/<str:public_id>/",
+        public_views.HonourNotice.as_view(),
+        name="public-honour-notice",
+    ),
+    path(
+        "public/honours/notices/<str:public_id>/objections/",
+        public_views.HonourObjection.as_view(),
+        name="public-honour-objection",
+    ),
+    path(
+        "public/honours/<str:public_id>/",
+        public_views.Honour.as_view(),
+        name="public-honour",
+    ),
     *router.urls,
 ]
 

@@ -453,5 +453,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "activities.models.Status",
         "FollowUpStatusEnum": "evaluations.models.FollowUpStatus",
+        "ApplicationStatusEnum": "evaluations.models.ApplicationStatus",
+        "ObjectionOutcomeEnum": "evaluations.models.ObjectionOutcome",
+        "AnswerOutcomeEnum": [("upheld", "upheld"), ("rejected", "rejected")],
+        "AssessmentGradeEnum": "evaluations.models.AssessmentGrade",
+        "GradeEnum": "evaluations.models.comments.Grade",
     },
 }

@@ -160,6 +160,18 @@ def may_read(who: User | Scope, application: Application) -> bool:
     )
 
 
+def applications_visible_to(who: User | Scope) -> QuerySet[Application]:
+    """`may_read` as a query: the applications of the units the user sees, drafts only of the
+    user's own units (a superuser's: all)."""
+    scope = Scope.of(who)
+    found = Application.objects.filter(scope.subtree_q("unit__path"))
+    if not scope.superuser:
+        found = found.filter(
+            ~Q(status=ApplicationStatus.DRAFT) | Q(unit_id__in=sorted(scope.unit_ids))
+        )
+    return found
+
+
 def application_for_user(who: User | Scope, pk: int) -> Application:
     """The application `pk` if the user may read it (may_read), else 404."""
     found = (
