@@ -15,7 +15,7 @@ from api import score_serializers as s
 from api.base import Scoped
 from api.fields import ID_SCHEMA
 from campaigns.selectors import campaign_for_user
-from evaluations import scoring_selectors
+from evaluations import draft_score_services, scoring_selectors
 from units.selectors import unit_for_user
 
 CAMPAIGN = OpenApiParameter("campaign_pk", ID_SCHEMA, OpenApiParameter.PATH)
@@ -31,6 +31,7 @@ class Scores(Scoped, generics.ListAPIView):
 
     def get_queryset(self) -> list:
         campaign = campaign_for_user(self.scope, self.url_pk("campaign_pk"))
+        draft_score_services.draft_scores_ensure(campaign=campaign)
         board = scoring_selectors.ranking(self.scope, campaign)
         return [row for group in board.groups for row in group.rows]
 
@@ -52,7 +53,8 @@ class Explanation(Scoped, generics.GenericAPIView):
         unit = unit_for_user(self.scope, self.url_pk("unit_pk"))
         if not unit.path.startswith(campaign.unit.path):
             raise Http404
-        explained = scoring_selectors.explanation(campaign, unit)
+        draft_score_services.draft_scores_ensure(campaign=campaign)
+        explained = scoring_selectors.explanation(campaign, unit).explanation
         if explained is None:
             raise NotFound(
                 _(

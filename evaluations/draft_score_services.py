@@ -50,3 +50,10 @@ def draft_scores_recompute(*, campaign: Campaign, now: datetime | None = None) -
         kept.delete()
         DraftScore.objects.bulk_create(rows, batch_size=BATCH)
     return len(rows)
+
+
+def draft_scores_ensure(*, campaign: Campaign) -> None:
+    """Before a page or the API reads the kept draft scores: a campaign whose scores were never
+    kept (none recomputed since it began) has them computed now, once."""
+    if not DraftScore.objects.filter(campaign=campaign).exists():
+        draft_scores_recompute(campaign=campaign)

@@ -29,12 +29,6 @@ from units.models import Unit
 from units.scope import Scope
 
 
-def is_computed(campaign: Campaign) -> bool:
-    """Whether the campaign's draft scores were ever kept (one query): a page computes them
-    once, synchronously, when not (the views, through draft_score_services)."""
-    return DraftScore.objects.filter(campaign=campaign).exists()
-
-
 def score_of(row: DraftScore) -> scoring.UnitScore:
     """A kept row as the engine's UnitScore (its unit read with it), its peer group labelled in
     the reader's language."""
@@ -297,7 +291,6 @@ __all__ = [
     "Ranking",
     "UnitDraftScore",
     "explanation",
-    "is_computed",
     "ranking",
     "unit_draft_scores",
 ]

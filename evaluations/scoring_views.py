@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from campaigns.models import Campaign
 from campaigns.selectors import campaign_for_user
 from evaluations import draft_score_services, scoring, scoring_selectors
 from evaluations import scoring_services as services
@@ -23,19 +22,12 @@ from units.scope import Scope
 from units.selectors import unit_for_user
 
 
-def _computed_once(campaign: Campaign) -> None:
-    """The pages read the kept draft scores; a campaign whose scores were never kept (none
-    recomputed since it began) has them computed now, once, before the page reads them."""
-    if not scoring_selectors.is_computed(campaign):
-        draft_score_services.draft_scores_recompute(campaign=campaign)
-
-
 @login_required
 @require_GET
 def scores(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     campaign = campaign_for_user(request.user, campaign_pk)
     actor = Scope.of(request)
-    _computed_once(campaign)
+    draft_score_services.draft_scores_ensure(campaign=campaign)
     board = scoring_selectors.ranking(actor, campaign)
     return render(
         request,
@@ -56,7 +48,7 @@ def unit_scores(request: HttpRequest, campaign_pk: int, unit_pk: int) -> HttpRes
     unit = unit_for_user(request.user, unit_pk)
     if not unit.path.startswith(campaign.unit.path):
         raise Http404
-    _computed_once(campaign)
+    draft_score_services.draft_scores_ensure(campaign=campaign)
     found = scoring_selectors.explanation(campaign, unit)
     return render(
         request,
