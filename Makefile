@@ -10,7 +10,7 @@ PYTEST_WORKERS ?= 2
 # modules that hold one rule each; a pattern that matches nothing yet is dropped.
 # (common/admin_services.py is the admin's mixin, not a service: django-stubs cannot type it.)
 TYPED = $(filter-out common/admin_services.py,$(wildcard */services.py */selectors.py \
-	*/*_services.py */*_selectors.py */scope.py */routing.py */deadlines.py */review.py)) \
+	*/*_services.py */*_selectors.py */scope.py */routing.py */deadlines.py */review.py */locks.py)) \
 	activities/dashboard.py common/figures.py evaluations/scoring.py \
 	notifications/issue14.py
 

@@ -2,8 +2,9 @@
 replaced by what evaluations.scoring.compute says now, in one transaction.
 
 Two recomputes of one campaign may overlap (the periodic run and one after an approval): the
-writes are serialised on the campaign's row, and a recompute that started before the kept rows
-were computed writes nothing (they are newer than what it read)."""
+writes take turns per campaign (common.locks: a row lock on the campaign deadlocked with a unit
+move, which updates every campaign while holding the units), and a recompute that started
+before the kept rows were computed writes nothing (they are newer than what it read)."""
 
 from datetime import datetime
 
@@ -12,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from campaigns.models import Campaign
+from common import locks
 from evaluations import scoring
 from evaluations.models import DraftScore
 
@@ -42,7 +44,7 @@ def draft_scores_recompute(*, campaign: Campaign, now: datetime | None = None) -
         for score in scores.units
     ]
     with transaction.atomic():
-        Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("pk").first()
+        locks.take_turns(locks.DRAFT_SCORES, campaign.pk)
         kept = DraftScore.objects.filter(campaign_id=campaign.pk)
         newest = kept.aggregate(at=Max("computed_at"))["at"]
         if newest is not None and newest > started:

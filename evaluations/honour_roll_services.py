@@ -23,12 +23,13 @@ other (a transaction lock per year on PostgreSQL; SQLite has a single writer).""
 
 from datetime import date, datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from campaigns import deadlines
+from common import locks
 from evaluations.exceptions import (
     CommendationRefused,
     EvaluationError,
@@ -226,9 +227,6 @@ def unanswered(honour_round: HonourRound) -> int:
 # --- 表彰 ---------------------------------------------------------------------------------------
 
 
-NUMBERING_LOCK = 1410  # the advisory lock's first key: "certificate numbers" (the second: the year)
-
-
 def certificate_number(year: int, n: int) -> str:
     return f"{year}-{n:04d}"
 
@@ -236,9 +234,7 @@ def certificate_number(year: int, n: int) -> str:
 def _free_numbers(year: int, count: int) -> list[str]:
     """`count` free certificate numbers in `year`, after the year's honours so far, holding the
     year's numbering until the transaction ends."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [NUMBERING_LOCK, year])
+    locks.take_turns(locks.CERTIFICATE_NUMBERS, year)
     of_year = Honour.objects.filter(number__startswith=f"{year}-")
     taken = set(of_year.values_list("number", flat=True))
     numbers: list[str] = []

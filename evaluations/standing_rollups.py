@@ -14,6 +14,7 @@
 from django.db import connection
 from django.db.models import F
 
+from common import locks
 from evaluations.models import (
     AppraisalRollup,
     AppraisalTally,
@@ -95,25 +96,10 @@ def _fill_appraisal(depth: int, *, ancestor: Unit | None = None, campaign_id: in
         cursor.execute(sql + " GROUP BY a.id, t.campaign_id", params)
 
 
-# The class of the advisory locks below (PostgreSQL's two-key form: this, the campaign).
-_REFRESH_LOCK = 730_113
-
-
-def _refreshing(campaign_id: int | None) -> None:
-    """Recomputing deletes a campaign's rows and inserts them again: two transactions doing so
-    at once would each insert what the other had not yet committed (a unique-key violation).
-    They take turns, per campaign, until their transactions end (PostgreSQL; SQLite lets one
-    writer in at a time anyway)."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_REFRESH_LOCK, campaign_id or 0])
-
-
 def standing_refresh(unit: Unit, campaign_id: int, kind: str) -> None:
     """Recompute the `kind` rows (by day and by month) of `unit` and of every unit above it in
     one campaign."""
-    _refreshing(campaign_id)
+    locks.take_turns(locks.STANDING_REFRESH, campaign_id or 0)
     chain = list(Unit.objects.filter(path__in=unit.ancestor_paths))
     kinds = [kind, MONTHLY[StandingKind(kind)]]
     StandingRollup.objects.filter(unit__in=chain, campaign_id=campaign_id, kind__in=kinds).delete()
@@ -124,7 +110,7 @@ def standing_refresh(unit: Unit, campaign_id: int, kind: str) -> None:
 
 def appraisal_refresh(unit: Unit, campaign_id: int | None = None) -> None:
     """Recompute the AppraisalRollup rows of `unit` and every unit above it."""
-    _refreshing(campaign_id)
+    locks.take_turns(locks.STANDING_REFRESH, campaign_id or 0)
     chain = list(Unit.objects.filter(path__in=unit.ancestor_paths))
     found = AppraisalRollup.objects.filter(unit__in=chain)
     if campaign_id is not None:
