@@ -21,7 +21,7 @@ from activities.models import Activity, Evidence
 from activities.selectors import activities_visible_to, activity_for_user, coorganiser_choices
 from api import activity_serializers as s
 from api.base import Scoped
-from api.errors import Refused
+from api.errors import refused, valid
 from api.fields import ID_SCHEMA, pk_of
 from api.filters import ActivityFilter
 from campaigns.models import TargetTask
@@ -36,10 +36,6 @@ class AnyMediaType(JSONRenderer):
     """A file answers whatever the client accepts (`Accept: image/*`); an error is still JSON."""
 
     media_type = "*/*"
-
-
-def _refused(field: str, message: str) -> Refused:
-    return Refused({field: [message]})
 
 
 class ActivityViewSet(
@@ -75,13 +71,13 @@ class ActivityViewSet(
             ids = set(data["tasks"])
             tasks = list(TargetTask.objects.filter(pk__in=ids, campaign=campaign))
             if len(tasks) != len(ids):
-                raise _refused("tasks", _("Not a task of this campaign."))
+                raise refused("tasks", _("Not a task of this campaign."))
             refs["tasks"] = tasks
         if "coorganisers" in data:
             ids = set(data["coorganisers"])
             units = list(coorganiser_choices(unit).filter(pk__in=ids))
             if len(units) != len(ids):
-                raise _refused("coorganisers", _("Not a unit that may co-organise it."))
+                raise refused("coorganisers", _("Not a unit that may co-organise it."))
             refs["coorganisers"] = units
         return refs
 
@@ -93,7 +89,7 @@ class ActivityViewSet(
         data = given.validated_data
         unit = units_visible_to(self.scope).filter(pk=data["unit"]).first()
         if unit is None:
-            raise _refused("unit", _("No such unit."))
+            raise refused("unit", _("No such unit."))
         open_campaigns = active_campaigns_for(unit).order_by("-starts_on", "-pk")
         campaign = (
             open_campaigns.filter(pk=data["campaign"]).first()
@@ -101,7 +97,7 @@ class ActivityViewSet(
             else open_campaigns.first()
         )
         if campaign is None:
-            raise _refused("campaign", _("No open campaign covers this unit."))
+            raise refused("campaign", _("No open campaign covers this unit."))
         activity = services.activity_create(
             actor=self.scope,
             unit=unit,
@@ -128,16 +124,11 @@ class ActivityViewSet(
 
     # --- Transitions -------------------------------------------------------------------------
 
-    def _given(self, serializer_class) -> dict:
-        given = serializer_class(data=self.request.data)
-        given.is_valid(raise_exception=True)
-        return given.validated_data
-
     @extend_schema(request=s.CommentSerializer, responses=s.ActivitySerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str) -> Response:
         """Send the draft (or the returned activity) for review."""
-        data = self._given(s.CommentSerializer)
+        data = valid(s.CommentSerializer, self.request.data)
         activity = services.activity_submit(
             actor=self.scope, activity=self.get_object(), comment=data.get("comment", "")
         )
@@ -154,7 +145,7 @@ class ActivityViewSet(
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
         """Approve at the level read (final, or passed on to the next level)."""
-        data = self._given(s.LevelSerializer)
+        data = valid(s.LevelSerializer, self.request.data)
         activity = services.activity_approve(
             actor=self.scope,
             activity=self.get_object(),
@@ -167,7 +158,7 @@ class ActivityViewSet(
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def send_back(self, request: Request, pk: str) -> Response:
         """Return it to its unit, with the reason, at the level read."""
-        data = self._given(s.ReturnSerializer)
+        data = valid(s.ReturnSerializer, self.request.data)
         activity = services.activity_return(
             actor=self.scope, activity=self.get_object(), level=data["level"], reason=data["reason"]
         )
@@ -177,7 +168,7 @@ class ActivityViewSet(
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, pk: str) -> Response:
         """Unlock an approved activity: it goes back to its unit as returned."""
-        data = self._given(s.ReasonSerializer)
+        data = valid(s.ReasonSerializer, self.request.data)
         activity = services.activity_reopen(
             actor=self.scope, activity=self.get_object(), reason=data["reason"]
         )
@@ -211,8 +202,8 @@ class ActivityViewSet(
         activity = self.get_object()
         skipped = oversized_uploads(request._request)
         if skipped:
-            raise _refused("file", evidence_files.size_refusal(skipped[0]))
-        data = self._given(s.EvidenceUploadSerializer)
+            raise refused("file", evidence_files.size_refusal(skipped[0]))
+        data = valid(s.EvidenceUploadSerializer, self.request.data)
         item = services.evidence_add(actor=self.scope, activity=activity, upload=data["file"])
         return Response(s.EvidenceSerializer(item).data, status=status.HTTP_201_CREATED)
 

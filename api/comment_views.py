@@ -19,7 +19,7 @@ from activities.models import Activity
 from api import evaluation_serializers as s
 from api.activity_serializers import ReasonSerializer
 from api.base import Scoped
-from api.commitment_views import _given, _refused
+from api.errors import refused, valid
 from api.filters import IdFilter, StrictFilterSet
 from api.report_file_serializers import ReportFileSerializer
 from campaigns.models import Campaign, TargetTask
@@ -78,28 +78,28 @@ class CommentViewSet(
     def create(self, request: Request) -> Response:
         """Comment on a unit you lead or one below it, with a follow-up when `follow_up_due` is
         given (evaluations.comment_services.comment_write)."""
-        data = _given(s.CommentCreateSerializer, request.data)
+        data = valid(s.CommentCreateSerializer, request.data)
         unit = units_visible_to(self.scope).filter(pk=data["unit"]).first()
         if unit is None:
-            raise _refused("unit", _("No such unit."))
+            raise refused("unit", _("No such unit."))
         campaign = (
             Campaign.objects.filter(pk=data["campaign"], unit__path__in=unit.ancestor_paths)
             .select_related("unit")
             .first()
         )
         if campaign is None:
-            raise _refused("campaign", _("This campaign does not cover the unit."))
+            raise refused("campaign", _("This campaign does not cover the unit."))
         task = activity = None
         if data.get("task") is not None:
             task = TargetTask.objects.filter(pk=data["task"], campaign=campaign).first()
             if task is None:
-                raise _refused("task", _("The task is not one of the campaign's."))
+                raise refused("task", _("The task is not one of the campaign's."))
         if data.get("activity") is not None:
             activity = Activity.objects.filter(
                 pk=data["activity"], unit=unit, campaign=campaign
             ).first()
             if activity is None:
-                raise _refused(
+                raise refused(
                     "activity", _("The activity is not one of the unit's in this campaign.")
                 )
         comment = services.comment_write(
@@ -166,9 +166,9 @@ class FollowUpViewSet(
         follow_up = self.get_object()
         skipped = oversized_uploads(request._request)
         if skipped:
-            raise _refused("files", evidence_files.size_refusal(skipped[0]))
+            raise refused("files", evidence_files.size_refusal(skipped[0]))
         multipart = request.content_type.startswith("multipart/")
-        data = _given(
+        data = valid(
             s.FollowUpReportUploadSerializer if multipart else s.FollowUpReportSerializer,
             request.data,
         )
@@ -179,7 +179,7 @@ class FollowUpViewSet(
             )
         )
         if len(activities) != len(ids):
-            raise _refused("activities", _("Not an activity of the unit in this campaign."))
+            raise refused("activities", _("Not an activity of the unit in this campaign."))
         found = services.follow_up_report(
             self.scope, follow_up, data["text"], activities, data.get("files", [])
         )
@@ -214,7 +214,7 @@ class FollowUpViewSet(
     )
     def send_back(self, request: Request, pk: str) -> Response:
         """A leader over the unit sends the report back, with the reason."""
-        data = _given(ReasonSerializer, request.data)
+        data = valid(ReasonSerializer, request.data)
         return self._answer(
             services.follow_up_send_back(self.scope, self.get_object(), data["reason"])
         )

@@ -14,36 +14,22 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from activities import evidence as evidence_files
 from activities.models import Activity, Status
 from api import evaluation_serializers as s
-from api.activity_serializers import EvidenceUploadSerializer
 from api.base import Scoped
-from api.errors import Refused
+from api.errors import refused, valid
 from api.fields import ID_SCHEMA, pk_of
 from api.filters import IdFilter, StrictFilterSet
-from api.report_file_serializers import ReportFileSerializer
+from api.report_file_actions import ReportFileActions
 from campaigns.models import Campaign, TargetTask
-from common.uploads import oversized_uploads
 from evaluations import commitment_services as sets
 from evaluations import fulfilment_services as reports
 from evaluations.fulfilment_selectors import commitment_for_user, report_files, report_for_user
-from evaluations.models import Commitment, CommitmentSet, FulfilmentReport
+from evaluations.models import Commitment, CommitmentSet, FulfilmentReport, ReportFile
 from units.selectors import units_visible_to
-
-
-def _refused(field: str, message: str) -> Refused:
-    return Refused({field: [message]})
-
-
-def _given(serializer_class, data) -> dict:
-    given = serializer_class(data=data)
-    given.is_valid(raise_exception=True)
-    return given.validated_data
 
 
 class ReviewedFilter(StrictFilterSet):
@@ -93,7 +79,7 @@ class ReviewMoves:
     def approve(self, request: Request, pk: str) -> Response:
         """Approve at the level read (review_level): 409 stale_level if someone has acted first.
         A report's final approval fulfils its commitment."""
-        data = _given(s.LevelCommentSerializer, request.data)
+        data = valid(s.LevelCommentSerializer, request.data)
         found = self.approve_move(
             self.scope,  # type: ignore[attr-defined]
             self.get_object(),  # type: ignore[attr-defined]
@@ -112,7 +98,7 @@ class ReviewMoves:
     )
     def send_back(self, request: Request, pk: str) -> Response:
         """Return it to its unit with the reason, at the level read."""
-        data = _given(s.LevelReasonSerializer, request.data)
+        data = valid(s.LevelReasonSerializer, request.data)
         found = self.return_move(
             self.scope,  # type: ignore[attr-defined]
             self.get_object(),  # type: ignore[attr-defined]
@@ -160,15 +146,15 @@ class CommitmentSetViewSet(
     def create(self, request: Request) -> Response:
         """The unit's set for the campaign, made as a draft on first use by its staff
         (evaluations.commitment_services.draft_set): 201 when made, 200 when it was there."""
-        data = _given(s.CommitmentSetCreateSerializer, request.data)
+        data = valid(s.CommitmentSetCreateSerializer, request.data)
         unit = units_visible_to(self.scope).filter(pk=data["unit"]).first()
         if unit is None:
-            raise _refused("unit", _("No such unit."))
+            raise refused("unit", _("No such unit."))
         campaign = Campaign.objects.filter(
             pk=data["campaign"], unit__path__in=unit.ancestor_paths
         ).first()
         if campaign is None:
-            raise _refused("campaign", _("This campaign does not cover the unit."))
+            raise refused("campaign", _("This campaign does not cover the unit."))
         existed = CommitmentSet.objects.filter(unit=unit, campaign=campaign).exists()
         found = sets.draft_set(self.scope, unit, campaign)
         return self._answer(found, status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
@@ -180,7 +166,7 @@ class CommitmentSetViewSet(
             return None
         task = TargetTask.objects.filter(pk=task_id, campaign_id=commitment_set.campaign_id).first()
         if task is None:
-            raise _refused("task", _("The target task must belong to this campaign."))
+            raise refused("task", _("The target task must belong to this campaign."))
         return task
 
     def _item(self, commitment_set: CommitmentSet, item_pk: str) -> Commitment:
@@ -196,7 +182,7 @@ class CommitmentSetViewSet(
     def items(self, request: Request, pk: str) -> Response:
         """Add an item to a draft or returned set (evaluations.commitment_services.item_add)."""
         commitment_set = self.get_object()
-        data = _given(s.CommitmentItemSerializer, request.data)
+        data = valid(s.CommitmentItemSerializer, request.data)
         sets.item_add(
             self.scope,
             commitment_set,
@@ -223,7 +209,7 @@ class CommitmentSetViewSet(
         """Change an item of a draft or returned set; fields left out keep their value."""
         commitment_set = self.get_object()
         item = self._item(commitment_set, item_pk)
-        data = _given(s.CommitmentItemChangeSerializer, request.data)
+        data = valid(s.CommitmentItemChangeSerializer, request.data)
         task = self._task(commitment_set, data["task"]) if "task" in data else item.task
         sets.item_edit(
             self.scope,
@@ -252,7 +238,7 @@ class CommitmentSetViewSet(
     def reorder(self, request: Request, pk: str) -> Response:
         """Put the items in this order."""
         commitment_set = self.get_object()
-        data = _given(s.ReorderSerializer, request.data)
+        data = valid(s.ReorderSerializer, request.data)
         sets.items_reorder(self.scope, commitment_set, data["ids"])
         return self._answer(commitment_set)
 
@@ -262,12 +248,13 @@ class CommitmentSetViewSet(
     @action(detail=True, methods=["post"], filterset_class=None)
     def submit(self, request: Request, pk: str) -> Response:
         """Send the set to its reviewers."""
-        data = _given(s.OptionalCommentSerializer, request.data)
+        data = valid(s.OptionalCommentSerializer, request.data)
         found = sets.set_submit(self.scope, self.get_object(), data.get("comment", ""))
         return self._answer(found)
 
 
 class FulfilmentReportViewSet(
+    ReportFileActions,
     ReviewMoves,
     Scoped,
     mixins.ListModelMixin,
@@ -282,6 +269,10 @@ class FulfilmentReportViewSet(
     withdraw_move = staticmethod(reports.report_withdraw)
     approve_move = staticmethod(reports.report_approve)
     return_move = staticmethod(reports.report_return)
+    file_services = reports
+
+    def files_of(self, subject: FulfilmentReport) -> QuerySet[ReportFile]:
+        return report_files(subject)
 
     def get_queryset(self) -> QuerySet[FulfilmentReport]:
         return (
@@ -301,11 +292,11 @@ class FulfilmentReportViewSet(
     def create(self, request: Request) -> Response:
         """The commitment's report, started as an empty draft by the unit's staff
         (evaluations.fulfilment_services.report_start): 201 when made, 200 when it was there."""
-        data = _given(s.FulfilmentStartSerializer, request.data)
+        data = valid(s.FulfilmentStartSerializer, request.data)
         try:
             commitment = commitment_for_user(self.scope, data["commitment"])
         except Http404 as error:  # out of scope is no such commitment
-            raise _refused("commitment", _("No such commitment.")) from error
+            raise refused("commitment", _("No such commitment.")) from error
         existed = FulfilmentReport.objects.filter(commitment=commitment).exists()
         report = reports.report_start(self.scope, commitment)
         return self._answer(report, status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
@@ -314,7 +305,7 @@ class FulfilmentReportViewSet(
     def partial_update(self, request: Request, pk: str) -> Response:
         """Save the statement and the linked activities of a draft or returned report."""
         report = self.get_object()
-        data = _given(s.FulfilmentUpdateSerializer, request.data)
+        data = valid(s.FulfilmentUpdateSerializer, request.data)
         activities = data.get("activities")
         if activities is None:
             activities = list(report.activities.values_list("pk", flat=True))
@@ -325,67 +316,6 @@ class FulfilmentReportViewSet(
             activities=activities,
         )
         return self._answer(report)
-
-    # --- Evidence files -----------------------------------------------------------------------
-
-    @extend_schema(responses=ReportFileSerializer(many=True), filters=False)
-    @action(
-        detail=True,
-        methods=["get"],
-        serializer_class=ReportFileSerializer,
-        filterset_class=None,
-    )
-    def files(self, request: Request, pk: str) -> Response:
-        """The report's evidence files, oldest first."""
-        page = self.paginate_queryset(report_files(self.get_object()))
-        return self.get_paginated_response(ReportFileSerializer(page, many=True).data)
-
-    @extend_schema(
-        request={"multipart/form-data": EvidenceUploadSerializer},
-        responses={201: ReportFileSerializer},
-    )
-    @files.mapping.post
-    def file_upload(self, request: Request, pk: str) -> Response:
-        """Attach a photo or document to a draft or returned report; its type is judged by its
-        content (evaluations.fulfilment_services.file_add)."""
-        report = self.get_object()
-        skipped = oversized_uploads(request._request)
-        if skipped:
-            raise _refused("file", evidence_files.size_refusal(skipped[0]))
-        data = _given(EvidenceUploadSerializer, request.data)
-        item = reports.file_add(self.scope, report, data["file"])
-        return Response(ReportFileSerializer(item).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        request=None,
-        responses={204: None},
-        parameters=[OpenApiParameter("file_pk", ID_SCHEMA, OpenApiParameter.PATH)],
-    )
-    @action(
-        detail=True,
-        methods=["delete"],
-        url_path=r"files/(?P<file_pk>[^/.]+)",
-        url_name="file-delete",
-        filterset_class=None,
-    )
-    def file_delete(self, request: Request, pk: str, file_pk: str) -> Response:
-        """Remove one file from a draft or returned report."""
-        report = self.get_object()
-        found = pk_of(file_pk)
-        item = report_files(report).filter(pk=found).first() if found else None
-        if item is None:
-            raise NotFound()
-        reports.file_delete(self.scope, item)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-    def get_parsers(self):
-        # Called before `self.action` is set: the action is read from the method's mapping.
-        request = getattr(self, "request", None)
-        method = (getattr(request, "method", None) or "").lower()
-        chosen = getattr(self, "action", None) or getattr(self, "action_map", {}).get(method)
-        if chosen == "file_upload":
-            return [MultiPartParser(), FormParser()]
-        return super().get_parsers()
 
     # --- Review -------------------------------------------------------------------------------
 

@@ -40,6 +40,18 @@ class Refused(exceptions.ValidationError):
     default_code = "refused"
 
 
+def refused(field: str, message: str) -> Refused:
+    """The refusal of one field's value, with the message the user reads."""
+    return Refused({field: [message]})
+
+
+def valid(serializer_class, data) -> dict:
+    """`data` as `serializer_class` validates it; else a 400 naming each bad field."""
+    given = serializer_class(data=data)
+    given.is_valid(raise_exception=True)
+    return given.validated_data
+
+
 # Most specific first: the first class an exception is an instance of decides.
 REFUSALS: list[tuple[type[Exception], int, str]] = [
     (activity_errors.StaleLevel, status.HTTP_409_CONFLICT, "stale_level"),

@@ -8,26 +8,20 @@ import django_filters
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from activities import evidence as evidence_files
 from api import honour_serializers as s
-from api.activity_serializers import EvidenceUploadSerializer
 from api.base import Scoped
-from api.commitment_views import _given, _refused
-from api.fields import ID_SCHEMA, pk_of
+from api.errors import refused, valid
 from api.filters import IdFilter, StrictFilterSet
-from api.report_file_serializers import ReportFileSerializer
-from common.uploads import oversized_uploads
+from api.report_file_actions import ReportFileActions
 from evaluations import honour_selectors as selectors
 from evaluations import honour_services as services
-from evaluations.models import Application, ApplicationStatus, HonourRound
+from evaluations.models import Application, ApplicationStatus, HonourRound, ReportFile
 from units.scope import Scope
 from units.selectors import units_visible_to
 
@@ -75,7 +69,11 @@ class ApplicationFilter(StrictFilterSet):
 
 
 class HonourApplicationViewSet(
-    Scoped, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ReportFileActions,
+    Scoped,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """The honour applications the user may read (a draft only by its own unit), newest round
     first."""
@@ -83,6 +81,10 @@ class HonourApplicationViewSet(
     serializer_class = s.ApplicationSerializer
     filterset_class = ApplicationFilter
     queryset = Application.objects.none()  # for the schema
+    file_services = services
+
+    def files_of(self, subject: Application) -> QuerySet[ReportFile]:
+        return selectors.files_of(subject)
 
     def get_queryset(self) -> QuerySet[Application]:
         return (
@@ -120,17 +122,17 @@ class HonourApplicationViewSet(
         """A draft application of a unit you are staff of, within the round's window: for the
         unit itself (a collective honour) or for a person it nominates (`person_name`,
         `person_post`)."""
-        data = _given(s.ApplicationCreateSerializer, request.data)
+        data = valid(s.ApplicationCreateSerializer, request.data)
         try:
             honour_round = selectors.round_for_user(self.scope, data["round"])
         except Http404 as error:
-            raise _refused("round", _("No such round.")) from error
+            raise refused("round", _("No such round.")) from error
         unit = units_visible_to(self.scope).filter(pk=data["unit"]).first()
         if unit is None:
-            raise _refused("unit", _("No such unit."))
+            raise refused("unit", _("No such unit."))
         category = selectors.categories().filter(pk=data["category"]).first()
         if category is None:
-            raise _refused("category", _("No such honour."))
+            raise refused("category", _("No such honour."))
         application = services.application_create(
             self.scope,
             honour_round=honour_round,
@@ -157,56 +159,6 @@ class HonourApplicationViewSet(
         """Take it back while it waits at the first level, before anyone acts."""
         return self._answer(services.application_withdraw(self.scope, self.get_object()))
 
-    # --- Evidence files -----------------------------------------------------------------------
-
-    @extend_schema(
-        request={"multipart/form-data": EvidenceUploadSerializer},
-        responses={201: ReportFileSerializer},
-    )
-    @action(detail=True, methods=["post"], filterset_class=None, url_path="files")
-    def file_upload(self, request: Request, pk: str) -> Response:
-        """Attach a photo or document to a draft or withdrawn application, as on the page: its
-        type is judged by its content (evaluations.honour_services.file_add). The files are
-        listed with the application."""
-        application = self.get_object()
-        skipped = oversized_uploads(request._request)
-        if skipped:
-            raise _refused("file", evidence_files.size_refusal(skipped[0]))
-        data = _given(EvidenceUploadSerializer, request.data)
-        item = services.file_add(self.scope, application, data["file"])
-        return Response(ReportFileSerializer(item).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        request=None,
-        responses={204: None},
-        parameters=[OpenApiParameter("file_pk", ID_SCHEMA, OpenApiParameter.PATH)],
-    )
-    @action(
-        detail=True,
-        methods=["delete"],
-        url_path=r"files/(?P<file_pk>[^/.]+)",
-        url_name="file-delete",
-        filterset_class=None,
-    )
-    def file_delete(self, request: Request, pk: str, file_pk: str) -> Response:
-        """Remove one file from a draft or withdrawn application."""
-        application = self.get_object()
-        found = pk_of(file_pk)
-        item = selectors.files_of(application).filter(pk=found).first() if found else None
-        if item is None:
-            raise NotFound()
-        services.file_delete(self.scope, item)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-    def get_parsers(self):
-        # Called before `self.action` is set: the action is read from the method's mapping.
-        request = getattr(self, "request", None)
-        method = (getattr(request, "method", None) or "").lower()
-        chosen = getattr(self, "action", None) or getattr(self, "action_map", {}).get(method)
-        if chosen == "file_upload":
-            return [MultiPartParser(), FormParser()]
-        return super().get_parsers()
-
     # --- Recommendation -----------------------------------------------------------------------
 
     @extend_schema(request=s.RecommendSerializer, responses=s.ApplicationDetailSerializer)
@@ -215,7 +167,7 @@ class HonourApplicationViewSet(
         """Recommend it at the level read (`level`): it moves on to the next level, or onto the
         shortlist at the round's organising unit — within the quota of the unit it waits on."""
         application = self.get_object()
-        data = _given(s.RecommendSerializer, request.data)
+        data = valid(s.RecommendSerializer, request.data)
         done = services.application_recommend(
             self.scope,
             application,
@@ -230,7 +182,7 @@ class HonourApplicationViewSet(
     def decline(self, request: Request, pk: str) -> Response:
         """Decline it at the level read, with the reason."""
         application = self.get_object()
-        data = _given(s.DeclineSerializer, request.data)
+        data = valid(s.DeclineSerializer, request.data)
         done = services.application_decline(
             self.scope, application, level=data["level"], reason=data["reason"]
         )

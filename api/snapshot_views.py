@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from activities import evidence as evidence_files
 from api import snapshot_serializers as s
 from api.base import Scoped
-from api.commitment_views import _given, _refused
+from api.errors import refused, valid
 from api.fields import ID_SCHEMA
 from common.uploads import oversized_uploads
 from evaluations import snapshot_selectors as selectors
@@ -102,7 +102,7 @@ class SnapshotViewSet(Scoped, viewsets.GenericViewSet):
     def publish(self, request: Request, pk: str) -> Response:
         """Publish it for objections (公示) for `window_days` working days from today."""
         found = self.get_object()
-        data = _given(s.PublishSerializer, request.data)
+        data = valid(s.PublishSerializer, request.data)
         services.snapshot_publish(self.scope, found, window_days=data["window_days"])
         return snapshot_answer(self.scope, found.pk)
 
@@ -120,14 +120,14 @@ class SnapshotViewSet(Scoped, viewsets.GenericViewSet):
         found = self.get_object()
         skipped = oversized_uploads(request._request)
         if skipped:
-            raise _refused("files", evidence_files.size_refusal(skipped[0]))
+            raise refused("files", evidence_files.size_refusal(skipped[0]))
         multipart = request.content_type.startswith("multipart/")
-        data = _given(
+        data = valid(
             s.ObjectionUploadSerializer if multipart else s.ObjectionFileSerializer, request.data
         )
         unit = units_visible_to(self.scope).filter(pk=data["unit"]).first()
         if unit is None:
-            raise _refused("unit", _("No such unit."))
+            raise refused("unit", _("No such unit."))
         filed = services.objection_file(
             self.scope, found, unit, reasons=data["reasons"], files=data.get("files", [])
         )
@@ -156,7 +156,7 @@ class ScoreObjectionViewSet(Scoped, mixins.RetrieveModelMixin, viewsets.GenericV
         """Answer it (an admin of the organising unit): rejected with the reason, or upheld —
         a corrected version is taken from the records as they are now."""
         found = selectors.objection_for_user(self.scope, self.url_pk())
-        data = _given(s.AnswerSerializer, request.data)
+        data = valid(s.AnswerSerializer, request.data)
         answered = services.objection_answer(
             self.scope, found, upheld=data["outcome"] == "upheld", answer=data["answer"]
         )

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api import read_serializers as s
-from api.commitment_views import _given, _refused
+from api.errors import refused, valid
 from api.read_views import TargetViewSet
 from campaigns import services
 from campaigns.models import Target, TargetTask
@@ -48,16 +48,16 @@ class TargetWriteViewSet(TargetViewSet):
     def create(self, request: Request) -> Response:
         """Set a unit's target for a task (201 when new, 200 when it replaced one): a later bulk
         assignment leaves it alone."""
-        data = _given(s.TargetSetSerializer, request.data)
+        data = valid(s.TargetSetSerializer, request.data)
         unit = units_visible_to(self.scope).filter(pk=data["unit"]).first()
         if unit is None:
-            raise _refused("unit", _("No such unit."))
+            raise refused("unit", _("No such unit."))
         self._may_set(unit)
         task = TargetTask.objects.filter(
             pk=data["task"], campaign__in=active_campaigns_for(unit), is_active=True
         ).first()
         if task is None:
-            raise _refused("task", _("Not a task of an open campaign covering this unit."))
+            raise refused("task", _("Not a task of an open campaign covering this unit."))
         existed = Target.objects.filter(unit=unit, task=task).exists()
         target = services.target_set(
             unit=unit, task=task, value=data["value"], due_on=data["due_on"]
@@ -69,7 +69,7 @@ class TargetWriteViewSet(TargetViewSet):
         """Change a target's value or due date; it is then set by hand (is_override)."""
         target = self.get_object()
         self._may_set(target.unit)
-        data = _given(s.TargetChangeSerializer, request.data)
+        data = valid(s.TargetChangeSerializer, request.data)
         target = services.target_set(
             unit=target.unit,
             task=target.task,
