@@ -24,6 +24,7 @@ from api.base import Scoped
 from api.errors import refused, valid
 from api.fields import ID_SCHEMA, pk_of
 from api.filters import ActivityFilter
+from api.pagination import UncountedPages
 from campaigns.models import TargetTask
 from campaigns.selectors import active_campaigns_for
 from common.uploads import oversized_uploads
@@ -43,6 +44,7 @@ class ActivityViewSet(
 ):
     """Activities the user may see (activities.selectors.activities_visible_to)."""
 
+    pagination_class = UncountedPages
     serializer_class = s.ActivitySerializer
     filterset_class = ActivityFilter
     filter_backends = [

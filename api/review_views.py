@@ -9,9 +9,11 @@ from activities.selectors import review_queue
 from api.activity_serializers import ActivitySerializer
 from api.base import Scoped
 from api.filters import ActivityFilter
+from api.pagination import UncountedPages
 
 
 class ReviewQueue(Scoped, generics.ListAPIView):
+    pagination_class = UncountedPages
     serializer_class = ActivitySerializer
     queryset = Activity.objects.none()  # for the schema; get_queryset reads the user's queue
     filterset_class = ActivityFilter

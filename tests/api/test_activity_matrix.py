@@ -171,13 +171,13 @@ def test_the_queue_lists_what_waits_for_the_reviewer(api, submitted, reviewer, s
     listed = api(reviewer).get("/api/v1/reviews/").json()
     assert [row["id"] for row in listed["results"]] == [submitted.pk]
     assert listed["results"][0]["review_level"] == 1
-    assert api(staff).get("/api/v1/reviews/").json()["count"] == 0
-    assert api(outsider).get("/api/v1/reviews/").json()["count"] == 0
+    assert len(api(staff).get("/api/v1/reviews/").json()["results"]) == 0
+    assert len(api(outsider).get("/api/v1/reviews/").json()["results"]) == 0
 
 
 def test_lists_hold_only_what_is_in_scope(api, submitted, staff, outsider, leader):
-    assert api(outsider).get("/api/v1/activities/").json()["count"] == 0
-    assert api(leader).get("/api/v1/activities/").json()["count"] == 1
+    assert len(api(outsider).get("/api/v1/activities/").json()["results"]) == 0
+    assert len(api(leader).get("/api/v1/activities/").json()["results"]) == 1
     mine = api(staff).get("/api/v1/activities/", {"status": "submitted"}).json()
     assert [row["id"] for row in mine["results"]] == [submitted.pk]
-    assert api(staff).get("/api/v1/activities/", {"status": "draft"}).json()["count"] == 0
+    assert len(api(staff).get("/api/v1/activities/", {"status": "draft"}).json()["results"]) == 0

@@ -115,3 +115,24 @@ def test_the_evaluations_lists_queries_do_not_grow_with_the_page(
 ):
     client = api(city_admin)
     assert _count(client, url, 2) == _count(client, url, 6)
+
+
+def test_the_long_lists_page_without_counting_everything(api, many, staff):
+    client = api(staff)
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get("/api/v1/activities/", {"page_size": 25})
+    assert first.status_code == 200
+    assert not any("COUNT(" in q["sql"].upper() for q in queries.captured_queries)
+    body = first.json()
+    assert "count" not in body and len(body["results"]) == 25 and body["previous"] is None
+    assert "page=2" in body["next"]
+    second = client.get(body["next"]).json()
+    assert len(second["results"]) == 25 and "page=3" in second["next"]
+    assert "page=" not in second["previous"]  # page 1 is the list without `page`
+    last = client.get("/api/v1/activities/", {"page_size": 25, "page": 3}).json()
+    assert len(last["results"]) == 10 and last["next"] is None
+    seen = [r["id"] for page in (body, second, last) for r in page["results"]]
+    assert len(set(seen)) == 60
+    assert client.get("/api/v1/activities/", {"page_size": 25, "page": 4}).status_code == 404
+    deep = client.get("/api/v1/activities/", {"page": 401}, headers={"accept-language": "zh-hans"})
+    assert deep.status_code == 400 and "缩小筛选范围" in deep.content.decode()
