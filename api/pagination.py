@@ -66,7 +66,7 @@ class UncountedPages(Pages):
         offset = (number - 1) * size
         rows = list(queryset[offset : offset + size + 1])
         if number > 1 and not rows:
-            raise NotFound(_("Invalid page."))
+            raise NotFound(self.invalid_page_message)
         self.request = request
         self.number = number
         self.more = len(rows) > size

@@ -49,8 +49,13 @@ class RecordLinkSerializer(serializers.Serializer):
 class RecordGroupSerializer(serializers.Serializer):
     kind = serializers.CharField()
     label = serializers.CharField()
-    count = serializers.IntegerField(help_text="How many records there are.")
-    more = serializers.IntegerField(help_text="How many of them are not linked here.")
+    count = serializers.IntegerField(
+        allow_null=True,
+        help_text="How many records there are; null: more than are linked here (not counted).",
+    )
+    more = serializers.IntegerField(
+        allow_null=True, help_text="How many of them are not linked here; null: not counted."
+    )
     links = RecordLinkSerializer(many=True)
 
 

@@ -48,7 +48,15 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from activities import progress
-from activities.models import Action, Activity, ActivityEvent, CoOrganiserStatus, Status, UnitRollup
+from activities.models import (
+    Action,
+    Activity,
+    ActivityEvent,
+    CoOrganiser,
+    CoOrganiserStatus,
+    Status,
+    UnitRollup,
+)
 from activities.rollups import ALL_LINES
 from campaigns import deadlines
 from campaigns.models import Campaign, Target
@@ -83,8 +91,9 @@ TIE_BREAK = gettext_noop(
     "order (the first rule on which they differ decides, more points first), then by the unit's "
     "code (A before B). Codes are unique, so every unit has a rank of its own and never by chance."
 )
-# How many ids of each record kind an explanation lists (the count says how many there are).
-EXPLAIN_LIMIT = 200
+# How many records of each kind an explanation links (the rule's numbers say how many there are;
+# more than a page can usefully list are found in the activity search).
+EXPLAIN_LIMIT = 50
 
 
 # --- The rules' parameters: declared, documented and checked here, nowhere else ----------------
@@ -309,7 +318,7 @@ class RulePoints:
     from `numbers` (decimal text) in the reader's language by `formula_text`; `records` holds,
     per record kind ("activity", "target", "commitment", "follow_up", "tally", "comment",
     "adjustment"), the ids of the records behind the numbers (only from `explain`, at most
-    EXPLAIN_LIMIT each; `counts` says how many there are)."""
+    EXPLAIN_LIMIT each; `counts` says how many there are, None: more than EXPLAIN_LIMIT)."""
 
     kind: str
     weight: Decimal
@@ -320,7 +329,7 @@ class RulePoints:
     formula: str
     numbers: dict[str, str] = field(default_factory=dict)
     records: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, int | None] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -857,21 +866,33 @@ def _subtree(unit: Unit, field_name: str = "unit__path") -> Q:
     return Q(**{f"{field_name}__startswith": unit.path})
 
 
+def _unit_ids(unit: Unit) -> list[int]:
+    """The subtree's units, read first: PostgreSQL then finds their records by index."""
+    return list(Unit.objects.filter(_subtree(unit, "path")).values_list("pk", flat=True))
+
+
 def _credited_activities(campaign: Campaign, unit: Unit) -> QuerySet[Activity]:
-    """Approved activities credited to the subtree: organised or co-organised (confirmed) there."""
+    """Approved activities credited to the subtree: organised or co-organised (confirmed) there.
+    The subtree's units and co-organised activities are read first, so that PostgreSQL looks
+    both up by index (an OR across a join read every approved activity of the campaign: 0.3 s a
+    rule at city scale), and each activity comes once (no DISTINCT)."""
+    units = _unit_ids(unit)
+    coorganised = list(
+        CoOrganiser.objects.filter(
+            status=CoOrganiserStatus.CONFIRMED, unit_id__in=units
+        ).values_list("activity_id", flat=True)
+    )
     return Activity.objects.filter(campaign=campaign, status=Status.APPROVED).filter(
-        _subtree(unit)
-        | Q(
-            coorganisers__status=CoOrganiserStatus.CONFIRMED,
-            coorganisers__unit__path__startswith=unit.path,
-        )
+        Q(unit_id__in=units) | Q(pk__in=coorganised)
     )
 
 
-def _ids(query: QuerySet) -> tuple[tuple[int, ...], int]:
-    ids = list(query.order_by("pk").values_list("pk", flat=True).distinct()[: EXPLAIN_LIMIT + 1])
-    count = len(ids) if len(ids) <= EXPLAIN_LIMIT else query.values("pk").distinct().count()
-    return tuple(ids[:EXPLAIN_LIMIT]), count
+def _ids(query: QuerySet) -> tuple[tuple[int, ...], int | None]:
+    """At most EXPLAIN_LIMIT of the records, by id, and how many there are — None when there are
+    more than that: they are not counted (a subtree's thousands of activities cost more to count,
+    and to read in id order, than the rest of the page), and the rule's numbers say how many."""
+    ids = sorted(query.order_by().values_list("pk", flat=True)[: EXPLAIN_LIMIT + 1])
+    return tuple(ids[:EXPLAIN_LIMIT]), (len(ids) if len(ids) <= EXPLAIN_LIMIT else None)
 
 
 def records_of(campaign: Campaign, unit: Unit, kind: str, today: date) -> dict[str, QuerySet]:
@@ -881,14 +902,18 @@ def records_of(campaign: Campaign, unit: Unit, kind: str, today: date) -> dict[s
         task_ids = list(targets.values_list("task_id", flat=True))
         return {
             "target": targets,
-            "activity": _credited_activities(campaign, unit).filter(tasks__in=task_ids),
+            "activity": _credited_activities(campaign, unit).filter(
+                pk__in=Activity.tasks.through.objects.filter(targettask_id__in=task_ids).values(
+                    "activity_id"
+                )
+            ),
         }
     if kind == RuleKind.TIMELINESS:
         return {"activity": _credited_activities(campaign, unit).filter(counted_on_time=False)}
     if kind == RuleKind.REVIEW_QUALITY:
         returned = ActivityEvent.objects.filter(
-            action=Action.RETURN, activity__campaign=campaign
-        ).filter(_subtree(unit, "activity__unit__path"))
+            action=Action.RETURN, activity__campaign=campaign, activity__unit_id__in=_unit_ids(unit)
+        )
         return {"activity": Activity.objects.filter(pk__in=returned.values("activity_id"))}
     due = Q(due_on__lt=today)
     if kind == RuleKind.COMMITMENTS:

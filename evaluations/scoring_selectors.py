@@ -132,12 +132,12 @@ class RecordLink:
 class RecordGroup:
     kind: str
     label: Any
-    count: int
+    count: int | None  # None: more than the links, not counted (scoring.EXPLAIN_LIMIT)
     links: list[RecordLink]
 
     @property
-    def more(self) -> int:
-        return self.count - len(self.links)
+    def more(self) -> int | None:
+        return None if self.count is None else self.count - len(self.links)
 
 
 @dataclass(frozen=True)
