@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from evaluations import scoring
-from tests.evaluations.scores_fixtures import build
+from tests.evaluations.scores_fixtures import TODAY, build
 from tests.factories import TargetFactory, TargetTaskFactory, UnitFactory
 from units.models import UnitKind
 
@@ -107,3 +107,21 @@ def test_the_campaign_page_links_to_the_scores(client, tree, campaign, staff):
     client.force_login(staff)
     page = client.get(reverse("campaigns:detail", args=[campaign.pk]))
     assert reverse("evaluations:scores", args=[campaign.pk]).encode() in page.content
+
+
+def test_more_records_than_the_page_links_are_not_counted(
+    client, tree, campaign, staff, monkeypatch
+):
+    built = build(tree, campaign)
+    monkeypatch.setattr(scoring, "EXPLAIN_LIMIT", 2)
+    score = scoring.explain(campaign, tree.branch_a1, today=TODAY)
+    targets = next(r for r in score.rules if r.kind == "targets")
+    assert len(built.activities) > 2
+    assert len(targets.records["activity"]) == 2 and targets.counts["activity"] is None
+    assert targets.counts["target"] == 2  # no more than the limit: counted
+    client.force_login(staff)
+    page = client.get(
+        reverse("evaluations:unit_scores", args=[campaign.pk, tree.branch_a1.pk]),
+        headers={"accept-language": "zh-hans"},
+    ).content.decode()
+    assert "超过 2 条" in page and "数量见上方该规则的数字" in page
