@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity
@@ -257,13 +258,30 @@ class ExplainedScore:
     computed_at: datetime | None
 
 
+# How long one unit's explanation is kept (seconds). Its key holds the kept row's computed_at:
+# every change that moves a score recomputes the rows within minutes, so a new computation starts
+# a new explanation, and an edit that moves no score (a title) shows within this time.
+EXPLAINED_FOR = 3600
+
+
 def explanation(campaign: Campaign, unit: Unit) -> ExplainedScore:
     """The unit's kept score with, per rule, links to the records behind it (scoring.with_records
-    for this unit alone, as of the day the score was computed). One read of each record kind for
-    every rule together."""
+    for this unit alone, as of the day the score was computed), read once per computation and
+    language and then kept in the cache (EXPLAINED_FOR): the records of a subtree of thousands of
+    activities cost more than the rest of the page."""
     row = _kept(campaign).filter(unit=unit).first()
     if row is None:
         return ExplainedScore(None, None)
+    key = f"scores:explained:{row.pk}:{row.computed_at.timestamp()}:{translation.get_language()}"
+    found = cache.get(key)
+    if found is None:
+        found = _explained(campaign, unit, row)
+        cache.set(key, found, EXPLAINED_FOR)
+    return ExplainedScore(found, row.computed_at)
+
+
+def _explained(campaign: Campaign, unit: Unit, row: DraftScore) -> Explanation:
+    """One read of each record kind for every rule together."""
     score = scoring.with_records(campaign, unit, score_of(row), row.as_of)
     wanted: dict[str, set[int]] = {}
     for rule in score.rules:
@@ -282,7 +300,7 @@ def explanation(campaign: Campaign, unit: Unit) -> ExplainedScore:
             for kind, ids in rule.records.items()
         ]
         rules.append(RuleExplanation(rule, groups))
-    return ExplainedScore(Explanation(score, rules), row.computed_at)
+    return Explanation(score, rules)
 
 
 __all__ = [

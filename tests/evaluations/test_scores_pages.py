@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from evaluations import scoring
-from tests.evaluations.scores_fixtures import TODAY, build
+from evaluations import draft_score_services, scoring
+from tests.evaluations.scores_fixtures import ON_TIME, TODAY, _approved, build
 from tests.factories import TargetFactory, TargetTaskFactory, UnitFactory
 from units.models import UnitKind
 
@@ -94,11 +94,14 @@ def test_the_pages_read_a_constant_number_of_queries(client, tree, campaign, cit
     ranking = reverse("evaluations:scores", args=[campaign.pk])
     unit = reverse("evaluations:unit_scores", args=[campaign.pk, tree.branch_a1.pk])
     _queries(client, ranking)  # the first request of a session reads more (the session, the user)
-    ranking_few, unit_few = _queries(client, ranking), _queries(client, unit)
+    ranking_few = _queries(client, ranking)
+    draft_score_services.draft_scores_recompute(campaign=campaign)  # the records read afresh
+    unit_few = _queries(client, unit)
     task = TargetTaskFactory(campaign=campaign)
     for n in range(12):
         branch = UnitFactory(parent=tree.committee_b, kind=UnitKind.PARTY_BRANCH, code=f"Y{n}")
         TargetFactory(unit=branch, task=task)
+    draft_score_services.draft_scores_recompute(campaign=campaign)
     assert _queries(client, ranking) == ranking_few
     assert _queries(client, unit) == unit_few
 
@@ -125,3 +128,20 @@ def test_more_records_than_the_page_links_are_not_counted(
         headers={"accept-language": "zh-hans"},
     ).content.decode()
     assert "超过 2 条" in page and "数量见上方该规则的数字" in page
+
+
+def test_an_explanation_is_read_once_per_computation(client, tree, campaign, staff):
+    built = build(tree, campaign)
+    client.force_login(staff)
+    url = reverse("evaluations:unit_scores", args=[campaign.pk, tree.branch_a1.pk])
+    with CaptureQueriesContext(connection) as first:
+        client.get(url)
+    with CaptureQueriesContext(connection) as again:
+        page = client.get(url).content.decode()
+    assert len(again) <= len(first) - 10  # the records are not read again
+    task = built.activities[0].tasks.first()
+    added = _approved(tree.branch_a1, campaign, [task], ON_TIME, staff)
+    assert reverse("activities:detail", args=[added.pk]) not in page
+    draft_score_services.draft_scores_recompute(campaign=campaign)  # as after any approval
+    page = client.get(url).content.decode()
+    assert reverse("activities:detail", args=[added.pk]) in page
