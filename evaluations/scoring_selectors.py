@@ -256,6 +256,7 @@ LINKS: dict[str, Callable[[list[int]], dict[int, RecordLink]]] = {
 class ExplainedScore:
     explanation: Explanation | None  # None: the unit does not take part
     computed_at: datetime | None
+    key: str = ""  # this computation's in this language: the page keeps its rendering under it
 
 
 # How long one unit's explanation is kept (seconds). Its key holds the kept row's computed_at:
@@ -277,7 +278,7 @@ def explanation(campaign: Campaign, unit: Unit) -> ExplainedScore:
     if found is None:
         found = _explained(campaign, unit, row)
         cache.set(key, found, EXPLAINED_FOR)
-    return ExplainedScore(found, row.computed_at)
+    return ExplainedScore(found, row.computed_at, key)
 
 
 def _explained(campaign: Campaign, unit: Unit, row: DraftScore) -> Explanation:

@@ -58,6 +58,8 @@ def unit_scores(request: HttpRequest, campaign_pk: int, unit_pk: int) -> HttpRes
             "unit": unit,
             "explained": found.explanation,
             "computed_at": found.computed_at,
+            "kept_key": found.key,
+            "kept_for": scoring_selectors.EXPLAINED_FOR,
         },
     )
 
