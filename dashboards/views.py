@@ -85,16 +85,7 @@ def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
     # The unit's draft score and rank among its peers in the chosen campaign, when it is running
     # and the unit takes part (the kept scores: one query).
     context["draft_score"] = (
-        next(
-            (
-                found
-                for found in scoring_selectors.unit_draft_scores([unit.pk])
-                if found.campaign.pk == board.filters.campaign.pk
-            ),
-            None,
-        )
-        if board
-        else None
+        scoring_selectors.unit_draft_score(unit, board.filters.campaign) if board else None
     )
     if context["filters"] and scope.oversees(unit):
         # Evidence carrying a warning (activities.integrity), counted per branch of the subtree.
