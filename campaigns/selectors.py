@@ -6,6 +6,8 @@
 - Admins on a unit or above it set that unit's targets.
 """
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -36,13 +38,23 @@ def can_manage_campaign(who: User | Scope, campaign: Campaign) -> bool:
     return Scope.of(who).can_manage(campaign.unit)
 
 
-def campaigns_covering(unit: Unit) -> list[Campaign]:
+def campaigns_covering(unit: Unit, *, among: Iterable[Campaign] | None = None) -> list[Campaign]:
     """Every campaign covering `unit` (run by it or a unit above it), active ones first, newest
-    first: the first one is a page's default."""
-    return list(
-        Campaign.objects.filter(unit__path__in=unit.ancestor_paths).order_by(
-            "-is_active", "-starts_on", "-pk"
+    first: the first one is a page's default.
+
+    `among`: campaigns already read, their units with them, that hold every campaign covering
+    `unit` (e.g. those visible to a user who holds a role on `unit`): picked from them instead of
+    read again."""
+    if among is None:
+        return list(
+            Campaign.objects.filter(unit__path__in=unit.ancestor_paths).order_by(
+                "-is_active", "-starts_on", "-pk"
+            )
         )
+    paths = set(unit.ancestor_paths)
+    return sorted(
+        (campaign for campaign in among if campaign.unit.path in paths),
+        key=lambda c: (not c.is_active, -c.starts_on.toordinal(), -c.pk),
     )
 
 

@@ -17,7 +17,7 @@ from dashboards.workbench import workbench
 from evaluations import scoring_selectors
 from evaluations.standing_selectors import standing
 from units.models import Line, Unit
-from units.scope import Scope
+from units.scope import Scope, membership_rows
 from units.selectors import roots_for, unit_for_user, viewable_ancestors
 
 REFRESH_SECONDS = 60
@@ -26,16 +26,11 @@ REFRESH_SECONDS = 60
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The workbench (工作台): what needs the user today, a panel per role they hold."""
-    memberships = list(
-        request.user.memberships.filter(unit__is_active=True)
-        .select_related("unit")
-        .order_by("unit__path", "role")
-    )
     return render(
         request,
         "home.html",
         {
-            "memberships": memberships,
+            "memberships": membership_rows(request.user),
             "bench": workbench(Scope.of(request)),
         },
     )
@@ -90,16 +85,7 @@ def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
     # The unit's draft score and rank among its peers in the chosen campaign, when it is running
     # and the unit takes part (the kept scores: one query).
     context["draft_score"] = (
-        next(
-            (
-                found
-                for found in scoring_selectors.unit_draft_scores([unit.pk])
-                if found.campaign.pk == board.filters.campaign.pk
-            ),
-            None,
-        )
-        if board
-        else None
+        scoring_selectors.unit_draft_score(unit, board.filters.campaign) if board else None
     )
     if context["filters"] and scope.oversees(unit):
         # Evidence carrying a warning (activities.integrity), counted per branch of the subtree.

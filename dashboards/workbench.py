@@ -191,10 +191,12 @@ class LeaderPanel:
     standing: StandingBoard | None = None
 
 
-def leader_panel(actor: Scope) -> LeaderPanel | None:
+def leader_panel(actor: Scope, *, visible: list[Campaign] | None = None) -> LeaderPanel | None:
     """The headline of the leader's topmost unit (the first by path when they lead several
     subtrees; the dashboard's chooser offers the others). A superuser without a leader's
-    membership sees the unit running the newest campaign."""
+    membership sees the unit running the newest campaign. `visible`: the campaigns the actor
+    sees (their units read with them), already read by the workbench: they hold those covering
+    the unit, which are then not read again."""
     if actor.superuser and not actor.paths_of(Role.LEADER):
         # Leads nowhere in particular: the unit running the newest campaign, else the first root.
         newest = (
@@ -209,7 +211,7 @@ def leader_panel(actor: Scope) -> LeaderPanel | None:
         unit = Unit.objects.filter(path__in=tops, is_active=True).order_by("path").first()
     if unit is None:
         return None
-    filters = filters_for(campaigns_covering(unit), {})
+    filters = filters_for(campaigns_covering(unit, among=visible), {})
     if filters is None:
         return LeaderPanel(unit, None)
     return LeaderPanel(unit, dashboard(unit, filters), standing(unit, filters.campaign))
@@ -273,18 +275,21 @@ class CampaignsPanel:
     running: list[Campaign] = field(default_factory=list)
     upcoming: list[Campaign] = field(default_factory=list)
     finished: list[Campaign] = field(default_factory=list)
+    visible: list[Campaign] = field(default_factory=list)  # all three, newest first
 
 
 def campaigns_panel(user: User | Scope, today: date) -> CampaignsPanel:
     """The campaigns the user sees: running now, not started yet, finished (ended, or closed)."""
     panel = CampaignsPanel()
-    visible = campaigns_visible_to(user).select_related("unit").order_by("-starts_on", "-pk")
+    panel.visible = list(
+        campaigns_visible_to(user).select_related("unit").order_by("-starts_on", "-pk")
+    )
     by_season = {
         Season.RUNNING: panel.running,
         Season.UPCOMING: panel.upcoming,
         Season.FINISHED: panel.finished,
     }
-    for campaign in visible:
+    for campaign in panel.visible:
         by_season[campaign.season(today)].append(campaign)
     return panel
 
@@ -319,7 +324,9 @@ def workbench(who: User | Scope) -> Workbench:
     today = timezone.localdate()
     bench = Workbench(today=today, campaigns=campaigns_panel(actor, today))
     # Units the user holds a role on, so theirs to see; one query whatever their number.
-    bench.draft_scores = scoring_selectors.unit_draft_scores(actor.unit_ids, today=today)[:SHOWN]
+    bench.draft_scores = scoring_selectors.unit_draft_scores(
+        actor.unit_ids, today=today, among=bench.campaigns.visible
+    )[:SHOWN]
     if Role.STAFF in roles and actor.staff_unit_ids:
         bench.staff = staff_panel(actor, today)
         bench.staff.commitments = commitment_selectors.to_draft(actor)
@@ -328,7 +335,7 @@ def workbench(who: User | Scope) -> Workbench:
         bench.reviewer = reviewer_panel(actor, today)
         bench.reviewer.commitments = commitment_selectors.queue_summary(actor, SHOWN)
     if Role.LEADER in roles:
-        bench.leader = leader_panel(actor)
+        bench.leader = leader_panel(actor, visible=bench.campaigns.visible)
         bench.follow_ups_leader = comment_selectors.leader_workbench(actor, today)
     if Role.ADMIN in roles:
         bench.admin = admin_panel(actor)

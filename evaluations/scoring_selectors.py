@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity
-from campaigns.models import Campaign, Target
+from campaigns.models import Campaign, Season, Target
 from evaluations import scoring
 from evaluations.models import (
     Adjustment,
@@ -107,11 +107,44 @@ class UnitDraftScore:
         return reverse("evaluations:unit_scores", args=[self.campaign.pk, self.unit.pk])
 
 
+def unit_draft_score(
+    unit: Unit, campaign: Campaign, *, today: date | None = None
+) -> UnitDraftScore | None:
+    """The kept draft score of `unit` (the caller says it may be seen) in `campaign` when the
+    campaign is running: one query by the kept rows' unique key, none when it is not running."""
+    if campaign.season(today) != Season.RUNNING:
+        return None
+    row = DraftScore.objects.filter(campaign=campaign, unit=unit).first()
+    if row is None:
+        return None
+    row.unit, row.campaign = unit, campaign
+    return UnitDraftScore(campaign, unit, score_of(row), row.computed_at)
+
+
 def unit_draft_scores(
-    unit_ids: Iterable[int], *, campaign: Campaign | None = None, today: date | None = None
+    unit_ids: Iterable[int],
+    *,
+    campaign: Campaign | None = None,
+    today: date | None = None,
+    among: Iterable[Campaign] | None = None,
 ) -> list[UnitDraftScore]:
     """The kept draft scores of these units (the caller says they may be seen) in `campaign`, or
-    else in every running campaign, newest campaign first, then by unit path: one query."""
+    else in every running campaign, newest campaign first, then by unit path: one query.
+
+    `among`: campaigns already read that hold every running one covering these units (e.g. those
+    visible to a user who holds a role on each): the running ones are picked from them, and the
+    query reads the kept rows alone."""
+    if campaign is None and among is not None:
+        running = {c.pk: c for c in among if c.season(today) == Season.RUNNING}
+        found = DraftScore.objects.filter(
+            unit_id__in=list(unit_ids), campaign_id__in=list(running)
+        ).select_related("unit")
+        scores = []
+        for row in found.order_by("unit__path"):
+            row.campaign = running[row.campaign_id]
+            scores.append(UnitDraftScore(row.campaign, row.unit, score_of(row), row.computed_at))
+        # Stable: within a campaign the units stay in path order.
+        return sorted(scores, key=lambda s: (-s.campaign.starts_on.toordinal(), -s.campaign.pk))
     rows = DraftScore.objects.filter(unit_id__in=list(unit_ids)).select_related("unit", "campaign")
     if campaign is not None:
         rows = rows.filter(campaign=campaign)
@@ -311,5 +344,6 @@ __all__ = [
     "UnitDraftScore",
     "explanation",
     "ranking",
+    "unit_draft_score",
     "unit_draft_scores",
 ]

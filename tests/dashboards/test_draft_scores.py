@@ -81,3 +81,15 @@ def test_the_dashboard_shows_the_units_score(client, tree, campaign, leader, kep
     assert f">{row.total}<".encode() in page.content
     page, _n = _get(client, reverse("dashboards:unit", args=[tree.committee_a.pk]))
     assert f">{kept[tree.committee_a.pk].total}<".encode() in page.content  # its own score
+
+
+def test_a_finished_campaigns_score_is_not_shown(client, tree, campaign, staff, leader, kept):
+    Campaign.objects.filter(pk=campaign.pk).update(
+        ends_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    client.force_login(staff)
+    page, _n = _get(client, reverse("home"))
+    assert b'data-testid="wb-draft-score-row"' not in page.content
+    client.force_login(leader)
+    page, _n = _get(client, reverse("dashboards:unit", args=[tree.branch_a1.pk]))
+    assert b'data-testid="dashboard-draft-score"' not in page.content

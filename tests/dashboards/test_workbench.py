@@ -2,9 +2,12 @@
 and a query count that does not grow with the data."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -180,6 +183,18 @@ def test_leaders_see_their_subtrees_headline_and_units_behind(
     assert [row.unit for row in board.behind] == [tree.branch_a1]
     assert f'href="{reverse("dashboards:unit", args=[tree.committee_a.pk])}"' in html
     assert tree.committee_b.name not in html
+
+
+def test_the_leaders_workbench_reads_memberships_and_campaigns_once(client, tree, leader, running):
+    """The list of the user's units serves the scope; the leader's panel and the draft scores
+    pick their campaigns from those the campaigns panel read."""
+    client.force_login(leader)
+    client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("home")).status_code == 200
+    tables = [re.search(r'\bFROM "?(\w+)', q["sql"]).group(1) for q in queries]
+    assert tables.count("units_membership") == 1
+    assert tables.count("campaigns_campaign") == 1
 
 
 # --- Admins --------------------------------------------------------------------------------------
