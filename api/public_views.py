@@ -24,6 +24,7 @@ from api import evaluation_serializers as s
 from api import honour_serializers as hs
 from api.errors import Refused
 from campaigns.models import Season
+from common.posted import token
 from evaluations import commitment_selectors as selectors
 from evaluations import honour_roll_selectors as roll
 from evaluations import honour_roll_services, services
@@ -110,7 +111,7 @@ class Board(Public):
         """The unit's approved commitments, newest campaign first, each with how it stands."""
         found = (
             PublicBoard.objects.select_related("unit")
-            .filter(public_id=public_id[:64], unit__is_active=True)
+            .filter(public_id=token(public_id) or None, unit__is_active=True)
             .first()
         )
         if found is None:

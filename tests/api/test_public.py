@@ -120,6 +120,9 @@ def test_the_board_shows_approved_items_only(anonymous, tree, campaign):
     published.save()
     assert anonymous.get(f"/api/v1/public/boards/{board.public_id}/").json()["campaigns"] == []
     assert anonymous.get("/api/v1/public/boards/no-such-board/").status_code == 404
+    # A NUL byte or an id longer than any never reaches the database (PostgreSQL: a 500).
+    for hostile in ("a%00b", "x" * 5000):
+        assert anonymous.get(f"/api/v1/public/boards/{hostile}/").status_code == 404
 
 
 def test_a_wrong_tokens_401s_are_limited_per_address(api, db, settings):
