@@ -4,7 +4,11 @@ replaced by what evaluations.scoring.compute says now, in one transaction.
 Two recomputes of one campaign may overlap (the periodic run and one after an approval): the
 writes take turns per campaign (common.locks: a row lock on the campaign deadlocked with a unit
 move, which updates every campaign while holding the units), and a recompute that started
-before the kept rows were computed writes nothing (they are newer than what it read)."""
+before the kept rows were computed writes nothing (they are newer than what it read).
+
+A page or the API computes a campaign's scores itself only when none were ever kept
+(`draft_scores_ensure`), taking the same turn: readers arriving together (the first morning of
+a campaign) wait for the first one's rows instead of each computing every unit."""
 
 from datetime import datetime
 
@@ -56,6 +60,12 @@ def draft_scores_recompute(*, campaign: Campaign, now: datetime | None = None) -
 
 def draft_scores_ensure(*, campaign: Campaign) -> None:
     """Before a page or the API reads the kept draft scores: a campaign whose scores were never
-    kept (none recomputed since it began) has them computed now, once."""
-    if not DraftScore.objects.filter(campaign=campaign).exists():
+    kept (none recomputed since it began) has them computed now, once (see the module's note)."""
+    kept = DraftScore.objects.filter(campaign=campaign)
+    if kept.exists():
+        return
+    with transaction.atomic():
+        locks.take_turns(locks.DRAFT_SCORES, campaign.pk)
+        if kept.exists():  # another reader computed them while this one waited for its turn
+            return
         draft_scores_recompute(campaign=campaign)
