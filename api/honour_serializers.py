@@ -210,3 +210,22 @@ class PublicObjectionSerializer(serializers.Serializer):
 
 class SentSerializer(serializers.Serializer):
     sent = serializers.BooleanField()
+    public_id = serializers.CharField(
+        help_text="Keep it: the only way to read the answer "
+        "(GET /api/v1/public/honours/objections/PUBLIC_ID/)."
+    )
+    page = serializers.CharField(help_text="The objection's own page, for a browser.")
+
+
+class PublicObjectionReadSerializer(serializers.Serializer):
+    """An objection as its sender reads it at its own link (the objector's page): never the name
+    or contact it was sent with."""
+
+    round = serializers.CharField(help_text="The honours round's title.")
+    category = serializers.CharField()
+    nominee = serializers.CharField()
+    text = serializers.CharField()
+    sent_on = serializers.DateField()
+    answered = serializers.BooleanField()
+    answered_on = serializers.DateField(allow_null=True)
+    answer = serializers.CharField(help_text="Empty until answered.")

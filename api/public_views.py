@@ -6,10 +6,14 @@ objection anyone may send. They are the public pages' data through the pages' ow
 unguessable ids (an unknown or replaced one is a 404), the same limits per client address
 (PUBLIC_PAGE_RATE for every request, APPRAISAL_RATE for ratings, HONOUR_OBJECTION_RATE for
 objections; past them, 429), the same device cookie (a device rates a unit once per campaign:
-409), and only what the pages show: no ids, no contact, nothing not shortlisted or conferred."""
+409), and only what the pages show: no ids, no contact, nothing not shortlisted or conferred. An
+objection sent is answered with its own unguessable id, under which its sender reads the answer
+as on the objector's page."""
 
 from django.conf import settings
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -218,10 +222,42 @@ class HonourObjection(Public):
         application = roll.application_by_ref(honour_round, data["nominee"])
         if application is None:
             raise Refused({"nominee": [_("Choose the nominee you object to.")]})
-        honour_roll_services.objection_send(
+        objection = honour_roll_services.objection_send(
             application=application,
             text=data["text"],
             name=data.get("name", ""),
             contact=data.get("contact", ""),
         )
-        return Response({"sent": True}, status=status.HTTP_201_CREATED)
+        page = reverse("public:honour_objection", args=[objection.public_id])
+        sent = {
+            "sent": True,
+            "public_id": objection.public_id,
+            "page": request.build_absolute_uri(page),
+        }
+        return Response(hs.SentSerializer(sent).data, status=status.HTTP_201_CREATED)
+
+
+class HonourObjectionRead(Public):
+    @extend_schema(
+        responses=hs.PublicObjectionReadSerializer,
+        auth=[],
+        operation_id="public_honour_objection_read",
+    )
+    def get(self, request: Request, public_id: str) -> Response:
+        """An objection at the id its sender was given (what the objector's page shows): its
+        nominee, its text, whether it is answered and the answer — never who sent it."""
+        found = roll.objection_by_public_id(public_id)
+        if found is None:
+            raise Http404
+        answered = found.answered_at is not None
+        data = {
+            "round": found.application.round.title,
+            "category": found.application.category.name,
+            "nominee": found.application.nominee,
+            "text": found.text,
+            "sent_on": timezone.localdate(found.created_at),
+            "answered": answered,
+            "answered_on": timezone.localdate(found.answered_at) if answered else None,
+            "answer": found.answer if answered else "",
+        }
+        return Response(hs.PublicObjectionReadSerializer(data).data)

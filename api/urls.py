@@ -87,6 +87,11 @@ v1 = [
         name="public-honour-objection",
     ),
     path(
+        "public/honours/objections/<str:public_id>/",
+        public_views.HonourObjectionRead.as_view(),
+        name="public-honour-objection-read",
+    ),
+    path(
         "public/honours/<str:public_id>/",
         public_views.Honour.as_view(),
         name="public-honour",

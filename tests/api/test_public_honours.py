@@ -69,6 +69,28 @@ def test_the_notice_shows_the_shortlist_and_takes_an_objection(anonymous, publis
     assert HonourObjection.objects.count() == 1
 
 
+def test_the_objector_reads_the_answer_under_the_id_it_was_given(
+    anonymous, published, city_admin
+):
+    ref = anonymous.get(_notice(published)).json()["nominees"][0]["ref"]
+    body = {"nominee": ref, "text": "事迹不实", "name": "张三", "contact": "13800000000"}
+    sent = anonymous.post(f"{_notice(published)}objections/", body, format="json").json()
+    objection = HonourObjection.objects.get()
+    assert sent["public_id"] == objection.public_id
+    assert sent["page"].endswith(f"/public/honours/objections/{objection.public_id}/")
+    own = f"/api/v1/public/honours/objections/{objection.public_id}/"
+    read = anonymous.get(own).json()
+    assert (read["text"], read["answered"], read["answer"]) == ("事迹不实", False, "")
+    assert read["nominee"] == objection.application.nominee
+    services.objection_answer(actor=city_admin, objection=objection, answer="经核实，材料属实。")
+    read = anonymous.get(own)
+    assert (read.json()["answered"], read.json()["answer"]) == (True, "经核实，材料属实。")
+    text = read.content.decode()
+    assert "张三" not in text and "13800000000" not in text and '"id"' not in text
+    for unknown in (published.public_id, "a%00b", "x" * 5000):
+        assert anonymous.get(f"/api/v1/public/honours/objections/{unknown}/").status_code == 404
+
+
 def test_after_the_period_or_before_publication(anonymous, honour_round, shortlist):
     assert anonymous.get(_notice(honour_round)).status_code == 404  # not published
     publish_in_past(honour_round, days_ago=20)
