@@ -70,7 +70,7 @@ def test_the_notice_shows_the_shortlist_and_takes_an_objection(anonymous, publis
 
 
 def test_the_objector_reads_the_answer_under_the_id_it_was_given(
-    anonymous, published, city_admin
+    settings, api, anonymous, published, city_admin
 ):
     ref = anonymous.get(_notice(published)).json()["nominees"][0]["ref"]
     body = {"nominee": ref, "text": "事迹不实", "name": "张三", "contact": "13800000000"}
@@ -89,6 +89,10 @@ def test_the_objector_reads_the_answer_under_the_id_it_was_given(
     assert "张三" not in text and "13800000000" not in text and '"id"' not in text
     for unknown in (published.public_id, "a%00b", "x" * 5000):
         assert anonymous.get(f"/api/v1/public/honours/objections/{unknown}/").status_code == 404
+    settings.PUBLIC_PAGE_RATE = "2/m"  # limited like the page
+    other = api()
+    other.defaults["REMOTE_ADDR"] = new_address()
+    assert [other.get(own).status_code for _n in range(3)] == [200, 200, 429]
 
 
 def test_after_the_period_or_before_publication(anonymous, honour_round, shortlist):
