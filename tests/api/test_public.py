@@ -120,9 +120,27 @@ def test_the_board_shows_approved_items_only(anonymous, tree, campaign):
     published.save()
     assert anonymous.get(f"/api/v1/public/boards/{board.public_id}/").json()["campaigns"] == []
     assert anonymous.get("/api/v1/public/boards/no-such-board/").status_code == 404
-    # A NUL byte or an id longer than any never reaches the database (PostgreSQL: a 500).
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "appraisals/{}/"),
+        ("post", "appraisals/{}/ratings/"),
+        ("get", "boards/{}/"),
+        ("get", "honours/{}/"),
+        ("get", "honours/notices/{}/"),
+        ("post", "honours/notices/{}/objections/"),
+        ("get", "honours/objections/{}/"),
+    ],
+)
+def test_a_hostile_public_id_is_a_404_not_a_500(db, anonymous, method, path):
+    """A NUL byte (PostgreSQL refuses it in a query) or an id longer than any never reaches the
+    database."""
     for hostile in ("a%00b", "x" * 5000):
-        assert anonymous.get(f"/api/v1/public/boards/{hostile}/").status_code == 404
+        url = "/api/v1/public/" + path.format(hostile)
+        sent = anonymous.post(url, {}, format="json") if method == "post" else anonymous.get(url)
+        assert sent.status_code == 404
 
 
 def test_a_wrong_tokens_401s_are_limited_per_address(api, db, settings):
