@@ -25,12 +25,11 @@ def _needs_postgresql():
         pytest.skip("concurrency needs PostgreSQL: set DATABASE_URL to run it")
 
 
-def _someone_waits_for_a_lock() -> bool:
+def _someone_waits_for_a_turn() -> bool:
+    """Is a transaction waiting for an advisory lock (common.locks)? pg_locks is read live, even
+    inside a transaction (pg_stat_activity would be its snapshot at its first read)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
         return cursor.fetchone()[0] > 0
 
 
@@ -47,7 +46,7 @@ def test_readers_arriving_together_compute_the_scores_once(tree, campaign, monke
             # The first reader computes until the second has come as far as it will: computing
             # too, or waiting for its turn (an advisory lock).
             deadline = time.monotonic() + 10
-            while len(computed) == 1 and not _someone_waits_for_a_lock():
+            while len(computed) == 1 and not _someone_waits_for_a_turn():
                 assert time.monotonic() < deadline, "the second reader never came"
                 time.sleep(0.01)
         return real(found, **kwargs)
