@@ -177,14 +177,23 @@ def _shift(table: str, key: list[str], counts: list[str], unit_id: int, lost, ga
                 [unit_id, *lost],
             )
         if gained:
+            # Add to the rows the units above already have, then insert those they lack (no
+            # ON CONFLICT: on SQLite the covering unique index is not made, and an upsert needs it).
+            cursor.execute(
+                f"UPDATE {table} AS r SET "
+                + ", ".join(f"{c} = r.{c} + s.{c}" for c in counts)
+                + f" FROM {table} AS s WHERE s.unit_id = %s AND {match}"
+                f" AND r.unit_id IN ({', '.join(['%s'] * len(gained))})",
+                [unit_id, *gained],
+            )
             columns = ", ".join([*key, *counts])
+            have = " AND ".join(f"r.{column} = s.{column}" for column in key)
             cursor.execute(
                 f"INSERT INTO {table} (unit_id, {columns})"
                 f" SELECT g.id, {', '.join(f's.{c}' for c in [*key, *counts])}"
                 f" FROM {table} s CROSS JOIN {_UNITS} g WHERE s.unit_id = %s"
                 f" AND g.id IN ({', '.join(['%s'] * len(gained))})"
-                f" ON CONFLICT (unit_id, {', '.join(key)}) DO UPDATE SET "
-                + ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in counts),
+                f" AND NOT EXISTS (SELECT 1 FROM {table} r WHERE r.unit_id = g.id AND {have})",
                 [unit_id, *gained],
             )
 
