@@ -2,11 +2,10 @@
 the same year, certificate numbers never collide (the year's numbering is taken one after the
 other). Needs PostgreSQL, like test_standing_concurrency."""
 
-import os
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
 from evaluations import honour_roll_services as services
@@ -19,15 +18,7 @@ from tests.evaluations.honour_roll_fixtures import (
     publish_in_past,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _needs_postgresql():
-    if connection.vendor != "postgresql":
-        if os.environ.get("CHUANGXIAN_REQUIRE_POSTGRES") == "1":
-            pytest.fail("CHUANGXIAN_REQUIRE_POSTGRES=1 but the database is not PostgreSQL")
-        pytest.skip("concurrency needs PostgreSQL: set DATABASE_URL to run it")
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("needs_postgresql")]
 
 
 def _at_once(rounds, actor) -> list[Exception]:

@@ -4,11 +4,10 @@ puts one after the other, and the second finds the quota used.
 Needs PostgreSQL (SQLite lets one writer in at a time); `.ci/run` sets CHUANGXIAN_REQUIRE_POSTGRES
 so that there the test fails instead of skipping."""
 
-import os
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from evaluations import honour_services as services
 from evaluations.models import Application, ApplicationStatus, Recommendation
@@ -17,13 +16,7 @@ from tests.evaluations.honour_fixtures import *  # noqa: F403 (fixtures)
 from tests.evaluations.honour_fixtures import apply
 from units.models import Role, UnitKind
 
-
-@pytest.fixture(autouse=True)
-def _needs_postgresql():
-    if connection.vendor != "postgresql":
-        if os.environ.get("CHUANGXIAN_REQUIRE_POSTGRES") == "1":
-            pytest.fail("CHUANGXIAN_REQUIRE_POSTGRES=1 but the database is not PostgreSQL")
-        pytest.skip("concurrency needs PostgreSQL: set DATABASE_URL to run it")
+pytestmark = pytest.mark.usefixtures("needs_postgresql")
 
 
 @pytest.mark.django_db(transaction=True)

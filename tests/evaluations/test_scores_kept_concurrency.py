@@ -5,7 +5,6 @@ common.locks) instead of each computing them all again (draft_score_services.dra
 Needs PostgreSQL (SQLite lets one writer in at a time); `.ci/run` sets CHUANGXIAN_REQUIRE_POSTGRES
 so that there the test fails instead of skipping."""
 
-import os
 import threading
 import time
 
@@ -16,13 +15,7 @@ from evaluations import draft_score_services, scoring
 from evaluations.models import DraftScore
 from tests.evaluations.scores_fixtures import build
 
-
-@pytest.fixture(autouse=True)
-def _needs_postgresql():
-    if connection.vendor != "postgresql":
-        if os.environ.get("CHUANGXIAN_REQUIRE_POSTGRES") == "1":
-            pytest.fail("CHUANGXIAN_REQUIRE_POSTGRES=1 but the database is not PostgreSQL")
-        pytest.skip("concurrency needs PostgreSQL: set DATABASE_URL to run it")
+pytestmark = pytest.mark.usefixtures("needs_postgresql")
 
 
 def _someone_waits_for_a_turn() -> bool:

@@ -5,24 +5,17 @@ Needs PostgreSQL (SQLite lets one writer in at a time); `.ci/run` sets CHUANGXIA
 so that there the test fails instead of skipping."""
 
 import datetime
-import os
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from activities.models import Status
 from evaluations.models import CommitmentSet, StandingRollup
 from evaluations.standing_rollups import standing_rebuild
 from tests.evaluations.fulfilment_setup import CommitmentFactory, CommitmentSetFactory
 
-
-@pytest.fixture(autouse=True)
-def _needs_postgresql():
-    if connection.vendor != "postgresql":
-        if os.environ.get("CHUANGXIAN_REQUIRE_POSTGRES") == "1":
-            pytest.fail("CHUANGXIAN_REQUIRE_POSTGRES=1 but the database is not PostgreSQL")
-        pytest.skip("concurrency needs PostgreSQL: set DATABASE_URL to run it")
+pytestmark = pytest.mark.usefixtures("needs_postgresql")
 
 
 def _rows() -> set[tuple]:
