@@ -214,7 +214,8 @@ def leader_panel(actor: Scope, *, visible: list[Campaign] | None = None) -> Lead
     filters = filters_for(campaigns_covering(unit, among=visible), {})
     if filters is None:
         return LeaderPanel(unit, None)
-    return LeaderPanel(unit, dashboard(unit, filters), standing(unit, filters.campaign))
+    board = dashboard(unit, filters, with_trend=False)  # the panel shows no chart
+    return LeaderPanel(unit, board, standing(unit, filters.campaign))
 
 
 # --- Admins --------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ today is campaigns.deadlines.today of any of them, timezone.localdate()."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -17,6 +18,8 @@ from evaluations.models import (
     FollowUpEvent,
     FollowUpStatus,
     LeaderComment,
+    StandingKind,
+    StandingRollup,
 )
 from units.models import Role, Unit
 from units.scope import Scope
@@ -100,23 +103,48 @@ class SubtreeCounts:
 
 def subtree_counts(who, today: date | None = None) -> SubtreeCounts:
     """Open, overdue and reported follow-ups in the user's leader subtrees, in running campaigns
-    (as open_in_subtree): one query."""
+    (as open_in_subtree): one query whatever their number.
+
+    Open and overdue come from the kept roll-ups of the topmost units the user leads (a unit's
+    StandingRollup rows hold its whole subtree and are kept equal to the records in the
+    transaction of every change, evaluations.standing_rollups): open = not closed, overdue = not
+    closed and due before `today`. Reported is counted from the follow-ups waiting for a close
+    (their status index), each one's unit path read by its key: never a scan of the subtree's
+    units, which at a city's root is every unit."""
     scope = Scope.of(who)
     today = today or timezone.localdate()
-    counts = (
-        FollowUp.objects.filter(
-            scope.role_q(Role.LEADER, field="unit__path"),
-            Campaign.running_q(today, "campaign__"),
-            status__in=OPEN_FOLLOW_UP_STATUSES,
-        )
-        .order_by()
-        .aggregate(
-            open=Count("pk"),
-            overdue=Count("pk", filter=Q(due_on__lt=today)),
-            reported=Count("pk", filter=Q(status=FollowUpStatus.REPORTED)),
-        )
+    tops = [] if scope.superuser else scope.top_paths(Role.LEADER)
+    if not scope.superuser and not tops:
+        return SubtreeCounts(0, 0, 0)
+    running, running_params = (
+        Campaign.objects.filter(Campaign.running_q(today)).values("pk").query.sql_with_params()
     )
-    return SubtreeCounts(counts["open"], counts["overdue"], counts["reported"])
+    units, followups = Unit._meta.db_table, FollowUp._meta.db_table
+    day = connection.ops.adapt_datefield_value(today)
+    if scope.superuser:  # every tree: its roots' rows, every follow-up
+        top_units, top_params = f"SELECT id FROM {units} WHERE depth = 1", []
+        below, below_params = "", []
+    else:
+        top_units = f"SELECT id FROM {units} WHERE path IN ({', '.join(['%s'] * len(tops))})"
+        top_params = list(tops)
+        # A path holds only the tree's alphabet (digits and capitals): nothing to escape in LIKE.
+        below = " WHERE " + " OR ".join(["r.path LIKE %s"] * len(tops))
+        below_params = [f"{path}%" for path in tops]
+    sql = (
+        "SELECT SUM(items - done), SUM(CASE WHEN due_on < %s THEN items - done ELSE 0 END),"
+        " (SELECT COUNT(*) FROM ("
+        f" SELECT (SELECT u.path FROM {units} u WHERE u.id = f.unit_id) AS path"
+        f" FROM {followups} f WHERE f.status = %s AND f.campaign_id IN ({running})"
+        f" ) r{below})"
+        f" FROM {StandingRollup._meta.db_table}"
+        f" WHERE kind = %s AND unit_id IN ({top_units}) AND campaign_id IN ({running})"
+    )
+    params = [day, FollowUpStatus.REPORTED, *running_params, *below_params]
+    params += [StandingKind.FOLLOW_UP, *top_params, *running_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        open_, overdue, reported = cursor.fetchone()
+    return SubtreeCounts(int(open_ or 0), int(overdue or 0), int(reported or 0))
 
 
 def to_answer(unit_ids: set[int], today: date | None = None) -> QuerySet[FollowUp]:
@@ -197,22 +225,32 @@ def staff_workbench(who, today: date | None = None) -> StaffFollowUps:
     )
 
 
+@dataclass(frozen=True)
+class Awaiting:
+    """A reported follow-up as the workbench lists it: its comment's text and its unit's name."""
+
+    pk: int
+    text: str
+    unit_name: str
+
+
 @dataclass
 class LeaderFollowUps:
     """Follow-ups reported and awaiting the leader's close, and the subtree's open/overdue
     counts."""
 
-    awaiting: list[FollowUp]
+    awaiting: list[Awaiting]
     counts: SubtreeCounts
     today: date
 
 
 def leader_workbench(who, today: date | None = None) -> LeaderFollowUps:
-    """Two queries, whatever the numbers."""
+    """Two queries, whatever the numbers; the rows read only the three values shown."""
     scope = Scope.of(who)
     today = today or timezone.localdate()
+    rows = awaiting_close(scope).values_list("pk", "comment__text", "unit__name")[:SHOWN]
     return LeaderFollowUps(
-        awaiting=list(awaiting_close(scope)[:SHOWN]),
+        awaiting=[Awaiting(*row) for row in rows],
         counts=subtree_counts(scope, today),
         today=today,
     )

@@ -11,6 +11,7 @@ Tests sign users in with `force_login`: django-axes refuses `client.login()` wit
 """
 
 import importlib
+import os
 import sys
 from dataclasses import dataclass
 
@@ -31,6 +32,17 @@ from tests.factories import (
     UserFactory,
 )
 from units.models import Line, Role, Unit, UnitKind
+
+
+@pytest.fixture
+def needs_postgresql():
+    """For tests that race real transactions or row locks: PostgreSQL only (SQLite lets one
+    writer in at a time), skipped elsewhere; under `.ci/run` (CHUANGXIAN_REQUIRE_POSTGRES=1) a
+    missing PostgreSQL fails."""
+    if connection.vendor != "postgresql":
+        if os.environ.get("CHUANGXIAN_REQUIRE_POSTGRES") == "1":
+            pytest.fail("CHUANGXIAN_REQUIRE_POSTGRES=1 but the database is not PostgreSQL")
+        pytest.skip("racing transactions need PostgreSQL: set DATABASE_URL to run it")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -153,6 +153,13 @@ class FollowUp(models.Model):
         indexes = [
             models.Index(fields=["campaign", "unit", "status"]),
             models.Index(fields=["status", "due_on"]),
+            # The follow-ups awaiting a close, the longest waiting first (the leader's workbench
+            # walks it and stops at its first few rows).
+            models.Index(
+                fields=["reported_at", "id"],
+                condition=Q(status="reported"),
+                name="followup_reported_idx",
+            ),
         ]
 
     def __str__(self) -> str:

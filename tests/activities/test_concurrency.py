@@ -3,11 +3,10 @@
 Needs PostgreSQL's row locks (SQLite has one writer and would only serialise the threads);
 `.ci/run` sets CHUANGXIAN_REQUIRE_POSTGRES so that there the test fails instead of skipping."""
 
-import os
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.utils import translation
 
 from activities import services
@@ -16,13 +15,7 @@ from activities.models import Activity, ActivityEvent, Status
 from tests.factories import MembershipFactory, UserFactory
 from units.models import Role
 
-
-@pytest.fixture(autouse=True)
-def _needs_postgresql():
-    if connection.vendor != "postgresql":
-        if os.environ.get("CHUANGXIAN_REQUIRE_POSTGRES") == "1":
-            pytest.fail("CHUANGXIAN_REQUIRE_POSTGRES=1 but the database is not PostgreSQL")
-        pytest.skip("concurrency needs PostgreSQL row locks: set DATABASE_URL to run it")
+pytestmark = pytest.mark.usefixtures("needs_postgresql")
 
 
 def _race(actions) -> list[str]:

@@ -3,10 +3,9 @@ a round's shortlist notice and the objection anyone may send to it — only what
 (no draft, waiting or declined application, no contact, no database id), the pages' limits."""
 
 import pytest
-from django.utils import timezone
 
 from evaluations import honour_roll_services as services
-from evaluations.models import Honour, HonourObjection
+from evaluations.models import HonourObjection
 from tests.evaluations.conftest import new_address
 from tests.evaluations.honour_roll_fixtures import *  # noqa: F403 (fixtures)
 from tests.evaluations.honour_roll_fixtures import publish_in_past
@@ -19,23 +18,6 @@ def anonymous(api):
     client = api()
     client.defaults["REMOTE_ADDR"] = new_address()
     return client
-
-
-@pytest.fixture
-def published(honour_round, shortlist):
-    return publish_in_past(honour_round, days_ago=0)
-
-
-@pytest.fixture
-def commended(city_admin, honour_round, shortlist):
-    publish_in_past(honour_round, days_ago=20)
-    services.round_commend(
-        actor=city_admin,
-        honour_round=honour_round,
-        document_number="阜党发〔2010〕8号",
-        decided_on=timezone.localdate(),
-    )
-    return list(Honour.objects.order_by("number"))
 
 
 def _notice(honour_round) -> str:

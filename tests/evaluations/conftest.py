@@ -1,12 +1,10 @@
 import datetime
 import ipaddress
-import os
 import secrets
 import time
 import zlib
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -41,16 +39,6 @@ def new_ipv6_prefix() -> str:
 
 def new_client(language: str = "en") -> Client:
     return Client(REMOTE_ADDR=new_address(), headers={"accept-language": language})
-
-
-@pytest.fixture
-def needs_postgresql():
-    """The concurrency tests race real transactions: PostgreSQL only (SQLite lets one writer in at
-    a time); under `.ci/run` (CHUANGXIAN_REQUIRE_POSTGRES=1) a missing PostgreSQL fails."""
-    if connection.vendor != "postgresql":
-        if os.environ.get("CHUANGXIAN_REQUIRE_POSTGRES") == "1":
-            pytest.fail("CHUANGXIAN_REQUIRE_POSTGRES=1 but the database is not PostgreSQL")
-        pytest.skip("concurrency needs PostgreSQL: set DATABASE_URL to run it")
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.utils import timezone
 from evaluations.models import (
     Application,
     ApplicationStatus,
+    Honour,
     HonourCategory,
     HonourKind,
     HonourRound,
@@ -127,3 +128,24 @@ def publish_in_past(honour_round: HonourRound, days_ago: int) -> HonourRound:
     )
     honour_round.refresh_from_db()
     return honour_round
+
+
+@pytest.fixture
+def published(honour_round, shortlist):
+    """The round's shortlist published today: its notice open to objections."""
+    return publish_in_past(honour_round, days_ago=0)
+
+
+@pytest.fixture
+def commended(city_admin, honour_round, shortlist):
+    """The shortlist published 20 days ago, its period over, and commended: the honour roll."""
+    from evaluations import honour_roll_services
+
+    publish_in_past(honour_round, days_ago=20)
+    honour_roll_services.round_commend(
+        actor=city_admin,
+        honour_round=honour_round,
+        document_number="阜党发〔2010〕8号",
+        decided_on=timezone.localdate(),
+    )
+    return list(Honour.objects.order_by("number"))

@@ -32,23 +32,6 @@ def ref_of(application, honour_round) -> str:
     return selectors.application_ref(application, honour_round)
 
 
-@pytest.fixture
-def published(honour_round, shortlist):
-    return publish_in_past(honour_round, days_ago=0)
-
-
-@pytest.fixture
-def commended(city_admin, honour_round, shortlist):
-    publish_in_past(honour_round, days_ago=20)
-    services.round_commend(
-        actor=city_admin,
-        honour_round=honour_round,
-        document_number="阜党发〔2010〕8号",
-        decided_on=timezone.localdate(),
-    )
-    return list(Honour.objects.order_by("number"))
-
-
 def assert_nothing_private(page: str, shortlist, *users) -> None:
     _listed, others = shortlist
     for application in others:

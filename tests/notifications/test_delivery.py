@@ -1,7 +1,6 @@
 """E-mailing notifications: each sent once, whatever is retried or raced; a failed send waits and
 is sent later; the mail is in the recipient's language, with absolute links."""
 
-import os
 import threading
 from datetime import timedelta
 from smtplib import SMTPException
@@ -9,7 +8,7 @@ from smtplib import SMTPException
 import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone, translation
 
 from accounts.models import NotificationEmail
@@ -257,16 +256,9 @@ def test_the_submitted_notice_counts_the_batch(user):
 # --- Racing workers (PostgreSQL) ------------------------------------------------------------
 
 
-def _needs_postgresql():
-    if connection.vendor != "postgresql":
-        if os.environ.get("CHUANGXIAN_REQUIRE_POSTGRES") == "1":
-            pytest.fail("CHUANGXIAN_REQUIRE_POSTGRES=1 but the database is not PostgreSQL")
-        pytest.skip("racing workers need PostgreSQL row locks: set DATABASE_URL to run it")
-
-
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("needs_postgresql")
 def test_two_workers_delivering_the_same_ids_send_each_mail_once():
-    _needs_postgresql()
     users = [UserFactory() for _ in range(5)]
     ids = notify(
         rule=Rule.RETURNED,
