@@ -116,9 +116,8 @@ def subtree_counts(who, today: date | None = None) -> SubtreeCounts:
     tops = [] if scope.superuser else scope.top_paths(Role.LEADER)
     if not scope.superuser and not tops:
         return SubtreeCounts(0, 0, 0)
-    running, running_params = (
-        Campaign.objects.filter(Campaign.running_q(today)).values("pk").query.sql_with_params()
-    )
+    running_ids = Campaign.objects.filter(Campaign.running_q(today)).order_by().values("pk")
+    running, running_params = running_ids.query.sql_with_params()
     units, followups = Unit._meta.db_table, FollowUp._meta.db_table
     day = connection.ops.adapt_datefield_value(today)
     if scope.superuser:  # every tree: its roots' rows, every follow-up
