@@ -81,14 +81,16 @@ def open_in_subtree(
     return found.order_by("due_on", "pk")
 
 
-def awaiting_close(who) -> QuerySet[FollowUp]:
+def awaiting_close(who, today: date | None = None) -> QuerySet[FollowUp]:
     """Reported follow-ups the user may close or send back: of the comments they wrote or of the
-    units they lead, not of their own units as staff; the longest waiting first."""
+    units they lead, not of their own units as staff, in running campaigns (as the counts: a
+    finished campaign's are history, not work); the longest waiting first."""
     scope = Scope.of(who)
+    today = today or timezone.localdate()
     mine = Q(comment__author_id=scope.user.pk) | scope.role_q(Role.LEADER, field="unit__path")
     return (
         _follow_ups()
-        .filter(mine, status=FollowUpStatus.REPORTED)
+        .filter(mine, Campaign.running_q(today, "campaign__"), status=FollowUpStatus.REPORTED)
         .exclude(unit_id__in=scope.staff_unit_ids)
         .order_by("reported_at", "pk")
     )
@@ -247,7 +249,7 @@ def leader_workbench(who, today: date | None = None) -> LeaderFollowUps:
     """Two queries, whatever the numbers; the rows read only the three values shown."""
     scope = Scope.of(who)
     today = today or timezone.localdate()
-    rows = awaiting_close(scope).values_list("pk", "comment__text", "unit__name")[:SHOWN]
+    rows = awaiting_close(scope, today).values_list("pk", "comment__text", "unit__name")[:SHOWN]
     return LeaderFollowUps(
         awaiting=[Awaiting(*row) for row in rows],
         counts=subtree_counts(scope, today),

@@ -51,7 +51,7 @@ def test_the_workbench_shows_the_units_score_and_rank(client, tree, campaign, st
     assert f"第 {row.rank} 名（共 {row.peers} 个）" in text
     assert reverse("evaluations:unit_scores", args=[campaign.pk, tree.branch_a1.pk]) in text
     page, _n = _get(client, reverse("home"), "en")
-    assert f"rank {row.rank} of {row.peers} in Party branch" in page.content.decode()
+    assert f"rank {row.rank} of {row.peers} among peers (Party branch" in page.content.decode()
 
 
 def test_an_outsider_sees_no_score_of_another_unit(client, tree, campaign, outsider, kept):

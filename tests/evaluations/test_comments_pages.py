@@ -4,9 +4,11 @@ and query counts that do not grow with the rows."""
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from evaluations import comment_selectors as selectors
 from evaluations import comment_services as services
+from evaluations.models import FollowUp, FollowUpStatus
 from tests.evaluations.comment_fixtures import days
 from tests.factories import CampaignFactory
 
@@ -174,3 +176,8 @@ def test_a_finished_campaigns_follow_ups_are_history_not_work(tree, leader, staf
     assert selectors.subtree_counts(leader).open == 1
     assert [f.campaign for f in selectors.open_in_subtree(leader)] == [campaign]
     assert [f.campaign for f in selectors.to_answer({tree.branch_a1.pk})] == [campaign]
+    # Both reported (the finished one long ago, never closed): only the running one waits.
+    FollowUp.objects.update(status=FollowUpStatus.REPORTED, reported_at=timezone.now())
+    assert [f.campaign for f in selectors.awaiting_close(leader)] == [campaign]
+    entry = selectors.leader_workbench(leader)
+    assert entry.counts.reported == len(entry.awaiting) == 1
