@@ -21,6 +21,7 @@ from evaluations.models import (
     StandingKind,
     StandingRollup,
 )
+from evaluations.standing_selectors import OVERDUE
 from units.models import Role, Unit
 from units.scope import Scope
 
@@ -109,10 +110,10 @@ def subtree_counts(who, today: date | None = None) -> SubtreeCounts:
 
     Open and overdue come from the kept roll-ups of the topmost units the user leads (a unit's
     StandingRollup rows hold its whole subtree and are kept equal to the records in the
-    transaction of every change, evaluations.standing_rollups): open = not closed, overdue = not
-    closed and due before `today`. Reported is counted from the follow-ups waiting for a close
-    (their status index), each one's unit path read by its key: never a scan of the subtree's
-    units, which at a city's root is every unit."""
+    transaction of every change, evaluations.standing_rollups): open = not closed, overdue = the
+    standing's rule (standing_selectors.OVERDUE: not closed, due before `today`). Reported is
+    counted from the follow-ups waiting for a close (their status index), each one's unit path
+    read by its key: never a scan of the subtree's units, which at a city's root is every unit."""
     scope = Scope.of(who)
     today = today or timezone.localdate()
     tops = [] if scope.superuser else scope.top_paths(Role.LEADER)
@@ -132,7 +133,7 @@ def subtree_counts(who, today: date | None = None) -> SubtreeCounts:
         below = " WHERE " + " OR ".join(["r.path LIKE %s"] * len(tops))
         below_params = [f"{path}%" for path in tops]
     sql = (
-        "SELECT SUM(items - done), SUM(CASE WHEN due_on < %s THEN items - done ELSE 0 END),"
+        f"SELECT SUM(items - done), SUM({OVERDUE}),"
         " (SELECT COUNT(*) FROM ("
         f" SELECT (SELECT u.path FROM {units} u WHERE u.id = f.unit_id) AS path"
         f" FROM {followups} f WHERE f.status = %s AND f.campaign_id IN ({running})"
