@@ -235,3 +235,8 @@ def test_the_report_page_costs_the_same_queries_with_more_files_activities_and_e
     client.get(page)
     with django_assert_num_queries(queries):
         client.get(page)
+
+
+def test_the_reviewers_workbench_links_the_report_waiting_for_them(reviewer, submitted):
+    page = as_user(reviewer).get(reverse("home")).content.decode()
+    assert f'href="{reverse("evaluations:report", args=[submitted.pk])}"' in page
