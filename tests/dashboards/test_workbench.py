@@ -152,6 +152,8 @@ def test_reviewers_see_waiting_submissions_by_urgency(
     assert (waiting.overdue, waiting.due_soon, waiting.on_time, waiting.total) == (2, 1, 1, 4)
     assert [row.state for row in waiting.oldest] == ["overdue", "overdue", "due_soon", "ok"]
     assert "超期的" in html
+    campaign = running.campaign  # each row says whose it is, and in which campaign
+    assert html.count(f"{tree.branch_a1.name} · {campaign.name}") == 4
     assert 'data-testid="count-overdue"' in html
 
 
