@@ -31,6 +31,7 @@ from activities.progress import (
     TargetSum,
     TaskProgress,
     UnitTotals,
+    active_tasks,
     as_of,
     json_number,
     monthly_trend,
@@ -274,20 +275,13 @@ class Dashboard:
         }
 
 
-def _tasks(campaign: Campaign, line: str) -> list[TargetTask]:
-    tasks = TargetTask.objects.filter(campaign=campaign, is_active=True)
-    if line:
-        tasks = tasks.filter(line=line)
-    return list(tasks.order_by("line", "sort_order", "code"))
-
-
 def dashboard(unit: Unit, filters: Filters, *, with_trend: bool = True) -> Dashboard:
     """The dashboard of `unit`'s subtree under `filters`, in a fixed number of queries;
     `with_trend=False` leaves out the monthly trend (one query fewer) for a page that shows only
     the headline and the units behind pace, as the workbench does."""
     campaign, period, line = filters.campaign, filters.period, filters.line
     today, start = as_of(campaign), campaign.starts_on
-    tasks = _tasks(campaign, line)
+    tasks = active_tasks(campaign, line)
     task_ids = [task.pk for task in tasks]
     children = list(children_of(unit).order_by("path"))
     unit_ids = [unit.pk, *(child.pk for child in children)]

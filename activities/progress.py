@@ -225,6 +225,7 @@ def subtree_task_figures(unit_ids: list[int], period: Period, task_ids: list[int
 
 TARGET_SUMS_KEPT = 256  # subtrees × versions remembered per process
 _target_sums: OrderedDict[tuple, "TargetSums"] = OrderedDict()
+_active_tasks: OrderedDict[tuple, list[TargetTask]] = OrderedDict()
 
 
 @dataclass(frozen=True)
@@ -279,9 +280,27 @@ def target_sums(unit: Unit, campaign: Campaign) -> TargetSums:
     return sums
 
 
+def active_tasks(campaign: Campaign, line: str = "") -> list[TargetTask]:
+    """The campaign's active tasks (of `line`, or every line), in the dashboards' order. Kept in
+    the process under the campaign's `targets_version` like the sums of targets: every save or
+    deletion of a task renews it (campaigns.signals), so a change shows at once. The tasks kept
+    are shared by the requests of the process: read them, never change them."""
+    key = (campaign.pk, campaign.created_at, campaign.targets_version, line)
+    found = _active_tasks.get(key)
+    if found is None:
+        tasks = TargetTask.objects.filter(campaign_id=campaign.pk, is_active=True)
+        if line:
+            tasks = tasks.filter(line=line)
+        found = _active_tasks[key] = list(tasks.order_by("line", "sort_order", "code"))
+        while len(_active_tasks) > TARGET_SUMS_KEPT:
+            _active_tasks.popitem(last=False)
+    return found
+
+
 def target_sums_forget() -> None:
-    """Forget the sums kept in this process (tests start afresh)."""
+    """Forget the sums and tasks kept in this process (tests start afresh)."""
     _target_sums.clear()
+    _active_tasks.clear()
 
 
 @dataclass

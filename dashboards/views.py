@@ -26,14 +26,9 @@ REFRESH_SECONDS = 60
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The workbench (工作台): what needs the user today, a panel per role they hold."""
-    return render(
-        request,
-        "home.html",
-        {
-            "memberships": membership_rows(request.user),
-            "bench": workbench(Scope.of(request)),
-        },
-    )
+    memberships = membership_rows(request.user)
+    bench = workbench(Scope.of(request), units=[row.unit for row in memberships])
+    return render(request, "home.html", {"memberships": memberships, "bench": bench})
 
 
 def _context(

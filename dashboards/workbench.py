@@ -18,6 +18,7 @@ Every panel costs a fixed number of queries whatever the size of the subtree or 
 show the first few rows and the counts say how many there are in all.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -191,12 +192,15 @@ class LeaderPanel:
     standing: StandingBoard | None = None
 
 
-def leader_panel(actor: Scope, *, visible: list[Campaign] | None = None) -> LeaderPanel | None:
+def leader_panel(
+    actor: Scope, *, visible: list[Campaign] | None = None, units: Iterable[Unit] = ()
+) -> LeaderPanel | None:
     """The headline of the leader's topmost unit (the first by path when they lead several
     subtrees; the dashboard's chooser offers the others). A superuser without a leader's
     membership sees the unit running the newest campaign. `visible`: the campaigns the actor
     sees (their units read with them), already read by the workbench: they hold those covering
-    the unit, which are then not read again."""
+    the unit, which are then not read again. `units`: the units of the actor's memberships if
+    already read (the start page lists them): the topmost is then not read again."""
     if actor.superuser and not actor.paths_of(Role.LEADER):
         # Leads nowhere in particular: the unit running the newest campaign, else the first root.
         newest = (
@@ -207,8 +211,11 @@ def leader_panel(actor: Scope, *, visible: list[Campaign] | None = None) -> Lead
         )
         unit = newest.unit if newest else Unit.objects.filter(depth=1).order_by("path").first()
     else:
-        tops = actor.top_paths(Role.LEADER)
-        unit = Unit.objects.filter(path__in=tops, is_active=True).order_by("path").first()
+        tops = actor.top_paths(Role.LEADER)  # sorted by path; of active units only
+        held = {unit.path: unit for unit in units if unit.is_active}
+        unit = held.get(tops[0]) if tops else None
+        if unit is None:
+            unit = Unit.objects.filter(path__in=tops, is_active=True).order_by("path").first()
     if unit is None:
         return None
     filters = filters_for(campaigns_covering(unit, among=visible), {})
@@ -317,9 +324,9 @@ class Workbench:
         return not (self.staff or self.reviewer or self.leader or self.admin or self.posters)
 
 
-def workbench(who: User | Scope) -> Workbench:
+def workbench(who: User | Scope, *, units: Iterable[Unit] = ()) -> Workbench:
     """The panels for the roles the user holds anywhere (Scope.roles_held, as the navigation has
-    them)."""
+    them). `units`: the units of the user's memberships, if already read."""
     actor = Scope.of(who)
     roles = actor.roles_held
     today = timezone.localdate()
@@ -336,7 +343,7 @@ def workbench(who: User | Scope) -> Workbench:
         bench.reviewer = reviewer_panel(actor, today)
         bench.reviewer.commitments = commitment_selectors.queue_summary(actor, SHOWN)
     if Role.LEADER in roles:
-        bench.leader = leader_panel(actor, visible=bench.campaigns.visible)
+        bench.leader = leader_panel(actor, visible=bench.campaigns.visible, units=units)
         bench.follow_ups_leader = comment_selectors.leader_workbench(actor, today)
     if Role.ADMIN in roles:
         bench.admin = admin_panel(actor)

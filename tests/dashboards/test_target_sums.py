@@ -1,6 +1,6 @@
-"""The sums of targets behind the dashboards are kept in each process under the campaign's
-targets_version: a changed, deleted or moved target shows at once, and re-sorting units (which
-changes their paths) leaves each child with its own sums."""
+"""The sums of targets and the active tasks behind the dashboards are kept in each process under
+the campaign's targets_version: a changed, deleted or moved target and a changed or added task show
+at once, and re-sorting units (which changes their paths) leaves each child with its own sums."""
 
 import datetime
 from decimal import Decimal
@@ -39,6 +39,27 @@ def test_a_second_view_reads_no_targets(client, tree, leader, targets):
 
     assert not [q for q in queries.captured_queries if 'campaigns_target"' in q["sql"]]
     assert targets_by_unit(board)[tree.committee_a] == Decimal(12)
+
+
+def test_a_second_view_reads_no_tasks(client, tree, leader, targets):
+    client.force_login(leader)
+    board_of(client, tree.committee_a)
+
+    with CaptureQueriesContext(connection) as queries:
+        board_of(client, tree.committee_a)
+
+    assert not [q for q in queries.captured_queries if 'campaigns_targettask"' in q["sql"]]
+
+
+def test_a_changed_or_added_task_shows_at_once(client, tree, leader, task, targets):
+    client.force_login(leader)
+    assert [row.task.title for row in board_of(client, tree.committee_a).tasks] == [task.title]
+
+    campaign_services.task_update(task=task, fields={"title": "改过的任务"})
+    assert [row.task.title for row in board_of(client, tree.committee_a).tasks] == ["改过的任务"]
+
+    campaign_services.task_update(task=task, fields={"is_active": False})
+    assert board_of(client, tree.committee_a).tasks == []
 
 
 def test_a_changed_target_shows_at_once(client, tree, leader, task, targets):

@@ -336,3 +336,17 @@ def test_the_query_count_does_not_grow_with_the_data(
         response = client.get(reverse("home"))
 
     assert response.status_code == 200
+
+
+def test_the_leaders_unit_is_read_with_the_memberships_not_again(client, tree, leader, running):
+    """The start page lists the user's memberships with their units: the leader panel takes its
+    unit from them; the only read of units is that of the children (for the ones behind)."""
+    client.force_login(leader)
+    client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("home"))
+    assert page.context["bench"].leader.unit == tree.committee_a
+    reads = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "units_unit"')
+    ]
+    assert len(reads) == 1 and "LIKE" in reads[0]  # committee_a's children
