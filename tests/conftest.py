@@ -13,7 +13,7 @@ Tests sign users in with `force_login`: django-axes refuses `client.login()` wit
 import importlib
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import pytest
 from django.apps import apps as django_apps
@@ -111,6 +111,11 @@ class Tree:
     union_a2: Unit
     committee_b: Unit
     branch_b1: Unit
+
+    @property
+    def units(self) -> list[Unit]:
+        """Every unit of the tree, the city first."""
+        return [getattr(self, field.name) for field in fields(self)]
 
 
 @pytest.fixture
@@ -214,15 +219,7 @@ def task(campaign):
 @pytest.fixture
 def targets(tree, task):
     """Every unit of the tree has a target of 4 activities for `task`."""
-    units = (
-        tree.city,
-        tree.committee_a,
-        tree.branch_a1,
-        tree.union_a2,
-        tree.committee_b,
-        tree.branch_b1,
-    )
-    return {unit.code: TargetFactory(unit=unit, task=task) for unit in units}
+    return {unit.code: TargetFactory(unit=unit, task=task) for unit in tree.units}
 
 
 @pytest.fixture

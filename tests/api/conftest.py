@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from activities import services
 from activities.models import Activity
+from tests.evaluations.conftest import new_address
 
 
 @pytest.fixture(autouse=True)
@@ -36,6 +37,14 @@ def client_for(user=None, language: str = "en") -> APIClient:
 def api():
     """`api(user)`: a client authenticated as `user` by a token (`api()`: anonymous)."""
     return client_for
+
+
+@pytest.fixture
+def anonymous(api):
+    """An anonymous client from an address of its own (the public endpoints limit by address)."""
+    client = api()
+    client.defaults["REMOTE_ADDR"] = new_address()
+    return client
 
 
 @pytest.fixture

@@ -10,15 +10,7 @@ from django.utils import timezone
 from evaluations import commitment_services
 from evaluations.models import Rating
 from evaluations.services import appraisal_link, appraisal_link_rotate
-from tests.evaluations.conftest import new_address
 from tests.evaluations.fulfilment_setup import CommitmentFactory, CommitmentSetFactory
-
-
-@pytest.fixture
-def anonymous(api):
-    client = api()
-    client.defaults["REMOTE_ADDR"] = new_address()
-    return client
 
 
 def _appraisal(link) -> str:

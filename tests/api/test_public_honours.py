@@ -13,13 +13,6 @@ from tests.evaluations.honour_roll_fixtures import publish_in_past
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def anonymous(api):
-    client = api()
-    client.defaults["REMOTE_ADDR"] = new_address()
-    return client
-
-
 def _notice(honour_round) -> str:
     return f"/api/v1/public/honours/notices/{honour_round.public_id}/"
 

@@ -20,16 +20,6 @@ def _user(request, role):
     return None if role == "anonymous" else request.getfixturevalue(role)
 
 
-@pytest.fixture
-def taken(campaign, city_admin, scores):
-    return services.snapshot_take(city_admin, campaign)
-
-
-@pytest.fixture
-def published(taken, city_admin):
-    return services.snapshot_publish(city_admin, taken, window_days=5)
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_taking_and_publishing(request, api, campaign, scores, role):
     client = api(_user(request, role))

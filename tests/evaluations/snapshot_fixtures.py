@@ -10,7 +10,7 @@ from evaluations import scoring, snapshot_services
 from evaluations.models import RuleKind, ScoringRule, ScoringScheme
 from evaluations.snapshot_services import Result
 
-__all__ = ["scheme", "scores"]
+__all__ = ["published", "scheme", "scores", "taken"]
 
 
 def rules(targets: str, appraisal: str) -> list[dict]:
@@ -83,3 +83,15 @@ def scores(tree, scheme, monkeypatch) -> FakeScores:
     fake = FakeScores(tree)
     monkeypatch.setattr(snapshot_services, "results_for", fake.results)
     return fake
+
+
+@pytest.fixture
+def taken(campaign, city_admin, scores):
+    """Version 1 of the campaign's snapshot, taken by the city's admin."""
+    return snapshot_services.snapshot_take(city_admin, campaign)
+
+
+@pytest.fixture
+def published(taken, city_admin):
+    """That version published (公示) for five working days from today."""
+    return snapshot_services.snapshot_publish(city_admin, taken, window_days=5)

@@ -33,14 +33,7 @@ def _follow_ups_in_every_state(tree, running, seed: int) -> None:
     sent back or closed; and a few in a campaign that has finished."""
     rng = random.Random(seed)
     city_leader = _member(tree.city, Role.LEADER, "leader_city_counts")
-    units = [
-        tree.city,
-        tree.committee_a,
-        tree.branch_a1,
-        tree.union_a2,
-        tree.committee_b,
-        tree.branch_b1,
-    ]
+    units = tree.units
     staff = {unit.pk: _member(unit, Role.STAFF, f"staff_counts_{unit.code}") for unit in units}
     finished = CampaignFactory(unit=tree.city)  # 2010: long over
     for n in range(30):

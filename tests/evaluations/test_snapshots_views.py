@@ -42,16 +42,6 @@ def as_user(user, language: str = "en"):
 
 
 @pytest.fixture
-def taken(campaign, city_admin, scores):
-    return services.snapshot_take(city_admin, campaign)
-
-
-@pytest.fixture
-def published(taken, city_admin):
-    return services.snapshot_publish(city_admin, taken, window_days=5)
-
-
-@pytest.fixture
 def objection(published, staff, tree):
     return services.objection_file(staff, published, tree.branch_a1, reasons="少算了一次活动")
 
