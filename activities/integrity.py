@@ -369,10 +369,11 @@ def flagged_by_child(unit: Unit, campaign: Campaign | None = None) -> list[tuple
     more to build than the query costs to run)."""
     width = len(unit.path) + Unit.steplen
     # A unit path holds only the tree's alphabet (digits and capitals): nothing to escape in LIKE.
+    evidence, activities = Evidence._meta.db_table, Activity._meta.db_table
     sql = (
-        "SELECT SUBSTRING(u.path, 1, %s), COUNT(*) FROM activities_evidence e"
-        " INNER JOIN activities_activity a ON a.id = e.activity_id"
-        " INNER JOIN units_unit u ON u.id = a.unit_id"
+        f"SELECT SUBSTRING(u.path, 1, %s), COUNT(*) FROM {evidence} e"
+        f" INNER JOIN {activities} a ON a.id = e.activity_id"
+        f" INNER JOIN {Unit._meta.db_table} u ON u.id = a.unit_id"
         " WHERE e.flagged AND a.status <> %s AND u.path LIKE %s"
     )
     params: list = [width, Status.DRAFT, f"{unit.path}%"]

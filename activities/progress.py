@@ -15,6 +15,7 @@ start → due date) that has elapsed."""
 
 import calendar
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -255,9 +256,21 @@ def target_sums(unit: Unit, campaign: Campaign) -> TargetSums:
     its transaction (campaigns.signals): a change shows at once. They are kept in the process
     (no pickling, no round trip): the version read with the campaign makes that safe."""
     key = (campaign.pk, campaign.created_at, campaign.targets_version, unit.pk)
-    found = _target_sums.get(key)
-    if found is not None:
-        return found
+    return _remembered(_target_sums, key, lambda: _sum_targets(unit, campaign))
+
+
+def _remembered(store: OrderedDict, key: tuple, compute: Callable):
+    """What `store` keeps under `key`, computed and kept first if missing; the oldest entry goes
+    beyond TARGET_SUMS_KEPT."""
+    found = store.get(key)
+    if found is None:
+        found = store[key] = compute()
+        while len(store) > TARGET_SUMS_KEPT:
+            store.popitem(last=False)
+    return found
+
+
+def _sum_targets(unit: Unit, campaign: Campaign) -> TargetSums:
     length = unit.steplen * (unit.depth + 1)
     rows = (
         Target.objects.filter(unit__path__startswith=unit.path, task__campaign=campaign)
@@ -273,11 +286,7 @@ def target_sums(unit: Unit, campaign: Campaign) -> TargetSums:
         per_task.setdefault(r["task_id"], []).append(found_sum)
         if r["child"] in children:  # the unit's own targets count for the whole only
             by_child.setdefault(children[r["child"]], {})[r["task_id"]] = found_sum
-    sums = TargetSums({task: _combined(s) for task, s in per_task.items()}, by_child)
-    _target_sums[key] = sums
-    while len(_target_sums) > TARGET_SUMS_KEPT:
-        _target_sums.popitem(last=False)
-    return sums
+    return TargetSums({task: _combined(s) for task, s in per_task.items()}, by_child)
 
 
 def active_tasks(campaign: Campaign, line: str = "") -> list[TargetTask]:
@@ -286,15 +295,14 @@ def active_tasks(campaign: Campaign, line: str = "") -> list[TargetTask]:
     deletion of a task renews it (campaigns.signals), so a change shows at once. The tasks kept
     are shared by the requests of the process: read them, never change them."""
     key = (campaign.pk, campaign.created_at, campaign.targets_version, line)
-    found = _active_tasks.get(key)
-    if found is None:
-        tasks = TargetTask.objects.filter(campaign_id=campaign.pk, is_active=True)
-        if line:
-            tasks = tasks.filter(line=line)
-        found = _active_tasks[key] = list(tasks.order_by("line", "sort_order", "code"))
-        while len(_active_tasks) > TARGET_SUMS_KEPT:
-            _active_tasks.popitem(last=False)
-    return found
+    return _remembered(_active_tasks, key, lambda: _read_tasks(campaign, line))
+
+
+def _read_tasks(campaign: Campaign, line: str) -> list[TargetTask]:
+    tasks = TargetTask.objects.filter(campaign_id=campaign.pk, is_active=True)
+    if line:
+        tasks = tasks.filter(line=line)
+    return list(tasks.order_by("line", "sort_order", "code"))
 
 
 def target_sums_forget() -> None:

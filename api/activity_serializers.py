@@ -78,8 +78,13 @@ class ActivityCreateSerializer(ActivityDraftSerializer):
         fields = ("unit", "campaign", *ActivityDraftSerializer.Meta.fields)
 
 
+def comment_field() -> Text:
+    """An optional comment (a reviewer's, a recommendation's reason), kept as typed."""
+    return Text(required=False, allow_blank=True, max_length=2000, trim_whitespace=False)
+
+
 class CommentSerializer(serializers.Serializer):
-    comment = Text(required=False, allow_blank=True, max_length=2000, trim_whitespace=False)
+    comment = comment_field()
 
 
 def level_field() -> WholeNumber:

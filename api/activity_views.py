@@ -10,12 +10,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from activities import evidence as evidence_files
 from activities import evidence_views, services
 from activities.models import Activity, Evidence
 from activities.selectors import activities_visible_to, activity_for_user, coorganiser_choices
@@ -25,9 +23,9 @@ from api.errors import refused, valid
 from api.fields import ID_SCHEMA, pk_of
 from api.filters import ActivityFilter
 from api.pagination import UncountedPages
+from api.uploads import MultipartActions, refuse_oversized
 from campaigns.models import TargetTask
 from campaigns.selectors import active_campaigns_for
-from common.uploads import oversized_uploads
 from units.selectors import units_visible_to
 
 LISTED = ("unit", "campaign", "review_unit")
@@ -40,9 +38,15 @@ class AnyMediaType(JSONRenderer):
 
 
 class ActivityViewSet(
-    Scoped, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    MultipartActions,
+    Scoped,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Activities the user may see (activities.selectors.activities_visible_to)."""
+
+    multipart_actions = frozenset({"evidence_upload"})
 
     pagination_class = UncountedPages
     serializer_class = s.ActivitySerializer
@@ -202,9 +206,7 @@ class ActivityViewSet(
         """Attach a photo or document; its type is judged by its content
         (activities.services.evidence_add)."""
         activity = self.get_object()
-        skipped = oversized_uploads(request._request)
-        if skipped:
-            raise refused("file", evidence_files.size_refusal(skipped[0]))
+        refuse_oversized(request._request, "file")
         data = valid(s.EvidenceUploadSerializer, self.request.data)
         item = services.evidence_add(actor=self.scope, activity=activity, upload=data["file"])
         return Response(s.EvidenceSerializer(item).data, status=status.HTTP_201_CREATED)
@@ -256,12 +258,3 @@ class ActivityViewSet(
             raise NotFound()
         # The page's own view: REST framework has put the token's user on the request.
         return evidence_views.evidence_download(request._request, item.pk)
-
-    def get_parsers(self):
-        # Called before `self.action` is set: the action is read from the method's mapping.
-        request = getattr(self, "request", None)
-        method = (getattr(request, "method", None) or "").lower()
-        chosen = getattr(self, "action", None) or getattr(self, "action_map", {}).get(method)
-        if chosen == "evidence_upload":
-            return [MultiPartParser(), FormParser()]
-        return super().get_parsers()

@@ -37,7 +37,13 @@ class Scoped:
 
     @cached_property
     def scope(self) -> Scope:
-        return Scope.of(self.request.user)
+        """REST framework signs a token's user in after the middleware ran: mark that user as
+        the request's (accounts.middleware.RequestUserMiddleware does it for a session), so that
+        every Scope.of(user) of the request — the selectors', the services' — is this one."""
+        user = self.request.user
+        if user.is_authenticated:
+            user.of_request = True
+        return Scope.of(user)
 
     def url_pk(self, name: str = "pk") -> int:
         pk = pk_of(self.kwargs.get(name))

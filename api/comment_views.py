@@ -14,7 +14,6 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from activities import evidence as evidence_files
 from activities.models import Activity
 from api import evaluation_serializers as s
 from api.activity_serializers import ReasonSerializer
@@ -22,8 +21,8 @@ from api.base import Scoped
 from api.errors import refused, valid
 from api.filters import IdFilter, StrictFilterSet
 from api.report_file_serializers import ReportFileSerializer
+from api.uploads import refuse_oversized
 from campaigns.models import Campaign, TargetTask
-from common.uploads import oversized_uploads
 from evaluations import comment_services as services
 from evaluations.comment_selectors import follow_up_for
 from evaluations.models import FollowUp, FollowUpStatus, LeaderComment
@@ -164,9 +163,7 @@ class FollowUpViewSet(
         campaign and, sent as multipart/form-data, evidence files (checked by their content,
         as the page checks them)."""
         follow_up = self.get_object()
-        skipped = oversized_uploads(request._request)
-        if skipped:
-            raise refused("files", evidence_files.size_refusal(skipped[0]))
+        refuse_oversized(request._request, "files")
         multipart = request.content_type.startswith("multipart/")
         data = valid(
             s.FollowUpReportUploadSerializer if multipart else s.FollowUpReportSerializer,

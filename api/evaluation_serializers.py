@@ -5,7 +5,7 @@ workflow's own fields are the services' to set (evaluations.*_services, evaluati
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.activity_serializers import level_field, reason_field
+from api.activity_serializers import comment_field, level_field, reason_field
 from api.fields import MAX_ID, Text, id_field, id_list
 from evaluations.comment_services import FOLLOW_UP_MAX_FILES
 from evaluations.models import (
@@ -45,11 +45,6 @@ class ActivityIds(serializers.Field):
 
     def to_representation(self, value) -> list[int]:
         return [activity.pk for activity in value.all()]
-
-
-def comment_field() -> Text:
-    """A reviewer's optional comment, kept as typed."""
-    return Text(required=False, allow_blank=True, max_length=2000, trim_whitespace=False)
 
 
 class CommitmentSerializer(serializers.ModelSerializer):

@@ -4,12 +4,12 @@ their pages show (no ids of rows, no contact, nothing not shortlisted or conferr
 
 from rest_framework import serializers
 
-from api.activity_serializers import level_field, reason_field
+from api.activity_serializers import comment_field, level_field, reason_field
 from api.fields import Text, WholeNumber, id_field
 from api.report_file_serializers import ReportFileSerializer
 from evaluations import honour_roll_selectors
 from evaluations.honour_roll_services import CONTACT_MAX_LENGTH, NAME_MAX_LENGTH
-from evaluations.honour_services import MAX_RANK
+from evaluations.honour_services import MAX_RANK, window_open
 from evaluations.models import (
     CASE_MAX_LENGTH,
     HONOUR_OBJECTION_MAX_LENGTH,
@@ -41,8 +41,6 @@ class HonourRoundSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_window_open(self, honour_round: HonourRound) -> bool:
-        from evaluations.honour_services import window_open
-
         return window_open(honour_round)
 
 
@@ -152,7 +150,7 @@ class RecommendSerializer(serializers.Serializer):
         max_value=MAX_RANK,
         help_text="Its place among your recommendations; next after the last when left out.",
     )
-    reason = Text(required=False, allow_blank=True, max_length=2000, trim_whitespace=False)
+    reason = comment_field()
 
 
 class DeclineSerializer(serializers.Serializer):

@@ -105,10 +105,8 @@ class HonourApplicationViewSet(
         found.may_recommend = services.may_recommend(self.scope, found)  # type: ignore[attr-defined]
         found.quota = None  # type: ignore[attr-defined]
         if found.may_recommend and found.waiting_unit is not None:  # type: ignore[attr-defined]
-            here = found.waiting_unit
-            limit = selectors.quota_for(found.round, found.category, here)
-            used = selectors.used_by(found.round, here).get(found.category_id, 0)
-            found.quota = selectors.QuotaUse(found.category, limit, used)  # type: ignore[attr-defined]
+            quota = selectors.category_quota_use(found.round, found.category, found.waiting_unit)
+            found.quota = quota  # type: ignore[attr-defined]
         return Response(s.ApplicationDetailSerializer(found).data, status=code)
 
     @extend_schema(responses=s.ApplicationDetailSerializer)

@@ -28,13 +28,12 @@ from api import evaluation_serializers as s
 from api import honour_serializers as hs
 from api.errors import Refused
 from campaigns.models import Season
-from common.posted import token
 from evaluations import commitment_selectors as selectors
 from evaluations import honour_roll_selectors as roll
 from evaluations import honour_roll_services, services
 from evaluations import public_views as pages
 from evaluations.exceptions import NoticeClosed
-from evaluations.models import AppraisalLink, HonourCategory, PublicBoard, Verdict
+from evaluations.models import AppraisalLink, HonourCategory, Verdict
 from units.models import Line
 
 
@@ -113,11 +112,7 @@ class Board(Public):
     @extend_schema(responses=s.PublicBoardSerializer, auth=[], operation_id="public_board")
     def get(self, request: Request, public_id: str) -> Response:
         """The unit's approved commitments, newest campaign first, each with how it stands."""
-        found = (
-            PublicBoard.objects.select_related("unit")
-            .filter(public_id=token(public_id) or None, unit__is_active=True)
-            .first()
-        )
+        found = selectors.board_by_public_id(public_id)
         if found is None:
             raise Http404
         campaigns: list[dict] = []

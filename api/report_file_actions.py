@@ -12,21 +12,20 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from activities import evidence as evidence_files
 from api.activity_serializers import EvidenceUploadSerializer
-from api.errors import refused, valid
+from api.errors import valid
 from api.fields import ID_SCHEMA, pk_of
 from api.report_file_serializers import ReportFileSerializer
-from common.uploads import oversized_uploads
+from api.uploads import MultipartActions, refuse_oversized
 from evaluations.models import ReportFile
 
 
-class ReportFileActions:
+class ReportFileActions(MultipartActions):
     file_services: ModuleType
+    multipart_actions = frozenset({"file_upload"})
 
     def files_of(self, subject: Any) -> QuerySet[ReportFile]:
         raise NotImplementedError
@@ -54,9 +53,7 @@ class ReportFileActions:
         """Attach a photo or document while it is a draft (or returned, or withdrawn): its type
         is judged by its content, as on the page."""
         subject = self.get_object()  # type: ignore[attr-defined]
-        skipped = oversized_uploads(request._request)
-        if skipped:
-            raise refused("file", evidence_files.size_refusal(skipped[0]))
+        refuse_oversized(request._request, "file")
         data = valid(EvidenceUploadSerializer, request.data)
         item = self.file_services.file_add(self.scope, subject, data["file"])  # type: ignore[attr-defined]
         return Response(ReportFileSerializer(item).data, status=status.HTTP_201_CREATED)
@@ -82,12 +79,3 @@ class ReportFileActions:
             raise NotFound()
         self.file_services.file_delete(self.scope, item)  # type: ignore[attr-defined]
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-    def get_parsers(self):
-        # Called before `self.action` is set: the action is read from the method's mapping.
-        request = getattr(self, "request", None)
-        method = (getattr(request, "method", None) or "").lower()
-        chosen = getattr(self, "action", None) or getattr(self, "action_map", {}).get(method)
-        if chosen == "file_upload":
-            return [MultiPartParser(), FormParser()]
-        return super().get_parsers()  # type: ignore[misc]

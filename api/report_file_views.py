@@ -38,6 +38,4 @@ class ReportFileViewSet(Scoped, viewsets.GenericViewSet):
     )
     def file(self, request: Request, pk: str) -> FileResponse:
         """The file's bytes, as an attachment of the type judged on upload."""
-        item = file_for_user(self.scope, self.url_pk())
-        # The page's own view: REST framework has put the token's user on the request.
-        return report_file_views.report_file(request._request, item.pk)
+        return report_file_views.served(file_for_user(self.scope, self.url_pk()))

@@ -10,6 +10,7 @@ from api.report_file_serializers import ReportFileSerializer
 from evaluations.models import (
     OBJECTION_MAX_LENGTH,
     AssessmentGrade,
+    ObjectionOutcome,
     ScoreObjection,
     Snapshot,
     SnapshotRow,
@@ -167,7 +168,7 @@ class ObjectionUploadSerializer(ObjectionFileSerializer):
 
 class AnswerSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(
-        choices=[("upheld", "upheld"), ("rejected", "rejected")],
+        choices=[ObjectionOutcome.UPHELD.value, ObjectionOutcome.REJECTED.value],
         help_text="upheld: a corrected version is taken from the records as they are now.",
     )
     answer = Text(max_length=ANSWER_MAX_LENGTH, allow_blank=True, trim_whitespace=False)

@@ -12,12 +12,11 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from activities import evidence as evidence_files
 from api import snapshot_serializers as s
 from api.base import Scoped
 from api.errors import refused, valid
 from api.fields import ID_SCHEMA
-from common.uploads import oversized_uploads
+from api.uploads import refuse_oversized
 from evaluations import snapshot_selectors as selectors
 from evaluations import snapshot_services as services
 from evaluations.models import ScoreObjection, Snapshot
@@ -118,9 +117,7 @@ class SnapshotViewSet(Scoped, viewsets.GenericViewSet):
         """File a unit's objection to its result while the notice period runs (its staff or
         admins), with evidence files when sent as multipart/form-data."""
         found = self.get_object()
-        skipped = oversized_uploads(request._request)
-        if skipped:
-            raise refused("files", evidence_files.size_refusal(skipped[0]))
+        refuse_oversized(request._request, "files")
         multipart = request.content_type.startswith("multipart/")
         data = valid(
             s.ObjectionUploadSerializer if multipart else s.ObjectionFileSerializer, request.data

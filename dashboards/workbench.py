@@ -333,8 +333,8 @@ def workbench(who: User | Scope, *, units: Iterable[Unit] = ()) -> Workbench:
     bench = Workbench(today=today, campaigns=campaigns_panel(actor, today))
     # Units the user holds a role on, so theirs to see; one query whatever their number.
     bench.draft_scores = scoring_selectors.unit_draft_scores(
-        actor.unit_ids, today=today, among=bench.campaigns.visible
-    )[:SHOWN]
+        actor.unit_ids, today=today, among=bench.campaigns.visible, limit=SHOWN
+    )
     if Role.STAFF in roles and actor.staff_unit_ids:
         bench.staff = staff_panel(actor, today)
         bench.staff.commitments = commitment_selectors.to_draft(actor)

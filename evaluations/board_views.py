@@ -8,9 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from common.posted import token
 from evaluations import commitment_selectors as selectors
-from evaluations.models import PublicBoard
 from evaluations.public_views import page_limited, too_many
 
 
@@ -19,11 +17,7 @@ from evaluations.public_views import page_limited, too_many
 def board(request: HttpRequest, public_id: str) -> HttpResponse:
     if page_limited(request):
         return too_many(request)
-    found = (
-        PublicBoard.objects.select_related("unit")
-        .filter(public_id=token(public_id) or None, unit__is_active=True)
-        .first()
-    )
+    found = selectors.board_by_public_id(public_id)
     if found is None:
         raise Http404
     standings = selectors.published_items(found.unit)

@@ -12,7 +12,14 @@ from accounts.models import User
 from activities.models import Action, Status
 from campaigns import deadlines
 from campaigns.models import Campaign, Season
-from evaluations.models import Commitment, CommitmentSet, FulfilmentReport, ReviewEvent
+from common.posted import token
+from evaluations.models import (
+    Commitment,
+    CommitmentSet,
+    FulfilmentReport,
+    PublicBoard,
+    ReviewEvent,
+)
 from units.models import Unit
 from units.scope import Scope
 
@@ -65,6 +72,16 @@ class Standing:
     state: str
     fulfilled_on: date | None
     days_left: int
+
+
+def board_by_public_id(public_id: str) -> PublicBoard | None:
+    """The public commitment board at this unguessable id (anything else, or an inactive unit's
+    board, is none), its unit read with it."""
+    return (
+        PublicBoard.objects.select_related("unit")
+        .filter(public_id=token(public_id) or None, unit__is_active=True)
+        .first()
+    )
 
 
 def published_items(unit: Unit, campaign: Campaign | None = None) -> list[Standing]:

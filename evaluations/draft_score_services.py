@@ -8,10 +8,13 @@ before the kept rows were computed writes nothing (they are newer than what it r
 
 A page or the API computes a campaign's scores itself only when none were ever kept
 (`draft_scores_ensure`), taking the same turn: readers arriving together (the first morning of
-a campaign) wait for the first one's rows instead of each computing every unit."""
+a campaign) wait for the first one's rows instead of each computing every unit. A computation
+that found no unit taking part keeps no row, so each one also leaves a mark in the cache
+(`computed_key`): the next reader does not compute again."""
 
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -22,6 +25,13 @@ from evaluations import scoring
 from evaluations.models import DraftScore
 
 BATCH = 1000
+COMPUTED_SECONDS = 24 * 3600  # the hourly recompute renews the mark long before it goes
+
+
+def computed_key(campaign: Campaign) -> str:
+    """The cache's mark that the campaign's draft scores were computed (a campaign's key and its
+    creation, so a key handed out again — a test database's — is another campaign)."""
+    return f"draft-scores:computed:{campaign.pk}:{campaign.created_at.timestamp()}"
 
 
 def draft_scores_recompute(*, campaign: Campaign, now: datetime | None = None) -> int:
@@ -55,6 +65,7 @@ def draft_scores_recompute(*, campaign: Campaign, now: datetime | None = None) -
             return 0
         kept.delete()
         DraftScore.objects.bulk_create(rows, batch_size=BATCH)
+    cache.set(computed_key(campaign), True, timeout=COMPUTED_SECONDS)
     return len(rows)
 
 
@@ -62,7 +73,7 @@ def draft_scores_ensure(*, campaign: Campaign) -> None:
     """Before a page or the API reads the kept draft scores: a campaign whose scores were never
     kept (none recomputed since it began) has them computed now, once (see the module's note)."""
     kept = DraftScore.objects.filter(campaign=campaign)
-    if kept.exists():
+    if kept.exists() or cache.get(computed_key(campaign)):
         return
     with transaction.atomic():
         locks.take_turns(locks.DRAFT_SCORES, campaign.pk)

@@ -19,13 +19,16 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from activities import rollups
 from activities.models import Action, Activity
 from campaigns.models import Campaign
 from evaluations.models import FollowUp, ReviewEvent
 
-# The activity events that change a score: review decisions (return rate, approvals) and reopening.
-ACTIVITY_ACTIONS = frozenset({Action.APPROVE, Action.PASS_ON, Action.RETURN, Action.REOPEN})
-REVIEW_ACTIONS = frozenset({Action.APPROVE, Action.REOPEN})
+# The activity events that change a score: the review decisions the roll-ups count (return
+# rate, approvals) and reopening.
+ACTIVITY_ACTIONS = frozenset({*rollups.REVIEW_ACTIONS, Action.REOPEN})
+# The events of a commitment set's, a fulfilment report's or an adjustment's review that do.
+REVIEW_EVENT_ACTIONS = frozenset({Action.APPROVE, Action.REOPEN})
 
 
 def debounce_key(campaign_id: int) -> str:
@@ -77,7 +80,7 @@ def on_activity_event(sender, *, activity_id: int, action: str, **kwargs) -> Non
 
 
 def on_review_event(sender, *, event_id: int, action: str, **kwargs) -> None:
-    if action not in REVIEW_ACTIONS:
+    if action not in REVIEW_EVENT_ACTIONS:
         return
     found = (
         ReviewEvent.objects.filter(pk=event_id)

@@ -129,6 +129,13 @@ class QuotaUse:
         return self.limit is not None and self.used >= self.limit
 
 
+def category_quota_use(honour_round: HonourRound, category: HonourCategory, unit: Unit) -> QuotaUse:
+    """`unit`'s quota for `category` in the round and how much of it is used (quota_use, for one
+    category): the page, the API and the recommendation read it the same way."""
+    limit = quota_for(honour_round, category, unit)
+    return QuotaUse(category, limit, used_by(honour_round, unit).get(category.pk, 0))
+
+
 def quota_use(honour_round: HonourRound, unit: Unit) -> list[QuotaUse]:
     """Per active category, `unit`'s quota in the round and how much of it is used: three
     queries."""

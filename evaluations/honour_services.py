@@ -547,12 +547,17 @@ def application_recommend(
     _check_recommender(actor, current, level)
     here = current.waiting_unit
     assert here is not None  # WAITING applications wait on a unit (_stop)
-    limit = selectors.quota_for(honour_round, current.category, here)
-    used = selectors.used_by(honour_round, here).get(current.category_id, 0)
-    if limit is not None and used >= limit:
+    quota = selectors.category_quota_use(honour_round, current.category, here)
+    used = quota.used
+    if quota.full:
         raise QuotaExceeded(
             _("%(unit)s's quota for “%(category)s” is used: %(used)s of %(limit)s.")
-            % {"unit": here.name, "category": current.category.name, "used": used, "limit": limit}
+            % {
+                "unit": here.name,
+                "category": current.category.name,
+                "used": used,
+                "limit": quota.limit,
+            }
         )
     if rank is not None and not 1 <= rank <= MAX_RANK:
         raise HonourRefused(_("A rank is a whole number from 1 to %(max)s.") % {"max": MAX_RANK})

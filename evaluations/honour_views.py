@@ -294,9 +294,9 @@ def application_page(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if context["may_recommend"] and application.waiting_unit is not None:
         here = application.waiting_unit
-        limit = selectors.quota_for(application.round, application.category, here)
-        used = selectors.used_by(application.round, here).get(application.category_id, 0)
-        context["quota"] = selectors.QuotaUse(application.category, limit, used)
+        context["quota"] = selectors.category_quota_use(
+            application.round, application.category, here
+        )
         context["shortlists"] = here.pk == campaign.unit_id
     return render(request, "evaluations/honours/application.html", context)
 

@@ -10,13 +10,18 @@ from django.views.decorators.http import require_safe
 
 from activities.evidence_views import FILE_POLICY
 from evaluations.fulfilment_selectors import file_for_user
+from evaluations.models import ReportFile
 from units.scope import Scope
 
 
 @login_required
 @require_safe
 def report_file(request: HttpRequest, pk: int) -> FileResponse:
-    item = file_for_user(Scope.of(request), pk)
+    return served(file_for_user(Scope.of(request), pk))
+
+
+def served(item: ReportFile) -> FileResponse:
+    """The file's bytes as an attachment (its reader already judged allowed to see it)."""
     # The name the user gave, with the extension of the type found in the file's content.
     filename = PurePath(item.original_name).stem + PurePath(item.file.name).suffix
     try:

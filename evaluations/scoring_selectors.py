@@ -12,7 +12,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity
@@ -124,36 +124,27 @@ def unit_draft_score(
 def unit_draft_scores(
     unit_ids: Iterable[int],
     *,
-    campaign: Campaign | None = None,
+    among: Iterable[Campaign],
     today: date | None = None,
-    among: Iterable[Campaign] | None = None,
+    limit: int | None = None,
 ) -> list[UnitDraftScore]:
-    """The kept draft scores of these units (the caller says they may be seen) in `campaign`, or
-    else in every running campaign, newest campaign first, then by unit path: one query.
-
-    `among`: campaigns already read that hold every running one covering these units (e.g. those
-    visible to a user who holds a role on each): the running ones are picked from them, and the
-    query reads the kept rows alone."""
-    if campaign is None and among is not None:
-        running = {c.pk: c for c in among if c.season(today) == Season.RUNNING}
-        found = DraftScore.objects.filter(
-            unit_id__in=list(unit_ids), campaign_id__in=list(running)
-        ).select_related("unit")
-        scores = []
-        for row in found.order_by("unit__path"):
-            row.campaign = running[row.campaign_id]
-            scores.append(UnitDraftScore(row.campaign, row.unit, score_of(row), row.computed_at))
-        # Stable: within a campaign the units stay in path order.
-        return sorted(scores, key=lambda s: (-s.campaign.starts_on.toordinal(), -s.campaign.pk))
-    rows = DraftScore.objects.filter(unit_id__in=list(unit_ids)).select_related("unit", "campaign")
-    if campaign is not None:
-        rows = rows.filter(campaign=campaign)
-    else:
-        rows = rows.filter(Campaign.running_q(today or timezone.localdate(), "campaign__"))
-    return [
-        UnitDraftScore(row.campaign, row.unit, score_of(row), row.computed_at)
-        for row in rows.order_by("-campaign__starts_on", "-campaign_id", "unit__path")
-    ]
+    """The kept draft scores of these units (the caller says they may be seen) in the running
+    campaigns among `among` — campaigns already read that hold every running one covering these
+    units, e.g. those visible to a user who holds a role on each — newest campaign first, then by
+    unit path, the first `limit` of them: one query, of the kept rows alone."""
+    running = {c.pk: c for c in among if c.season(today) == Season.RUNNING}
+    rows = list(
+        DraftScore.objects.filter(unit_id__in=list(unit_ids), campaign_id__in=list(running))
+        .select_related("unit")
+        .order_by("unit__path")
+    )
+    # Stable: within a campaign the units stay in path order.
+    rows.sort(key=lambda row: (-running[row.campaign_id].starts_on.toordinal(), -row.campaign_id))
+    scores = []
+    for row in rows[:limit]:
+        row.campaign = running[row.campaign_id]
+        scores.append(UnitDraftScore(row.campaign, row.unit, score_of(row), row.computed_at))
+    return scores
 
 
 @dataclass(frozen=True)

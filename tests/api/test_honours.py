@@ -169,3 +169,17 @@ def test_staff_attach_files_to_a_draft_only(
     assert late.status_code == 409 and late.json()["code"] == "transition_refused"
     assert client.delete(f"{url}{sent.json()['id']}/").status_code == 409
     assert draft_application.files.count() == 1
+
+
+def test_a_token_users_memberships_are_read_once_a_request(api, submitted_application, reviewer):
+    """The view's scope and the filter's (waiting_for_me) are one: REST framework's token user
+    is the request's user, as a session's is."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(reviewer)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/api/v1/honour-applications/", {"waiting_for_me": "true"})
+    assert [row["id"] for row in page.json()["results"]] == [submitted_application.pk]
+    reads = [q for q in queries.captured_queries if 'FROM "units_membership"' in q["sql"]]
+    assert len(reads) == 1

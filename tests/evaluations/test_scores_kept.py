@@ -56,6 +56,16 @@ def test_the_service_keeps_what_compute_says(tree, campaign):
     assert kept[tree.branch_a1.pk].total == scoring.compute(campaign).of(tree.branch_a1.pk).total
 
 
+def test_a_campaign_where_no_unit_takes_part_is_computed_once(campaign, monkeypatch):
+    """No unit takes part, so no row is kept: the pages still compute it once, not each view."""
+    computed = []
+    compute = scoring.compute
+    monkeypatch.setattr(scoring, "compute", lambda c: computed.append(c.pk) or compute(c))
+    for _ in range(3):
+        draft_score_services.draft_scores_ensure(campaign=campaign)
+    assert computed == [campaign.pk] and not _kept(campaign)
+
+
 def test_a_record_change_is_kept_by_the_next_recompute_only(tree, campaign):
     build(tree, campaign)
     started = timezone.now()
