@@ -48,7 +48,8 @@ DRAIN_SECONDS = 180
 
 
 def log(message: str) -> None:
-    print(f"[soak {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+    clock = time.strftime("%H:%M:%S", time.gmtime())  # UTC: django.setup() changes the zone
+    print(f"[soak {clock}] {message}", file=sys.stderr, flush=True)
 
 
 class Sink:
@@ -216,29 +217,31 @@ class Soak:
         }
 
     def check_nginx(self) -> None:
-        """Static files straight from nginx, cached for a year and compressed; the app behind."""
+        """Static files straight from nginx, cached for a year and compressed; the app behind.
+        Tried a few times on a fresh connection each: one refused connection while the stack
+        settles is not the answer."""
         manifest = json.loads((self.stack.dir / "static" / "staticfiles.json").read_text())
         css = manifest["paths"]["css/app.css"]
-        browser = Browser(self.stack.base_url, Recorder())
-        browser.request("static", "GET", f"/static/{css}")  # warm
-        browser.conn.request(
-            "GET",
-            f"/static/{css}",
-            headers={"Host": "localhost", "Accept-Encoding": "gzip"},
-        )
-        response = browser.conn.getresponse()
-        response.read()
-        static_ok = (
-            response.status == 200
-            and "immutable" in (response.getheader("Cache-Control") or "")
-            and response.getheader("Content-Encoding") == "gzip"
-        )
-        status, _, headers = browser.get("login", "/accounts/login/")
-        app_ok = status == 200 and bool(headers.get("X-Request-ID"))
-        browser.close()
+        static_ok = app_ok = False
+        for attempt in range(5):
+            if attempt:
+                time.sleep(1)
+            browser = Browser(self.stack.base_url, Recorder())
+            status, _, headers = browser.request(
+                "static", "GET", f"/static/{css}", headers={"Accept-Encoding": "gzip"}
+            )
+            static_ok = (
+                status == 200
+                and "immutable" in headers.get("Cache-Control", "")
+                and headers.get("Content-Encoding") == "gzip"
+            )
+            status, _, headers = browser.get("login", "/accounts/login/")
+            app_ok = status == 200 and bool(headers.get("X-Request-ID"))
+            browser.close()
+            if static_ok and app_ok:
+                break
+            log(f"nginx check, try {attempt + 1}: static {static_ok}, app {app_ok}")
         self.facts["nginx_static_and_app_over_tls"] = static_ok and app_ok
-        if not (static_ok and app_ok):
-            log(f"nginx check failed: static {static_ok}, app {app_ok}")
 
     # --- load, probes, faults ---------------------------------------------------------------------
     def person(self, n: int, jpeg: bytes) -> None:

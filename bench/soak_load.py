@@ -76,9 +76,19 @@ class Browser:
         self.last_used = 0.0
 
     def request(
-        self, kind: str, method: str, path: str, body: bytes | None = None, ctype: str = ""
+        self,
+        kind: str,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        ctype: str = "",
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, bytes, dict]:
-        headers = {"Host": f"{self.host}:{self.port}", "Accept-Language": "zh-hans"}
+        headers = {
+            "Host": f"{self.host}:{self.port}",
+            "Accept-Language": "zh-hans",
+            **(headers or {}),
+        }
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if method == "POST":

@@ -10,9 +10,11 @@ everything it started, and only that.
 
 import contextlib
 import glob
+import http.client
 import os
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -257,7 +259,22 @@ logfile = {folder / "pgbouncer.log"}
             "nginx",
             [nginx, "-c", str(folder / "nginx.conf"), "-p", str(folder), "-g", "daemon off;"],
         )
-        self._wait(lambda: self._port_open(HTTPS_PORT), "nginx")
+        self._wait(self._nginx_answers, "nginx")
+
+    def _nginx_answers(self) -> bool:
+        """nginx is ready when it completes a TLS handshake and answers (any status): its port
+        opens before its workers take connections."""
+        conn = http.client.HTTPSConnection(
+            "127.0.0.1", HTTPS_PORT, context=ssl._create_unverified_context(), timeout=5
+        )
+        try:
+            conn.request("GET", "/static/", headers={"Host": "localhost"})
+            conn.getresponse().read()
+            return True
+        except (OSError, http.client.HTTPException):
+            return False
+        finally:
+            conn.close()
 
     def gunicorn_start(self) -> None:
         self._spawn(
