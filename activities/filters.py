@@ -3,6 +3,8 @@ review_queue, or the look-back at recent decisions), so a filter can only narrow
 filter applied to the same queue in bulk approval can never reach outside the reviewer's scope."""
 
 import datetime
+import operator
+from functools import reduce
 
 import django_filters
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -74,16 +76,32 @@ class ReviewFilter(django_filters.FilterSet):
     starts_to = django_filters.DateFilter(
         label=_("to"), field_name="starts_on", lookup_expr="lte", widget=date_input()
     )
+    # The two waits narrow the list together (filter_queryset): both ticked lists either.
     overdue = django_filters.BooleanFilter(
         label=_("Overdue only"),
-        method="filter_overdue",
+        method="filter_noop",
+        widget=CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    due_soon = django_filters.BooleanFilter(
+        label=_("Due soon only"),
+        method="filter_noop",
         widget=CheckboxInput(attrs={"class": "form-check-input"}),
     )
 
     class Meta:
         model = Activity
         form = FilterForm
-        fields = ["status", "unit", "below", "line", "task", "starts_from", "starts_to", "overdue"]
+        fields = [
+            "status",
+            "unit",
+            "below",
+            "line",
+            "task",
+            "starts_from",
+            "starts_to",
+            "overdue",
+            "due_soon",
+        ]
 
     def __init__(self, *args, tasks: list[tuple[int, str]], today: datetime.date, **kwargs):
         """`tasks`: the (id, title) pairs the task filter offers, the only ones it accepts."""
@@ -125,5 +143,11 @@ class ReviewFilter(django_filters.FilterSet):
         )
         return queryset.filter(Exists(tagged))
 
-    def filter_overdue(self, queryset: QuerySet[Activity], name: str, value: bool) -> QuerySet:
-        return queryset.filter(deadlines.overdue_q(self.today)) if value else queryset
+    def filter_queryset(self, queryset: QuerySet[Activity]) -> QuerySet[Activity]:
+        queryset = super().filter_queryset(queryset)
+        waits = [
+            wait(self.today)
+            for name, wait in (("overdue", deadlines.overdue_q), ("due_soon", deadlines.due_soon_q))
+            if self.form.cleaned_data.get(name)
+        ]
+        return queryset.filter(reduce(operator.or_, waits)) if waits else queryset

@@ -57,15 +57,13 @@ class CampaignSnapshots(Scoped, generics.ListAPIView):
 
 def snapshot_answer(scope, pk: int, code: int = status.HTTP_200_OK) -> Response:
     found = selectors.snapshot_for_user(scope, pk)
-    is_open = selectors.window_open(found)
-    replaced = getattr(found, "corrected_by", None)
-    found.final = selectors.is_final(found)  # type: ignore[attr-defined]
-    found.open = is_open  # type: ignore[attr-defined]
+    state = selectors.snapshot_state(scope, found)
+    found.final = state.final  # type: ignore[attr-defined]
+    found.open = state.window_open  # type: ignore[attr-defined]
     found.columns = selectors.rule_columns(found)  # type: ignore[attr-defined]
-    found.visible_objections = list(selectors.objections_of(scope, found))  # type: ignore[attr-defined]
-    units = selectors.objecting_units(scope, found) if is_open and not replaced else []
-    found.objecting_units = [unit.pk for unit in units]  # type: ignore[attr-defined]
-    found.may_administer = selectors.may_administer(scope, found.campaign)  # type: ignore[attr-defined]
+    found.visible_objections = state.objections  # type: ignore[attr-defined]
+    found.objecting_units = [unit.pk for unit in state.objecting_units]  # type: ignore[attr-defined]
+    found.may_administer = state.may_administer  # type: ignore[attr-defined]
     found.notice_url = notice_url(found) if found.is_published else ""  # type: ignore[attr-defined]
     return Response(s.SnapshotSerializer(found).data, status=code)
 

@@ -44,9 +44,10 @@ from evaluations.commitment_selectors import QueueSummary, ToDraft
 from evaluations.fulfilment_selectors import ToReport, commitments_to_report
 from evaluations.poster_selectors import PosterDue, posters_to_print
 from evaluations.standing_selectors import StandingBoard, standing
-from units.models import Membership, Role, Unit
-from units.routing import reviewers_above
+from units.models import Role, Unit
+from units.routing import unreviewed_q
 from units.scope import Scope
+from units.selectors import without_staff_q
 
 SHOWN = 5  # rows of each list; its count says how many in all
 TARGET_DUE_DAYS = 30  # a target due within this many days is "due soon"
@@ -259,10 +260,8 @@ def admin_panel(actor: Scope) -> AdminPanel:
     campaigns = Campaign.objects.filter(
         actor.role_q(Role.ADMIN, field="unit__path"), is_active=True
     )
-    active = Membership.objects.filter(user__is_active=True, unit__is_active=True)
-    has_staff = active.filter(role=Role.STAFF, unit=OuterRef("pk"))
-    without_staff = units.filter(~Exists(has_staff)).order_by("path")
-    without_reviewer = units.filter(depth__gt=1).filter(~Exists(reviewers_above())).order_by("path")
+    without_staff = units.filter(without_staff_q()).order_by("path")
+    without_reviewer = units.filter(unreviewed_q()).order_by("path")
     tasks = (
         TargetTask.objects.filter(campaign__in=campaigns, is_active=True)
         .filter(~Exists(Target.objects.filter(task=OuterRef("pk"))))

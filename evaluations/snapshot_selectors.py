@@ -280,6 +280,31 @@ def objections_of(actor: Scope, snapshot: Snapshot) -> QuerySet[ScoreObjection]:
     return found.order_by("filed_at", "pk")
 
 
+@dataclass(frozen=True)
+class SnapshotState:
+    """One snapshot as a reader sees it now: the page and the API both show these."""
+
+    final: bool
+    window_open: bool
+    replaced_by: Snapshot | None
+    may_administer: bool
+    objections: list[ScoreObjection]
+    objecting_units: list[Unit]  # those the reader may object for now
+
+
+def snapshot_state(actor: Scope, snapshot: Snapshot) -> SnapshotState:
+    is_open = window_open(snapshot)
+    replaced = getattr(snapshot, "corrected_by", None)
+    return SnapshotState(
+        final=is_final(snapshot),
+        window_open=is_open,
+        replaced_by=replaced,
+        may_administer=may_administer(actor, snapshot.campaign),
+        objections=list(objections_of(actor, snapshot)),
+        objecting_units=objecting_units(actor, snapshot) if is_open and not replaced else [],
+    )
+
+
 def objection_for_user(actor: Scope, pk: int) -> ScoreObjection:
     found = (
         ScoreObjection.objects.select_related(

@@ -96,22 +96,17 @@ def snapshot(request: HttpRequest, pk: int) -> HttpResponse:
 def _snapshot_page(
     request: HttpRequest, found: Snapshot, *, form: PublishForm | None = None, status: int = 200
 ) -> HttpResponse:
-    actor = Scope.of(request)
-    administer = selectors.may_administer(actor, found.campaign)
-    window_open = selectors.window_open(found)
-    replaced = getattr(found, "corrected_by", None)
+    state = selectors.snapshot_state(Scope.of(request), found)
     context = {
         "snapshot": found,
         "campaign": found.campaign,
-        "final": selectors.is_final(found),
-        "window_open": window_open,
-        "replaced_by": replaced,
-        "may_administer": administer,
+        "final": state.final,
+        "window_open": state.window_open,
+        "replaced_by": state.replaced_by,
+        "may_administer": state.may_administer,
         "publish_form": form or PublishForm(),
-        "objections": list(selectors.objections_of(actor, found)),
-        "objecting_units": (
-            selectors.objecting_units(actor, found) if window_open and not replaced else []
-        ),
+        "objections": state.objections,
+        "objecting_units": state.objecting_units,
         "notice_url": notice_url(found) if found.is_published else "",
         **ranking_page(request, found),
     }

@@ -3,11 +3,18 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from units.models import Line, Unit
+from units.models import Line, Role, Unit
+from units.routing import unreviewed_q
+from units.scope import Scope
+from units.selectors import without_staff_q
+
+# What a unit may still lack (the admin's workbench counts the same, by the same rules).
+NEEDS = {"staff": without_staff_q, "reviewer": unreviewed_q}
 
 
 class UnitFilter(django_filters.FilterSet):
-    """The tree page's search: name or code, line, and whether to include inactive units.
+    """The tree page's search: name or code, line, what a unit still lacks (among the units the
+    user administers), and whether to include inactive units.
 
     The queryset passed in is already scoped to what the user may see."""
 
@@ -24,6 +31,16 @@ class UnitFilter(django_filters.FilterSet):
         empty_label=_("All lines"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+    needs = django_filters.ChoiceFilter(
+        label=_("Still to set up"),
+        choices=[
+            ("staff", _("Units without staff")),
+            ("reviewer", _("Units with no reviewer above")),
+        ],
+        empty_label=_("Any unit"),
+        method="filter_needs",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     inactive = django_filters.BooleanFilter(
         label=_("Show inactive units"),
         method="filter_inactive",
@@ -32,13 +49,19 @@ class UnitFilter(django_filters.FilterSet):
 
     class Meta:
         model = Unit
-        fields = ["q", "line", "inactive"]
+        fields = ["q", "line", "needs", "inactive"]
+
+    def __init__(self, *args, actor: Scope, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        if Role.ADMIN not in actor.roles_held:
+            del self.filters["needs"]  # only an admin sets units up
 
     @property
     def is_search(self) -> bool:
-        """A name, code or line was asked for: show a flat list instead of the tree."""
+        """A name, code, line or need was asked for: show a flat list instead of the tree."""
         data = self.form.cleaned_data if self.form.is_valid() else {}
-        return bool(data.get("q") or data.get("line"))
+        return bool(data.get("q") or data.get("line") or data.get("needs"))
 
     @property
     def show_inactive(self) -> bool:
@@ -55,6 +78,11 @@ class UnitFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
+
+    def filter_needs(self, queryset: QuerySet[Unit], name: str, value: str) -> QuerySet[Unit]:
+        if not value:
+            return queryset
+        return queryset.filter(self.actor.role_q(Role.ADMIN)).filter(NEEDS[value]())
 
     def filter_inactive(self, queryset: QuerySet[Unit], name: str, value: bool) -> QuerySet[Unit]:
         # Applied in filter_queryset: unchecked (or absent) means active units only.

@@ -17,7 +17,7 @@ recommendations). It takes a unit and a level, never a submission.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import F, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.lookups import StartsWith
 
 from accounts.models import User
@@ -126,6 +126,12 @@ def reviewers_above(path: str = "path") -> QuerySet[Membership]:
     `path`): `~Exists(reviewers_above())` are the units whose submissions wait on no one."""
     outer = OuterRef(path)
     return _active_reviewers().filter(StartsWith(outer, F("unit__path"))).exclude(unit__path=outer)
+
+
+def unreviewed_q() -> Q:
+    """Units below the top of the tree with no active reviewer above: their submissions wait on
+    no one."""
+    return Q(depth__gt=1) & ~Q(Exists(reviewers_above()))
 
 
 def may_review(who: "Scope | User", unit: Unit, waiting_on: Unit | None) -> bool:

@@ -5,11 +5,11 @@ one place that says what each role reaches, and that a superuser is an admin eve
 
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from units.models import Membership, Pair, Unit
+from units.models import Membership, Pair, Role, Unit
 from units.scope import Scope
 from units.scope import held_memberships as held_memberships  # for code still reading them here
 from units.scope import subtree_q as subtree_q
@@ -17,6 +17,12 @@ from units.scope import subtree_q as subtree_q
 
 def units_visible_to(who: User | Scope) -> QuerySet[Unit]:
     return Unit.objects.filter(Scope.of(who).subtree_q())
+
+
+def without_staff_q() -> Q:
+    """Units with no active staff member: nobody reports for them."""
+    staff = Membership.objects.filter(user__is_active=True, role=Role.STAFF, unit=OuterRef("pk"))
+    return ~Q(Exists(staff))
 
 
 def units_for_role(who: User | Scope, role: str) -> QuerySet[Unit]:

@@ -66,7 +66,7 @@ def _children_by_parent(parents: list[Unit], *, include_inactive: bool) -> dict[
 @login_required
 def unit_tree(request: HttpRequest) -> HttpResponse:
     visible = selectors.units_visible_to(Scope.of(request))
-    unit_filter = UnitFilter(request.GET or None, queryset=visible)
+    unit_filter = UnitFilter(request.GET or None, queryset=visible, actor=Scope.of(request))
     context: dict = {"filter": unit_filter, "show_inactive": unit_filter.show_inactive}
     if unit_filter.is_search:
         page = Paginator(unit_filter.qs, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -249,6 +249,19 @@ class TestFilters:
 
         assert _listed(client.get(QUEUE, {"overdue": "on"})) == [late.pk]
 
+    def test_it_shows_submissions_due_soon_and_either_wait_when_both_are_ticked(
+        self, client, tree, reviewer, submit
+    ):
+        late = submit(tree.branch_a1, days_ago=8)
+        soon = submit(tree.branch_a1, days_ago=6)
+        submit(tree.union_a2, days_ago=1)
+        client.force_login(reviewer)
+
+        assert _listed(client.get(QUEUE, {"due_soon": "on"})) == [soon.pk]
+        both = client.get(QUEUE, {"due_soon": "on", "overdue": "on"})
+        assert _listed(both) == [late.pk, soon.pk]
+        assert both.context["filter"].is_filtered
+
     def test_overdue_follows_each_campaigns_own_deadline(self, client, tree, reviewer, submit):
         strict = CampaignFactory(unit=tree.city, review_deadline_days=3)
         strict_task = TargetTaskFactory(campaign=strict)
@@ -480,6 +493,17 @@ class TestBulkApprove:
         statuses = dict(Activity.objects.values_list("pk", "status"))
         assert statuses == {a.pk: Status.APPROVED, b.pk: Status.SUBMITTED, c.pk: Status.APPROVED}
         assert ActivityEvent.objects.filter(action=Action.APPROVE).count() == 2
+
+    def test_approving_all_due_soon_leaves_the_rest_waiting(self, client, tree, reviewer, submit):
+        soon = submit(tree.branch_a1, days_ago=6)
+        late, fresh = submit(tree.branch_a1, days_ago=8), submit(tree.union_a2)
+        client.force_login(reviewer)
+
+        _bulk(client, scope="filtered", due_soon="on")
+
+        statuses = dict(Activity.objects.values_list("pk", "status"))
+        assert statuses[soon.pk] == Status.APPROVED
+        assert statuses[late.pk] == statuses[fresh.pk] == Status.SUBMITTED
 
     def test_it_approves_the_filtered_set_and_nothing_else(self, client, tree, reviewer, submit):
         a1, a2 = submit(tree.branch_a1), submit(tree.union_a2)

@@ -161,11 +161,14 @@ def test_the_urgency_counts_agree_with_the_queue(client, tree, staff, reviewer, 
     for days in (0, 3, 5, 6, 7, 8, 30):
         submitted(staff, tree.branch_a1, running, waited_days=days)
 
-    panel, _html = bench(client, reviewer)
-    queue = client.get(reverse("activities:queue"), {"overdue": "on"})
+    panel, html = bench(client, reviewer)
+    queue = reverse("activities:queue")
+    overdue = client.get(queue, {"overdue": "on"}).context["page"].count
+    due_soon = client.get(queue, {"due_soon": "on"}).context["page"].count
 
-    assert panel.reviewer.overdue == queue.context["page"].count == 2
+    assert (panel.reviewer.overdue, panel.reviewer.due_soon) == (overdue, due_soon) == (2, 3)
     assert panel.reviewer.total == 7
+    assert f'href="{queue}?overdue=on"' in html and f'href="{queue}?due_soon=on"' in html
 
 
 # --- Leaders -------------------------------------------------------------------------------------
@@ -233,6 +236,22 @@ def test_a_reviewer_above_and_targets_complete_the_set_up(client, tree, city_adm
     MembershipFactory(unit=tree.city, role=Role.REVIEWER)
     panel, _html = bench(client, city_admin)
     assert panel.admin.without_reviewer_count == 0
+
+
+def test_the_set_up_counts_open_the_same_units_on_the_organisations_page(
+    client, tree, city_admin, staff, reviewer
+):
+    panel, html = bench(client, city_admin)
+    page = reverse("units:tree")
+
+    for need, count, shown in (
+        ("staff", panel.admin.without_staff_count, panel.admin.without_staff),
+        ("reviewer", panel.admin.without_reviewer_count, panel.admin.without_reviewer),
+    ):
+        assert f'href="{page}?needs={need}"' in html
+        listed = [row["unit"] for row in client.get(page, {"needs": need}).context["rows"]]
+        assert len(listed) == count > 0
+        assert listed[: len(shown)] == shown
 
 
 def test_tasks_of_the_admins_campaigns_without_targets_are_listed(client, tree, city_admin):

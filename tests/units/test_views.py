@@ -130,6 +130,48 @@ def test_it_pages_search_results(client, tree, city_admin):
     assert "q=B1-&amp;page=2" in first.content.decode()
 
 
+def _needing(client, need: str) -> list[Unit]:
+    return [
+        row["unit"] for row in client.get(reverse("units:tree"), {"needs": need}).context["rows"]
+    ]
+
+
+def test_an_admin_lists_the_units_still_to_set_up_in_their_subtree(
+    client, tree, admin_user, staff, reviewer
+):
+    MembershipFactory(user=admin_user, unit=tree.committee_b, role=Role.LEADER)  # sees B, no admin
+    client.force_login(admin_user)
+
+    # branch_a1 has `staff`; B's units are seen, not administered.
+    assert _needing(client, "staff") == [tree.committee_a, tree.union_a2]
+    # `reviewer` on committee_a reviews what is below it; nobody reviews committee_a itself.
+    assert _needing(client, "reviewer") == [tree.committee_a]
+
+    MembershipFactory(unit=tree.city, role=Role.REVIEWER)
+    MembershipFactory(unit=tree.union_a2, role=Role.STAFF, user__is_active=False)
+    assert _needing(client, "reviewer") == []
+    assert _needing(client, "staff") == [tree.committee_a, tree.union_a2]  # inactive staff
+
+
+def test_only_an_admin_is_offered_the_set_up_filter(client, tree, leader):
+    client.force_login(leader)
+
+    response = client.get(reverse("units:tree"), {"needs": "staff"})
+
+    assert response.status_code == 200
+    assert "roots" in response.context  # the parameter is not theirs: the plain tree
+    assert 'name="needs"' not in response.content.decode()
+
+
+def test_an_unknown_need_shows_the_tree(client, tree, city_admin):
+    client.force_login(city_admin)
+
+    response = client.get(reverse("units:tree"), {"needs": "<b>x</b>"})
+
+    assert response.status_code == 200
+    assert "roots" in response.context
+
+
 def test_an_invalid_line_filter_shows_the_tree(client, tree, city_admin):
     client.force_login(city_admin)
 
