@@ -237,6 +237,8 @@ class AdminPanel:
     without_reviewer_count: int
     tasks_without_targets: list[TargetTask]
     tasks_without_targets_count: int
+    # Listed units whose reviewer must sit above what this admin administers: they ask upward.
+    reviewer_beyond_reach: set[int] = field(default_factory=set)
 
     @property
     def complete(self) -> bool:
@@ -271,7 +273,10 @@ def admin_panel(actor: Scope) -> AdminPanel:
     staff_rows, staff_count = _counted(without_staff)
     reviewer_rows, reviewer_count = _counted(without_reviewer)
     task_rows, task_count = _counted(tasks)
-    return AdminPanel(staff_rows, staff_count, reviewer_rows, reviewer_count, task_rows, task_count)
+    beyond = {unit.pk for unit in reviewer_rows if not actor.can_admin_above(unit)}
+    return AdminPanel(
+        staff_rows, staff_count, reviewer_rows, reviewer_count, task_rows, task_count, beyond
+    )
 
 
 # --- Campaigns -----------------------------------------------------------------------------------

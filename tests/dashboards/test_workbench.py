@@ -219,6 +219,9 @@ def test_admins_see_what_is_incomplete_in_their_subtree(client, tree, admin_user
     assert {u.pk for u in admin.without_staff} == {tree.committee_a.pk, tree.union_a2.pk}
     # No reviewer anywhere: every unit of the subtree below the tree's top lacks one.
     assert admin.without_reviewer_count == 3
+    # committee_a's reviewer would sit on the city, which is not this admin's to set up.
+    assert admin.reviewer_beyond_reach == {tree.committee_a.pk}
+    assert html.count('data-testid="ask-above"') == 1
     # The campaign is the city's, not the admin's: its tasks are not theirs to set up.
     assert admin.tasks_without_targets_count == 0
     assert below_b.name not in html
@@ -232,6 +235,8 @@ def test_a_reviewer_above_and_targets_complete_the_set_up(client, tree, city_adm
         tree.committee_b.pk,
         tree.branch_b1.pk,
     }
+
+    assert panel.admin.reviewer_beyond_reach == set()  # the city's admin can name them all
 
     MembershipFactory(unit=tree.city, role=Role.REVIEWER)
     panel, _html = bench(client, city_admin)
