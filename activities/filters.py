@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Status
 from campaigns import deadlines
+from campaigns.models import Campaign
 from common.widgets import NOT_A_CHOICE, CheckboxInput, FilterForm, TextInput, date_input, select
 from units.models import Line, Unit
 
@@ -78,12 +79,12 @@ class ReviewFilter(django_filters.FilterSet):
     )
     # The two waits narrow the list together (filter_queryset): both ticked lists either.
     overdue = django_filters.BooleanFilter(
-        label=_("Overdue only"),
+        label=_("Overdue"),
         method="filter_noop",
         widget=CheckboxInput(attrs={"class": "form-check-input"}),
     )
     due_soon = django_filters.BooleanFilter(
-        label=_("Due soon only"),
+        label=_("Due soon"),
         method="filter_noop",
         widget=CheckboxInput(attrs={"class": "form-check-input"}),
     )
@@ -145,9 +146,13 @@ class ReviewFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset: QuerySet[Activity]) -> QuerySet[Activity]:
         queryset = super().filter_queryset(queryset)
-        waits = [
-            wait(self.today)
+        asked = [
+            wait
             for name, wait in (("overdue", deadlines.overdue_q), ("due_soon", deadlines.due_soon_q))
             if self.form.cleaned_data.get(name)
         ]
-        return queryset.filter(reduce(operator.or_, waits)) if waits else queryset
+        if not asked:
+            return queryset
+        campaigns = list(Campaign.objects.only("pk", "review_deadline_days"))  # read once
+        waits = [wait(self.today, campaigns) for wait in asked]
+        return queryset.filter(reduce(operator.or_, waits))

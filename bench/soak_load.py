@@ -111,7 +111,10 @@ class Browser:
             for value in response.headers.get_all("Set-Cookie") or []:
                 name, _, rest = value.partition("=")
                 self.cookies[name.strip()] = rest.split(";", 1)[0]
-            result = (status, content, dict(response.headers))
+            # A header sent twice is read as one, joined (as HTTPResponse.getheader does).
+            names = dict.fromkeys(response.headers.keys())
+            joined = {name: ", ".join(response.headers.get_all(name) or []) for name in names}
+            result = (status, content, joined)
             if response.headers.get("Connection", "").lower() == "close":
                 self.close()
         except (OSError, http.client.HTTPException):

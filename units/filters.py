@@ -8,8 +8,11 @@ from units.routing import unreviewed_q
 from units.scope import Scope
 from units.selectors import without_staff_q
 
-# What a unit may still lack (the admin's workbench counts the same, by the same rules).
-NEEDS = {"staff": without_staff_q, "reviewer": unreviewed_q}
+# What a unit may still lack, and the rule that finds it (the admin's workbench counts the same).
+NEEDS = {
+    "staff": (_("Units without staff"), without_staff_q),
+    "reviewer": (_("Units with no reviewer above"), unreviewed_q),
+}
 
 
 class UnitFilter(django_filters.FilterSet):
@@ -33,10 +36,7 @@ class UnitFilter(django_filters.FilterSet):
     )
     needs = django_filters.ChoiceFilter(
         label=_("Still to set up"),
-        choices=[
-            ("staff", _("Units without staff")),
-            ("reviewer", _("Units with no reviewer above")),
-        ],
+        choices=[(need, label) for need, (label, _rule) in NEEDS.items()],
         empty_label=_("Any unit"),
         method="filter_needs",
         widget=forms.Select(attrs={"class": "form-select"}),
@@ -64,6 +64,11 @@ class UnitFilter(django_filters.FilterSet):
         return bool(data.get("q") or data.get("line") or data.get("needs"))
 
     @property
+    def need(self) -> str:
+        """The need asked for ("" for none)."""
+        return (self.form.cleaned_data.get("needs") or "") if self.form.is_valid() else ""
+
+    @property
     def show_inactive(self) -> bool:
         return bool(self.form.is_valid() and self.form.cleaned_data.get("inactive"))
 
@@ -80,9 +85,9 @@ class UnitFilter(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
 
     def filter_needs(self, queryset: QuerySet[Unit], name: str, value: str) -> QuerySet[Unit]:
-        if not value:
-            return queryset
-        return queryset.filter(self.actor.role_q(Role.ADMIN)).filter(NEEDS[value]())
+        # Active units only, as the workbench counts them, whatever "show inactive" says.
+        _label, rule = NEEDS[value]
+        return queryset.filter(self.actor.role_q(Role.ADMIN), rule(), is_active=True)
 
     def filter_inactive(self, queryset: QuerySet[Unit], name: str, value: bool) -> QuerySet[Unit]:
         # Applied in filter_queryset: unchecked (or absent) means active units only.

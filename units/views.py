@@ -81,6 +81,8 @@ def unit_tree(request: HttpRequest) -> HttpResponse:
                     for path in unit.ancestor_paths[:-1]
                     if path in ancestors
                 ],
+                # Its reviewer would sit above what this admin administers: they ask upward.
+                "ask_above": unit_filter.need == "reviewer" and not scope.can_admin_above(unit),
             }
             for unit in page.object_list
         ]

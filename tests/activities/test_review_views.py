@@ -5,6 +5,8 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -258,9 +260,12 @@ class TestFilters:
         client.force_login(reviewer)
 
         assert _listed(client.get(QUEUE, {"due_soon": "on"})) == [soon.pk]
-        both = client.get(QUEUE, {"due_soon": "on", "overdue": "on"})
+        with CaptureQueriesContext(connection) as queries:
+            both = client.get(QUEUE, {"due_soon": "on", "overdue": "on"})
         assert _listed(both) == [late.pk, soon.pk]
         assert both.context["filter"].is_filtered
+        deadlines = [q for q in queries if '"review_deadline_days" FROM' in q["sql"]]
+        assert len(deadlines) == 1  # both waits from one reading of the campaigns' deadlines
 
     def test_overdue_follows_each_campaigns_own_deadline(self, client, tree, reviewer, submit):
         strict = CampaignFactory(unit=tree.city, review_deadline_days=3)

@@ -153,6 +153,27 @@ def test_an_admin_lists_the_units_still_to_set_up_in_their_subtree(
     assert _needing(client, "staff") == [tree.committee_a, tree.union_a2]  # inactive staff
 
 
+def test_the_set_up_list_holds_active_units_only_as_the_workbench_counts(client, tree, city_admin):
+    services.unit_deactivate(unit=tree.union_a2)
+    client.force_login(city_admin)
+
+    response = client.get(reverse("units:tree"), {"needs": "staff", "inactive": "on"})
+
+    listed = [row["unit"] for row in response.context["rows"]]
+    assert tree.union_a2 not in listed
+    assert tree.branch_a1 in listed
+
+
+def test_a_unit_whose_reviewer_the_admin_cannot_name_says_whom_to_ask(client, tree, admin_user):
+    client.force_login(admin_user)
+
+    response = client.get(reverse("units:tree"), {"needs": "reviewer"})
+
+    asks = {row["unit"] for row in response.context["rows"] if row["ask_above"]}
+    assert asks == {tree.committee_a}  # its reviewer would sit on the city
+    assert response.content.decode().count('data-testid="ask-above"') == 1
+
+
 def test_only_an_admin_is_offered_the_set_up_filter(client, tree, leader):
     client.force_login(leader)
 
@@ -197,17 +218,20 @@ def _count_queries(client, url, params=None) -> int:
     return len(queries)
 
 
+@pytest.mark.parametrize(
+    "params", [{"line": Line.PARTY}, {"needs": "staff"}, {"needs": "reviewer"}], ids=str
+)
 def test_the_search_costs_the_same_queries_for_many_rows_as_for_few(
-    client, tree, city_admin, django_assert_max_num_queries
+    client, tree, city_admin, params, django_assert_max_num_queries
 ):
     client.force_login(city_admin)
     url = reverse("units:tree")
-    few = _count_queries(client, url, {"line": Line.PARTY})
+    few = _count_queries(client, url, params)
 
     _grow(tree.branch_a1, 30, "X")
     _grow(tree.branch_b1, 30, "Y")
     with django_assert_max_num_queries(few):
-        response = client.get(url, {"line": Line.PARTY})
+        response = client.get(url, params)
 
     assert len(response.context["rows"]) == SEARCH_PAGE_SIZE
 
