@@ -26,12 +26,14 @@ sys.path.insert(0, str(BASE_DIR))
 from deploy import render  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
-PG_PORT = int(os.environ.get("SOAK_PG_PORT", "55432"))
-REDIS_PORT = int(os.environ.get("SOAK_REDIS_PORT", "56379"))
-BOUNCER_PORT = int(os.environ.get("SOAK_PGBOUNCER_PORT", "56432"))
-HTTPS_PORT = int(os.environ.get("SOAK_HTTPS_PORT", "58443"))
-HTTP_PORT = int(os.environ.get("SOAK_HTTP_PORT", "58080"))
-SMTP_PORT = int(os.environ.get("SOAK_SMTP_PORT", "58025"))
+# Below Linux's ephemeral range (32768–60999): a port there may be held for a moment by any
+# client's outgoing connection, and a server binding it then fails.
+PG_PORT = int(os.environ.get("SOAK_PG_PORT", "25432"))
+REDIS_PORT = int(os.environ.get("SOAK_REDIS_PORT", "26379"))
+BOUNCER_PORT = int(os.environ.get("SOAK_PGBOUNCER_PORT", "26432"))
+HTTPS_PORT = int(os.environ.get("SOAK_HTTPS_PORT", "28443"))
+HTTP_PORT = int(os.environ.get("SOAK_HTTP_PORT", "28080"))
+SMTP_PORT = int(os.environ.get("SOAK_SMTP_PORT", "28025"))
 DB_NAME = "chuangxian_soak"
 IS_ROOT = os.geteuid() == 0
 
@@ -328,7 +330,21 @@ logfile = {folder / "pgbouncer.log"}
             if ready():
                 return
             time.sleep(0.2)
-        raise SystemExit(f"soak: {what} did not start in {seconds:.0f} s (logs in {self.dir})")
+        proc = self.procs.get(what)
+        exited = f", exited with {proc.returncode}" if proc and proc.poll() is not None else ""
+        raise SystemExit(
+            f"soak: {what} did not start in {seconds:.0f} s{exited}{self._log_tail(what)}"
+        )
+
+    def _log_tail(self, name: str, lines: int = 15) -> str:
+        """The last lines of a process's logs (its output, and its own log file if it keeps
+        one): the stack's folder is removed when it stops, so a failure shows them."""
+        found = ""
+        for log in [self.dir / f"{name}.log", *sorted((self.dir / name).glob("*.log"))]:
+            if log.is_file():
+                tail = log.read_text(errors="replace").splitlines()[-lines:]
+                found += f"\n--- {log.name}\n" + "\n".join(tail)
+        return found
 
     def stop(self, keep_logs: Path | None = None) -> None:
         """End every process this stack started (the app's first, the databases' last)."""
