@@ -31,6 +31,15 @@ def review_status(data) -> str:
     return value if value in dict(REVIEW_STATUSES) else Status.SUBMITTED
 
 
+def _ticked(label) -> django_filters.BooleanFilter:
+    """A checkbox read where it is used (filter_unit, filter_queryset), not filtered on its own."""
+    return django_filters.BooleanFilter(
+        label=label,
+        method="filter_noop",
+        widget=CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+
 class ReviewFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"),
@@ -46,11 +55,7 @@ class ReviewFilter(django_filters.FilterSet):
             attrs={"type": "search", "class": "form-control", "placeholder": _("Unit name or code")}
         ),
     )
-    below = django_filters.BooleanFilter(
-        label=_("Include units below"),
-        method="filter_noop",
-        widget=CheckboxInput(attrs={"class": "form-check-input"}),
-    )
+    below = _ticked(_("Include units below"))
     line = django_filters.ChoiceFilter(
         label=_("Line"),
         field_name="unit__line",
@@ -78,16 +83,8 @@ class ReviewFilter(django_filters.FilterSet):
         label=_("to"), field_name="starts_on", lookup_expr="lte", widget=date_input()
     )
     # The two waits narrow the list together (filter_queryset): both ticked lists either.
-    overdue = django_filters.BooleanFilter(
-        label=_("Overdue"),
-        method="filter_noop",
-        widget=CheckboxInput(attrs={"class": "form-check-input"}),
-    )
-    due_soon = django_filters.BooleanFilter(
-        label=_("Due soon"),
-        method="filter_noop",
-        widget=CheckboxInput(attrs={"class": "form-check-input"}),
-    )
+    overdue = _ticked(_("Overdue"))
+    due_soon = _ticked(_("Due soon"))
 
     class Meta:
         model = Activity
