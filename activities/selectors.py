@@ -25,7 +25,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from activities.models import Action, Activity, CoOrganiser, CoOrganiserStatus, Status
+from activities.models import (
+    Action,
+    Activity,
+    ActivityEvent,
+    CoOrganiser,
+    CoOrganiserStatus,
+    Status,
+)
 from campaigns import deadlines
 from units.models import Unit
 from units.routing import may_review
@@ -118,9 +125,12 @@ def passed_on_by(actor: Scope, activity: Activity) -> bool:
     not approve it again at level 2 (one query, only for a submission past level 1)."""
     if activity.status != Status.SUBMITTED or activity.review_level <= 1:
         return False
-    return activity.events.filter(
-        action=Action.PASS_ON, actor=actor.user, created_at__gte=activity.submitted_at
-    ).exists()
+    since = activity.submitted_at
+    return _passed_on(actor).filter(activity=activity, created_at__gte=since).exists()
+
+
+def _passed_on(actor: Scope) -> QuerySet[ActivityEvent]:
+    return ActivityEvent.objects.filter(action=Action.PASS_ON, actor=actor.user)
 
 
 def can_review(actor: Scope, activity: Activity) -> bool:
@@ -150,6 +160,11 @@ def review_queue(who: User | Scope) -> QuerySet[Activity]:
         queryset = queryset.filter(actor.reviews_q(unit="unit", waiting_on="review_unit"))
     # Never one's own (see is_own): those are not the reviewer's to act on.
     queryset = queryset.exclude(created_by=actor.user).exclude(unit_id__in=actor.staff_unit_ids)
+    # Nor one this reviewer passed on from level 1 (passed_on_by): another must decide level 2.
+    passed_on = _passed_on(actor).filter(
+        activity=OuterRef("pk"), created_at__gte=OuterRef("submitted_at")
+    )
+    queryset = queryset.exclude(Q(review_level__gt=1) & Q(Exists(passed_on)))
     if actor.staff_unit_ids:
         coorganising = CoOrganiser.objects.filter(
             activity=OuterRef("pk"), unit_id__in=actor.staff_unit_ids

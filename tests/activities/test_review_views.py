@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from activities import review_views, services
+from activities import review_views, selectors, services
 from activities.models import Action, Activity, ActivityEvent, Status
 from common.paging import page_number
 from tests.factories import (
@@ -708,11 +708,34 @@ class TestTwoLevels:
             reverse("activities:approve", args=[activity.pk]), {"level": 2, "next": QUEUE}
         )
 
-        assert refused[0] is False and "level 1" in refused[1]
+        assert refused == (False, "missing")  # no longer in their queue (see the next test)
         assert row.status_code == 403
+        assert "another reviewer must approve it at level 2" in row.content.decode()
         activity.refresh_from_db()
         assert (activity.status, activity.review_level) == (Status.SUBMITTED, 2)
         assert activity.events.filter(action=Action.APPROVE).count() == 0
+
+    def test_what_a_reviewer_passed_on_leaves_their_queue_for_another(
+        self, client, tree, two_level, reviewer, city_reviewer, submit
+    ):
+        passed, other = submit(tree.branch_a1), submit(tree.union_a2)
+        client.force_login(city_reviewer)
+        _bulk(client, ids=[passed.pk])
+
+        # Level 2 waits on the city, where they sit, but it is not theirs to decide again.
+        assert _listed(client.get(QUEUE)) == [other.pk]
+        assert selectors.review_queue(city_reviewer).count() == 1  # the workbench's count
+
+        colleague = MembershipFactory(unit=tree.city, role=Role.REVIEWER).user
+        client.force_login(colleague)
+        assert _listed(client.get(QUEUE)) == [other.pk, passed.pk]  # level 2's wait is newer
+
+        # Returned and submitted again, it starts afresh: theirs to decide at level 1 again.
+        services.activity_return(actor=colleague, activity=passed, level=2, reason="补充照片")
+        passed.refresh_from_db()
+        services.activity_submit(actor=passed.created_by, activity=passed)
+        client.force_login(city_reviewer)
+        assert _listed(client.get(QUEUE)) == [other.pk, passed.pk]
 
 
 class TestQueryCount:
