@@ -101,8 +101,9 @@ class ReviewFilter(django_filters.FilterSet):
             "due_soon",
         ]
 
-    def __init__(self, *args, tasks: list[tuple[int, str]], today: datetime.date, **kwargs):
-        """`tasks`: the (id, title) pairs the task filter offers, the only ones it accepts."""
+    def __init__(self, *args, tasks: list, today: datetime.date, **kwargs):
+        """`tasks`: the choices the task filter offers, (id, title) pairs or groups of them
+        ((campaign, [(id, title), …])), the only ones it accepts."""
         super().__init__(*args, **kwargs)
         self.filters["task"].extra["choices"] = tasks
         self.today = today

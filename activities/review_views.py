@@ -8,6 +8,8 @@ activity's own transition views (activities.views) with `next` pointing back her
 import datetime
 import math
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 
 from django import forms
 from django.contrib import messages
@@ -54,6 +56,7 @@ ROW_FIELDS = [
     "return_reason",
     "unit__name",
     "unit__path",
+    "campaign__name",
     "campaign__review_levels",
     "campaign__review_deadline_days",
 ]
@@ -85,10 +88,15 @@ def _review_filter(actor: Scope, data, status: str, today: datetime.date) -> Rev
     )
     tasks = (
         TargetTask.objects.filter(campaign__in=campaigns_visible_to(user), campaign__is_active=True)
-        .order_by("campaign__name", "line", "sort_order", "code")
-        .values_list("pk", "title")
+        .order_by("campaign__name", "campaign_id", "line", "sort_order", "code")
+        .values_list("campaign_id", "campaign__name", "pk", "title")
     )
-    return ReviewFilter(data, queryset=base, tasks=list(tasks), today=today)
+    # Grouped by campaign (<optgroup>): campaigns often repeat a catalogue's titles.
+    grouped = [
+        (name, [(pk, title) for _id, _name, pk, title in rows])
+        for (_id, name), rows in groupby(tasks, key=itemgetter(0, 1))
+    ]
+    return ReviewFilter(data, queryset=base, tasks=grouped, today=today)
 
 
 @dataclass

@@ -37,7 +37,7 @@ class UnitFilter(django_filters.FilterSet):
     needs = django_filters.ChoiceFilter(
         label=_("Still to set up"),
         choices=[(need, label) for need, (label, _rule) in NEEDS.items()],
-        empty_label=_("Any unit"),
+        empty_label=_("Still to set up: any unit"),
         method="filter_needs",
         widget=forms.Select(attrs={"class": "form-select"}),
     )

@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from units.models import KIND_LINES, Role, Unit, UnitKind
@@ -66,8 +67,17 @@ class MemberAddForm(forms.Form):
         validators=[User.username_validator],
         help_text=_("An existing user, or the user name for a new account."),
     )
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=Role.choices,
+        help_text=_(
+            "Staff report this unit's activities; a reviewer here reviews the units below it; "
+            "a leader and an administrator reach this unit and every unit below."
+        ),
+    )
+    name = forms.CharField(
+        label=pgettext_lazy("a person's", "Name"), max_length=100, required=False
+    )
     email = forms.EmailField(
         label=_("Email"),
         required=False,

@@ -232,6 +232,26 @@ class TestFilters:
         assert hidden.title not in html
         assert "task" in response.context["filter"].form.errors
 
+    def test_same_titled_tasks_of_two_campaigns_are_told_apart(
+        self, client, tree, reviewer, submit, task, campaign
+    ):
+        later = CampaignFactory(unit=tree.city, name="2026年创先争优")
+        again = TargetTaskFactory(campaign=later, code=task.code, title=task.title)
+        TargetFactory(unit=tree.branch_a1, task=again)
+        old, new = submit(tree.branch_a1), submit(tree.branch_a1, tasks=[again], campaign=later)
+        client.force_login(reviewer)
+
+        response = client.get(QUEUE)
+
+        html = response.content.decode()
+        for name, option in ((campaign.name, task), (later.name, again)):
+            group = re.search(rf'<optgroup label="{name}">(.*?)</optgroup>', html, re.S)
+            assert group and f'<option value="{option.pk}">' in group.group(1)
+        named = re.findall(r'data-testid="review-campaign">([^<]+)<', html)
+        assert sorted(named) == sorted([campaign.name, later.name])
+        assert _listed(client.get(QUEUE, {"task": again.pk})) == [new.pk]
+        assert old.pk in _listed(client.get(QUEUE, {"task": task.pk}))
+
     def test_it_filters_by_the_activity_date(self, client, tree, reviewer, submit):
         june = submit(tree.branch_a1, starts_on=datetime.date(2010, 6, 10))
         july = submit(tree.branch_a1, starts_on=datetime.date(2010, 7, 10))
