@@ -131,6 +131,16 @@ class Activity(models.Model):
         verbose_name=_("reviewing unit"),
         help_text=_("Whose reviewers (or reviewers above them) act on the submission now."),
     )
+    passed_on_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("passed on by"),
+        help_text=_("Who approved the submission at level 1: another reviewer decides level 2."),
+    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     first_submitted_at = models.DateTimeField(
         _("first submitted at"),
@@ -167,9 +177,18 @@ class Activity(models.Model):
             # lacks: `check` would warn.)
             models.Index(fields=["starts_on", "id", "unit"], name="activity_list_idx"),
             # Submissions waiting for review, oldest first (review queues, overdue counts): a
-            # small partial index that answers their counts without reading the table.
+            # small partial index that answers their counts without reading the table (every
+            # column a queue filters on, passed_on_by too).
             models.Index(
-                fields=["waiting_since", "id", "review_unit", "unit", "campaign", "created_by"],
+                fields=[
+                    "waiting_since",
+                    "id",
+                    "review_unit",
+                    "unit",
+                    "campaign",
+                    "created_by",
+                    "passed_on_by",
+                ],
                 condition=models.Q(status="submitted"),
                 name="activity_waiting_idx",
             ),

@@ -26,9 +26,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from activities.models import (
-    Action,
     Activity,
-    ActivityEvent,
     CoOrganiser,
     CoOrganiserStatus,
     Status,
@@ -122,15 +120,13 @@ def is_reviewer_of(actor: Scope, activity: Activity) -> bool:
 
 def passed_on_by(actor: Scope, activity: Activity) -> bool:
     """Whether this reviewer passed the current submission on from level 1: the same person may
-    not approve it again at level 2 (one query, only for a submission past level 1)."""
-    if activity.status != Status.SUBMITTED or activity.review_level <= 1:
-        return False
-    since = activity.submitted_at
-    return _passed_on(actor).filter(activity=activity, created_at__gte=since).exists()
-
-
-def _passed_on(actor: Scope) -> QuerySet[ActivityEvent]:
-    return ActivityEvent.objects.filter(action=Action.PASS_ON, actor=actor.user)
+    not approve it again at level 2 (kept on the submission by the services' every move)."""
+    return (
+        activity.status == Status.SUBMITTED
+        and activity.review_level > 1
+        and activity.passed_on_by_id is not None
+        and activity.passed_on_by_id == actor.user.pk
+    )
 
 
 def can_review(actor: Scope, activity: Activity) -> bool:
@@ -161,10 +157,7 @@ def review_queue(who: User | Scope) -> QuerySet[Activity]:
     # Never one's own (see is_own): those are not the reviewer's to act on.
     queryset = queryset.exclude(created_by=actor.user).exclude(unit_id__in=actor.staff_unit_ids)
     # Nor one this reviewer passed on from level 1 (passed_on_by): another must decide level 2.
-    passed_on = _passed_on(actor).filter(
-        activity=OuterRef("pk"), created_at__gte=OuterRef("submitted_at")
-    )
-    queryset = queryset.exclude(Q(review_level__gt=1) & Q(Exists(passed_on)))
+    queryset = queryset.exclude(passed_on_by=actor.user)
     if actor.staff_unit_ids:
         coorganising = CoOrganiser.objects.filter(
             activity=OuterRef("pk"), unit_id__in=actor.staff_unit_ids

@@ -259,7 +259,9 @@ def _move(
         event.evidence_warnings = integrity.warnings_count(activity)
     was_approved, waited = activity.status == Status.APPROVED, activity.waiting_since
     activity.status = target
-    fields = fields or {}
+    # Kept on the submission while it waits at level 2 (selectors.passed_on_by); any other move
+    # starts afresh.
+    fields = {"passed_on_by": actor.user if action == Action.PASS_ON else None, **(fields or {})}
     for name, value in fields.items():
         setattr(activity, name, value)
     activity.save(update_fields=["status", *fields, "updated_at"])

@@ -817,6 +817,7 @@ EXPECTED_ACTIVITY_COLUMNS = [
     "status",
     "review_level",
     "review_unit_id",
+    "passed_on_by_id",
     "submitted_at",
     "first_submitted_at",
     "waiting_since",
@@ -1055,6 +1056,8 @@ class _Generator:
                     status,
                     review_level,
                     review_unit,
+                    # passed_on_by: the level-1 reviewer of a submission waiting at level 2.
+                    unit.level1_actor if status == SUBMITTED and review_level == 2 else null,
                     submitted,
                     submitted,  # first_submitted_at
                     waiting,

@@ -695,6 +695,7 @@ class TestTwoLevels:
         activity.refresh_from_db()
         assert (activity.status, activity.review_level) == (Status.SUBMITTED, 2)
         assert activity.review_unit == tree.city
+        assert activity.passed_on_by == reviewer
         assert _listed(client.get(QUEUE)) == []
         client.force_login(city_reviewer)
         queue = client.get(QUEUE)
@@ -705,6 +706,7 @@ class TestTwoLevels:
 
         activity.refresh_from_db()
         assert activity.status == Status.APPROVED
+        assert activity.passed_on_by is None
         assert list(activity.events.values_list("action", "level")) == [
             (Action.SUBMIT, 1),
             (Action.PASS_ON, 1),

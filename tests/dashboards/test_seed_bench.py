@@ -84,6 +84,14 @@ def test_it_writes_activities_in_every_state_with_their_events(seeded):
     waiting = activities.filter(status=Status.SUBMITTED)
     assert not waiting.filter(review_unit=None).exists()
     assert not waiting.filter(waiting_since=None).exists()
+    # Who passed a level-2 submission on is its pass-on's reviewer, as the services keep it.
+    passed_on = {
+        event.activity_id: event.actor_id
+        for event in ActivityEvent.objects.filter(activity__in=waiting, action="pass_on")
+    }
+    assert passed_on
+    assert dict(waiting.filter(review_level=2).values_list("pk", "passed_on_by_id")) == passed_on
+    assert not waiting.filter(review_level=1).exclude(passed_on_by=None).exists()
 
 
 def test_it_signs_up_the_bench_users_on_their_units(seeded):
