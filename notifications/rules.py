@@ -179,7 +179,12 @@ def _own_pairs(activities: list[Activity], users: Iterable[User]) -> _Own:
 
 
 def _may_review(activity: Activity, users: list[User], own: _Own) -> list[User]:
-    return [user for user in users if not own.is_own(user, activity)]
+    """Not the unit's own people, nor who passed it on from level 1 (another decides level 2)."""
+    return [
+        user
+        for user in users
+        if not own.is_own(user, activity) and user.pk != activity.passed_on_by_id
+    ]
 
 
 def reviewers_who_may_act(activities: list[Activity]) -> dict[int, list[User]]:

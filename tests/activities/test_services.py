@@ -277,7 +277,7 @@ class TestTwoLevels:
         self, two_level, staff, reviewer, city_reviewer, draft
     ):
         activity = _approved(staff, reviewer, draft)
-        with pytest.raises(NotAllowed):
+        with pytest.raises(NotAllowed, match="another reviewer must approve it at level 2"):
             services.activity_approve(actor=reviewer, activity=activity, level=2)
 
     def test_one_person_cannot_approve_both_levels(

@@ -148,6 +148,23 @@ def test_a_pass_on_reaches_the_next_levels_reviewers(
     assert notice.context["activity_ids"] == [draft.pk]
 
 
+def test_who_passed_it_on_is_not_asked_to_decide_level_two(
+    tree, staff, reviewer, draft, campaign, django_capture_on_commit_callbacks
+):
+    campaign.review_levels = 2
+    campaign.save()
+    MembershipFactory(user=reviewer, unit=tree.city, role=Role.REVIEWER)  # sits at both levels
+    colleague = UserFactory(username="reviewer_city")
+    MembershipFactory(user=colleague, unit=tree.city, role=Role.REVIEWER)
+    services.activity_submit(actor=staff, activity=draft)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.activity_approve(actor=reviewer, activity=draft, level=1)
+
+    notices = Notification.objects.filter(rule=Rule.SUBMITTED)
+    assert [notice.recipient for notice in notices] == [colleague]
+
+
 def test_a_former_member_hears_nothing_of_a_return(tree, staff, reviewer, draft):
     activity = services.activity_submit(actor=staff, activity=draft)
     Membership.objects.filter(user=staff).delete()
