@@ -22,14 +22,14 @@ from units.models import Membership, Role, Unit
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def zh(msgid: str) -> str:
+def zh(msgid: str, context: str | None = None) -> str:
     with translation.override("zh-hans"):
-        return translation.gettext(msgid)
+        return translation.pgettext(context, msgid) if context else translation.gettext(msgid)
 
 
-def field(page: Page, msgid: str):
+def field(page: Page, msgid: str, context: str | None = None):
     """A form field by its label; crispy marks a required one with "*"."""
-    return page.get_by_label(re.compile(rf"^\s*{re.escape(zh(msgid))}\s*\*?\s*$"))
+    return page.get_by_label(re.compile(rf"^\s*{re.escape(zh(msgid, context))}\s*\*?\s*$"))
 
 
 def switch_language(page: Page, code: str) -> None:
@@ -83,7 +83,7 @@ def test_city_admin_finds_a_unit_and_adds_a_member(page: Page, live_server, snap
     expect(page).to_have_url(live_server.url + reverse("units:member_add", args=[town.pk]))
     field(page, "User name").fill("cg_secretary_zhang")
     field(page, "Role").select_option(Role.LEADER)
-    field(page, "Name").fill("张丽")
+    field(page, "Name", "a person's").fill("张丽")
     field(page, "Email").fill("zhang.li@example.gov.cn")
     snapshot("member-form")
     page.get_by_role("button", name=zh("Add member"), exact=True).click()
