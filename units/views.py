@@ -65,13 +65,13 @@ def _children_by_parent(parents: list[Unit], *, include_inactive: bool) -> dict[
 
 @login_required
 def unit_tree(request: HttpRequest) -> HttpResponse:
-    visible = selectors.units_visible_to(Scope.of(request))
-    unit_filter = UnitFilter(request.GET or None, queryset=visible, actor=Scope.of(request))
+    scope = Scope.of(request)
+    visible = selectors.units_visible_to(scope)
+    unit_filter = UnitFilter(request.GET or None, queryset=visible, actor=scope)
     context: dict = {"filter": unit_filter, "show_inactive": unit_filter.show_inactive}
     if unit_filter.is_search:
         page = Paginator(unit_filter.qs, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
         ancestors = selectors.ancestors_by_path(page.object_list)
-        scope = Scope.of(request)
         context["page"] = page
         context["rows"] = [
             {
@@ -87,7 +87,7 @@ def unit_tree(request: HttpRequest) -> HttpResponse:
             for unit in page.object_list
         ]
     else:
-        roots = list(selectors.roots_for(Scope.of(request)).order_by("path"))
+        roots = list(selectors.roots_for(scope).order_by("path"))
         if not unit_filter.show_inactive:
             roots = [root for root in roots if root.is_active]
         children = _children_by_parent(roots, include_inactive=unit_filter.show_inactive)
