@@ -112,9 +112,21 @@ def field(page: Page, label: str):
     return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$", re.IGNORECASE))
 
 
+def forget_session(page: Page) -> None:
+    """Leave the page, then drop its cookies: as a new visitor would arrive.
+
+    Leaving first matters: a request the old page still has in flight (a lazy thumbnail)
+    would otherwise come back after the cookies are gone, be sent to the login page and
+    set a new CSRF cookie under the login form just opened (its POST then fails, 403).
+    """
+    page.wait_for_load_state("networkidle")
+    page.goto("about:blank")
+    page.context.clear_cookies()
+
+
 def sign_in_as(page: Page, live_server, t, username: str) -> None:
     """Sign in through the login form as `username` (the test factories' password)."""
-    page.context.clear_cookies()
+    forget_session(page)
     page.goto(live_server.url + reverse("accounts:login"))
     field(page, t("username")).fill(username)
     field(page, t("Password")).fill(PASSWORD)

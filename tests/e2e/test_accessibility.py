@@ -18,7 +18,7 @@ from accounts.models import User
 from activities.models import Activity, Status
 from campaigns.models import Campaign
 from demo.accounts import DEMO_PASSWORD
-from tests.e2e.conftest import LANGUAGES, open_navigation
+from tests.e2e.conftest import LANGUAGES, forget_session, open_navigation
 from tests.factories import PASSWORD, UserFactory
 from units.models import Membership, Role
 
@@ -61,7 +61,7 @@ def demo():
 
 
 def sign_in(page: Page, live_server, username: str, password: str = DEMO_PASSWORD) -> None:
-    page.context.clear_cookies()
+    forget_session(page)
     page.goto(live_server.url + reverse("accounts:login"))
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(password)
@@ -206,7 +206,7 @@ def test_at_desktop_width_the_brand_and_menu_keep_one_line(
     )
     user.language = language
     user.save(update_fields=["language"])
-    page.context.clear_cookies()
+    forget_session(page)
     page.goto(live_server.url + reverse("accounts:login"))
     page.locator("#id_username").fill(user.username)
     page.locator("#id_password").fill(PASSWORD)

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from activities import services
 from activities.models import Action, Status
 from tests import photos
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import forget_session, log_in
 from tests.factories import PASSWORD, ActivityFactory, MembershipFactory, UserFactory
 from units.models import Role
 
@@ -80,7 +80,7 @@ def test_a_reviewer_sees_the_duplicate_and_the_thumbnails(
     assert second.status == Status.SUBMITTED
 
     # Its reviewer: thumbnails and the warning in the queue.
-    page.context.clear_cookies()
+    forget_session(page)
     log_in(page, live_server.url, reviewer_b.username, PASSWORD)
     page.goto(live_server.url + reverse("activities:queue"))
     row = page.get_by_test_id("review-row").filter(has_text=second.title)

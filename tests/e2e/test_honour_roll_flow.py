@@ -21,7 +21,7 @@ from evaluations.models import (
     HonourRound,
     Recommendation,
 )
-from tests.e2e.conftest import LANGUAGES, field, sign_in_as
+from tests.e2e.conftest import LANGUAGES, field, forget_session, sign_in_as
 from tests.evaluations.honour_roll_fixtures import (
     HonourCategoryFactory,
     HonourRoundFactory,
@@ -121,7 +121,7 @@ def test_a_union_applies_two_levels_recommend_and_it_is_commended_on_the_roll(
     snapshot("published")
 
     # Anyone, signed out, objects to the nominee on the public notice.
-    page.context.clear_cookies()
+    forget_session(page)
     page.goto(live_server.url + notice_url)
     expect(page.get_by_test_id("notice-entry")).to_have_count(1)
     expect(page.get_by_test_id("notice-entry")).to_contain_text("市总工会机关工会")
@@ -146,7 +146,7 @@ def test_a_union_applies_two_levels_recommend_and_it_is_commended_on_the_roll(
     snapshot("answered")
 
     # The objector, signed out, reads the answer at the link they kept.
-    page.context.clear_cookies()
+    forget_session(page)
     page.goto(own_link)
     expect(page.get_by_test_id("objection-answer")).to_contain_text("经核实，材料属实。")
     expect(page.get_by_test_id("objection-status")).not_to_contain_text("13900000000")
@@ -169,7 +169,7 @@ def test_a_union_applies_two_levels_recommend_and_it_is_commended_on_the_roll(
     honour = Honour.objects.get()
 
     # The public honour roll lists it; its certificate prints.
-    page.context.clear_cookies()
+    forget_session(page)
     page.goto(live_server.url + reverse("public:honours"))
     expect(page.get_by_test_id("roll-entry")).to_have_count(1)
     expect(page.get_by_test_id("roll-entry")).to_contain_text("开展劳动竞赛")

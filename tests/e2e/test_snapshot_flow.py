@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from evaluations import snapshot_services
 from evaluations.models import ObjectionOutcome, ScoreObjection, Snapshot
 from evaluations.snapshot_services import Result
-from tests.e2e.conftest import LANGUAGES, sign_in_as
+from tests.e2e.conftest import LANGUAGES, forget_session, sign_in_as
 from tests.factories import CampaignFactory, MembershipFactory, UnitFactory, UserFactory
 from units.models import Role, UnitKind
 
@@ -85,7 +85,7 @@ def test_a_snapshot_is_published_objected_to_and_answered(
     snapshot("print")
 
     # Anyone reads the public notice.
-    page.context.clear_cookies()
+    forget_session(page)
     page.goto(live_server.url + path)
     expect(page.get_by_test_id("ranking-row")).to_have_count(2)
     expect(page.get_by_test_id("ranking-unit").first).to_have_text("城关镇第二党支部")
