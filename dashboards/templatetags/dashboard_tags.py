@@ -1,11 +1,11 @@
-"""The unit dashboard's tables (dashboards/unit_dashboard.html), each drawn by a Jinja2 fragment
-(templates/jinja2/dashboards/) once for all its rows: as Django template markup, the ranking, the
-tasks and the trend cost more than the rest of the page."""
+"""The unit dashboard (dashboards/unit_dashboard.html): its body and the standing table's rows
+are Jinja2 fragments (templates/jinja2/dashboards/), drawn at once: as Django template markup,
+the figures and the tables cost more than the rest of the request."""
 
 from django import template
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from activities.dashboard import TaskRow, UnitRow
 from common.jinja2 import render_fragment
 from evaluations.standing_selectors import StandingBoard
 from units.models import Line
@@ -13,25 +13,31 @@ from units.models import Line
 register = template.Library()
 
 
-@register.simple_tag
-def ranking_rows(ranking: list[UnitRow], query: str) -> SafeString:
-    """The ranking's rows; each unit's name drills down to its dashboard, keeping the filters."""
-    return render_fragment("dashboards/ranking_rows.html", rows=ranking, query=query)
-
-
-@register.simple_tag
-def behind_rows(behind: list[UnitRow], query: str) -> SafeString:
-    return render_fragment("dashboards/behind_rows.html", rows=behind, query=query)
-
-
-@register.simple_tag
-def task_rows(rows: list[TaskRow]) -> SafeString:
-    return render_fragment("dashboards/task_rows.html", rows=rows, lines=dict(Line.choices))
-
-
-@register.simple_tag
-def trend_rows(trend: list) -> SafeString:
-    return render_fragment("dashboards/trend_rows.html", trend=trend)
+@register.simple_tag(takes_context=True)
+def dashboard_board(context) -> SafeString:
+    """The page's filters, figures and tables (templates/jinja2/dashboards/board.html) from the
+    view's context; the draft score is its Django partial, which the workbench shares."""
+    found = context.get("draft_score")
+    filters = context["filters"]
+    period_choices = filters.period_choices()
+    return render_fragment(
+        "dashboards/board.html",
+        unit=context["unit"],
+        board=context["board"],
+        campaigns=context["campaigns"],
+        filters=filters,
+        period_choices=period_choices,
+        period_label=dict(period_choices).get(filters.period_value, ""),
+        line_choices=context["line_choices"],
+        lines=dict(Line.choices),
+        query=context["query"],
+        is_reviewer=context.get("is_reviewer", False),
+        draft_score=(
+            render_to_string("dashboards/partials/draft_score.html", {"found": found})
+            if found
+            else ""
+        ),
+    )
 
 
 @register.simple_tag

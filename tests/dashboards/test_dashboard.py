@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from activities import services
 from activities.dashboard import filters_for
@@ -333,6 +334,23 @@ def test_ranking_rows_drill_down_keeping_the_filters(client, tree, leader, campa
     query = f"campaign={campaign.pk}&amp;period=2010-Q2&amp;line=party"
     for child in (tree.branch_a1, tree.union_a2):
         assert f'href="{dashboard_url(child)}?{query}"' in content
+
+
+def test_the_scope_line_names_the_campaign_the_period_and_the_line(client, tree, leader, campaign):
+    """The line under the filters says what the figures cover (the period was left blank once)."""
+    client.force_login(leader)
+
+    def scope_line(**params) -> str:
+        html = client.get(dashboard_url(tree.committee_a, **params)).content.decode()
+        found = re.search(r'<p class="[^"]*dashboard-scope">(.*?)</p>', html, re.S)
+        return " ".join(found[1].split())
+
+    with translation.override("en"):  # the test users' language
+        party, whole, every_line = Line.PARTY.label, _("Whole campaign"), _("All lines")
+        assert scope_line(line=Line.PARTY, period="2010-Q2").startswith(
+            f"{campaign.name} · 2010 Q2 · {party} · "
+        )
+        assert scope_line().startswith(f"{campaign.name} · {whole} · {every_line} · ")
 
 
 def test_breadcrumbs_go_back_up_to_the_top_unit_the_user_may_view(

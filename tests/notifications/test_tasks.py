@@ -144,6 +144,7 @@ def test_digests_and_retries_are_scheduled(installed):
 def test_every_scheduled_task_is_a_registered_task(installed):
     names = set(PeriodicTask.objects.values_list("task", flat=True))
     assert names
+    app.loader.import_default_modules()  # as a worker does on start: autodiscovery's modules
     assert names <= set(app.tasks)
 
 
