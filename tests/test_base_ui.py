@@ -83,6 +83,34 @@ def test_the_500_page_renders_without_a_request_context(rf):
     assert "500" in response.content.decode()
 
 
+def test_the_400_page_draws_a_signed_out_bar(rf):
+    """Django's own 400 handler renders 400.html for a request that may have no user."""
+    from django.conf import settings
+    from django.views.defaults import bad_request
+
+    response = bad_request(rf.get("/"), exception=None)
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert f'class="navbar-brand-text">{settings.SITE_NAME}<' in html
+    assert 'data-testid="language-switch"' in html
+    assert 'name="csrfmiddlewaretoken"' in html  # the language switch posts
+    assert 'data-testid="user-menu"' not in html
+
+
+def test_a_page_rendered_without_a_request_still_has_its_bar():
+    """No request, no context processors: the bar reads the navigation itself, and writes no
+    CSRF field (as {% csrf_token %} writes none)."""
+    from django.conf import settings
+    from django.template import loader
+
+    html = loader.get_template("404.html").render()
+
+    assert f'class="navbar-brand-text">{settings.SITE_NAME}<' in html
+    assert f'action="{reverse("accounts:set_language")}"' in html
+    assert "csrfmiddlewaretoken" not in html
+
+
 def test_navigation_offers_import_to_admins_only(client, tree, staff, city_admin):
     client.force_login(staff)
     assert reverse("units:import") not in client.get(reverse("home")).content.decode()
