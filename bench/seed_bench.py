@@ -330,15 +330,21 @@ class Command(BaseCommand):
         tasks, unit_rows = rollups_rebuild()
         self._lap(f"rollups_rebuild(): {tasks:,} task rows, {unit_rows:,} unit rows")
         if postgres:
-            # Fresh statistics, and a visibility map so that covering indexes are read alone.
+            # Fresh statistics, and a visibility map so that covering indexes are read alone
+            # (the roll-ups' too: without it PostgreSQL reads TaskRollup's heap, not its
+            # covering index: 0.85 ms for the root dashboard's task figures, not 0.5 ms).
             # (VACUUM cannot run inside a transaction, e.g. a test's: ANALYZE only there.)
             vacuum = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
             with connection.cursor() as cursor:
                 for model in (
+                    Unit,
                     Activity,
                     Activity.tasks.through,
                     ActivityEvent,
                     CoOrganiser,
+                    TaskRollup,
+                    UnitRollup,
+                    WaitingRollup,
                     *EVALUATION_TABLES,
                 ):
                     cursor.execute(f"{vacuum} {model._meta.db_table}")
