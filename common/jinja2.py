@@ -12,7 +12,7 @@ environment (its cache), then only rendered."""
 import html
 
 from django.template import engines
-from django.template.defaultfilters import floatformat
+from django.template.defaultfilters import floatformat, truncatechars
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
@@ -60,7 +60,12 @@ def environment(**options) -> Environment:
         bar_step=figures.bar_step,
         DASH=figures.DASH,
     )
-    env.filters.update(localize=localize, floatformat=floatformat, percent=figures.percent_text)
+    env.filters.update(
+        localize=localize,
+        floatformat=floatformat,
+        truncatechars=truncatechars,
+        percent=figures.percent_text,
+    )
     return env
 
 
