@@ -3,7 +3,8 @@ when a ReviewEvent has committed (evaluations.signals.review_event_committed →
 receivers → tasks.notify_review_event).
 
 - submitted or passed on: the active reviewers on the unit it now waits on (its review_unit), but
-  never the unit's own staff — COMMITMENTS_SUBMITTED / FULFILMENT_SUBMITTED;
+  never the unit's own staff, nor (passed on) who passed it on — COMMITMENTS_SUBMITTED /
+  FULFILMENT_SUBMITTED;
 - returned: the unit's active staff, with the reason — COMMITMENTS_RETURNED / FULFILMENT_RETURNED.
 
 Each is keyed by the event (subject "commitment_set:<pk>" or "fulfilment_report:<pk>", period
@@ -31,6 +32,17 @@ def _link(event: ReviewEvent) -> str:
         return reverse("evaluations:report", args=[event.report_id])
     except NoReverseMatch:
         return ""
+
+
+def _reviewers_to_tell(event: ReviewEvent, review_unit_id: int, staff: list) -> list:
+    """The active reviewers of the unit a submission now waits on, less the unit's own staff
+    and, after a pass-on, less who passed it on: they may not decide the next level (as their
+    queues leave it out)."""
+    left_out = {user.pk for user in staff}
+    if event.action == Action.PASS_ON and event.actor_id is not None:
+        left_out.add(event.actor_id)
+    reviewers = routing.reviewers_on([review_unit_id]).get(review_unit_id, [])
+    return [user for user in reviewers if user.pk not in left_out]
 
 
 def on_review_event(event_id: int) -> list[int]:
@@ -66,12 +78,7 @@ def on_review_event(event_id: int) -> list[int]:
     if event.action in SUBMITTED:
         if item.status != Status.SUBMITTED or item.review_unit_id is None:
             return []  # withdrawn or decided before the task ran
-        staff_ids = {user.pk for user in staff}
-        recipients = [
-            user
-            for user in routing.reviewers_on([item.review_unit_id]).get(item.review_unit_id, [])
-            if user.pk not in staff_ids
-        ]
+        recipients = _reviewers_to_tell(event, item.review_unit_id, staff)
         rule = Rule.COMMITMENTS_SUBMITTED if is_set else Rule.FULFILMENT_SUBMITTED
     else:
         recipients = staff
@@ -98,12 +105,7 @@ def _on_adjustment_event(event: ReviewEvent) -> list[int]:
     if event.action in SUBMITTED:
         if item.status != Status.SUBMITTED or item.review_unit_id is None:
             return []  # withdrawn or decided before the task ran
-        staff_ids = {user.pk for user in staff}
-        recipients = [
-            user
-            for user in routing.reviewers_on([item.review_unit_id]).get(item.review_unit_id, [])
-            if user.pk not in staff_ids
-        ]
+        recipients = _reviewers_to_tell(event, item.review_unit_id, staff)
         rule = Rule.ADJUSTMENT_SUBMITTED
     elif event.action == Action.APPROVE:
         recipients, rule = staff, Rule.ADJUSTMENT_APPROVED

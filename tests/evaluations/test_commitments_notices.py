@@ -47,6 +47,27 @@ def test_pass_on_notifies_the_next_level(
     assert sorted(recipients) == ["reviewer_a", "reviewer_city"]
 
 
+def test_pass_on_leaves_out_who_passed_it_on(
+    tree, staff, city_reviewer, draft_set, django_capture_on_commit_callbacks
+):
+    """A reviewer on both levels passes the set on: the level-2 notice goes to a colleague on
+    the city, not back to them (their queue leaves it out: another must decide level 2)."""
+    draft_set.campaign.review_levels = 2
+    draft_set.campaign.save()
+    MembershipFactory(user=city_reviewer, unit=tree.committee_a, role=Role.REVIEWER)
+    colleague = UserFactory(username="reviewer_city_2")
+    MembershipFactory(user=colleague, unit=tree.city, role=Role.REVIEWER)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_submit(staff, draft_set)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_approve(city_reviewer, draft_set, 1)
+    passed_on = draft_set.events.order_by("-pk").first()
+    recipients = Notification.objects.filter(
+        rule=Rule.COMMITMENTS_SUBMITTED, period=str(passed_on.pk)
+    ).values_list("recipient__username", flat=True)
+    assert list(recipients) == ["reviewer_city_2"]
+
+
 def test_return_notifies_the_staff_once_with_the_reason(
     staff, reviewer, draft_set, django_capture_on_commit_callbacks
 ):
