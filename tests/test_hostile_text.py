@@ -127,6 +127,7 @@ def _pages(scene) -> list[tuple[str, str]]:
         ("reviewer", reverse("activities:queue") + "?status=returned"),
         ("reviewer", reverse("activities:detail", args=[draft.pk])),
         ("reviewer", reverse("notifications:inbox")),
+        ("leader", reverse("home")),
         ("leader", reverse("dashboards:unit", args=[tree.committee_a.pk])),
         ("leader", reverse("dashboards:screen", args=[tree.committee_a.pk])),
         ("leader", reverse("dashboards:activities")),
