@@ -19,7 +19,8 @@ NAVIGATION_KEYS = ("nav_section", "brand_name", "nav_urls", "nav_roles", "nav_is
 @register.simple_tag(takes_context=True)
 def navbar(context) -> SafeString:
     """The bar from the page's context (dashboards.navigation's context processor). A page
-    rendered without the context processors (Django's own 400 handler) gets a signed-out bar."""
+    rendered without a request, so without the context processors, gets a signed-out bar from
+    the navigation read here, and no CSRF field (as {% csrf_token %} writes none)."""
     request = context.get("request")
     unread = context.get("unread_notifications", 0)  # a function (the context processor's)
     if "nav_urls" in context:

@@ -21,6 +21,7 @@ def _overdue(count: int) -> str:
 
 @register.simple_tag
 def leader_panel(panel: LeaderPanel, follow_ups: LeaderFollowUps | None) -> SafeString:
+    """The panel of dashboards.workbench.leader_panel, with the leader's follow-ups if any."""
     words = {}
     if panel.board:
         behind = len(panel.board.behind)
