@@ -153,3 +153,12 @@ def test_every_string_in_the_source_has_a_translation(tmp_path):
         f"{CATALOGUE.relative_to(ROOT)} (run makemessages, translate, compilemessages):\n"
         + "\n".join(missing)
     )
+    # And none of the catalogue's translations was left behind: a string the source still shows
+    # but makemessages no longer finds (a `_()` where it does not read, e.g. inside a Jinja2
+    # macro's call) would become obsolete at the next run, and the page would fall back to English.
+    kept = {entry.msgid for entry in fresh}
+    dropped = sorted(entry.msgid for entry in parse_po(CATALOGUE) if entry.msgid not in kept)
+    assert not dropped, (
+        f"{len(dropped)} translated strings of {CATALOGUE.relative_to(ROOT)} are no longer found "
+        "in the source by makemessages:\n" + "\n".join(dropped)
+    )

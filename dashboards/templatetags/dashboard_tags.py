@@ -19,15 +19,13 @@ def dashboard_board(context) -> SafeString:
     draft score is its Django partial, which the workbench shares."""
     found, standing = context.get("draft_score"), context.get("standing")
     filters = context["filters"]
-    period_choices = filters.period_choices()
     return render_fragment(
         "dashboards/board.html",
         unit=context["unit"],
         board=context["board"],
         campaigns=context["campaigns"],
         filters=filters,
-        period_choices=period_choices,
-        period_label=dict(period_choices).get(filters.period_value, ""),
+        period_choices=filters.period_choices(),
         line_choices=context["line_choices"],
         lines=dict(Line.choices),
         query=context["query"],
