@@ -34,11 +34,14 @@ def _link(event: ReviewEvent) -> str:
         return ""
 
 
-def _reviewers_to_tell(event: ReviewEvent, review_unit_id: int, staff: list) -> list:
-    """The active reviewers of the unit a submission now waits on, less the unit's own staff
-    and, after a pass-on, less who passed it on: they may not decide the next level (as their
-    queues leave it out)."""
-    left_out = {user.pk for user in staff}
+def _reviewers_to_tell(
+    event: ReviewEvent, review_unit_id: int, staff: list, author_id: int | None = None
+) -> list:
+    """The active reviewers of the unit a submission now waits on, less those who may not
+    decide it (as their queues leave it out, evaluations.review.may_review): the unit's own
+    staff, the item's author (an adjustment entered by someone above the unit) and, after a
+    pass-on, who passed it on."""
+    left_out = {user.pk for user in staff} | ({author_id} if author_id is not None else set())
     if event.action == Action.PASS_ON and event.actor_id is not None:
         left_out.add(event.actor_id)
     reviewers = routing.reviewers_on([review_unit_id]).get(review_unit_id, [])
@@ -92,7 +95,7 @@ def on_review_event(event_id: int) -> list[int]:
 
 def _on_adjustment_event(event: ReviewEvent) -> list[int]:
     """A bonus or deduction item's event, like a commitment set's: submitted or passed on → the
-    reviewers it waits on (never the unit's staff); approved (final) or returned → the unit's
+    reviewers it waits on (never the unit's staff nor the item's author); approved (final) or returned → the unit's
     staff. Keyed by the event: subject "adjustment:<pk>", period the event id."""
     item = event.adjustment
     assert item is not None
@@ -105,7 +108,7 @@ def _on_adjustment_event(event: ReviewEvent) -> list[int]:
     if event.action in SUBMITTED:
         if item.status != Status.SUBMITTED or item.review_unit_id is None:
             return []  # withdrawn or decided before the task ran
-        recipients = _reviewers_to_tell(event, item.review_unit_id, staff)
+        recipients = _reviewers_to_tell(event, item.review_unit_id, staff, item.created_by_id)
         rule = Rule.ADJUSTMENT_SUBMITTED
     elif event.action == Action.APPROVE:
         recipients, rule = staff, Rule.ADJUSTMENT_APPROVED

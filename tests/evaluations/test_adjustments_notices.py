@@ -87,3 +87,19 @@ def test_a_commitment_sets_approval_still_notifies_no_one(
     with django_capture_on_commit_callbacks(execute=True):
         commitment_services.set_approve(reviewer, submitted_set, 1)
     assert Notification.objects.count() == before
+
+
+def test_a_deduction_is_not_announced_to_its_own_author(
+    tree, staff, reviewer, running, django_capture_on_commit_callbacks
+):
+    """An admin who also reviews on the committee enters a deduction for a branch: the notice
+    goes to the committee's other reviewer, not back to its author, who may not decide it."""
+    author = UserFactory(username="admin_reviewer")
+    MembershipFactory(user=author, unit=tree.committee_a, role=Role.ADMIN)
+    MembershipFactory(user=author, unit=tree.committee_a, role=Role.REVIEWER)
+    item = services.adjustment_create(
+        actor=author, unit=tree.branch_a1, campaign=running, points=Decimal(-2), reason="迟报"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.adjustment_submit(actor=author, item=item)
+    assert _names(Rule.ADJUSTMENT_SUBMITTED) == ["reviewer_a"]
