@@ -95,8 +95,9 @@ def on_review_event(event_id: int) -> list[int]:
 
 def _on_adjustment_event(event: ReviewEvent) -> list[int]:
     """A bonus or deduction item's event, like a commitment set's: submitted or passed on → the
-    reviewers it waits on (never the unit's staff nor the item's author); approved (final) or returned → the unit's
-    staff. Keyed by the event: subject "adjustment:<pk>", period the event id."""
+    reviewers it waits on (never the unit's staff nor the item's author); approved (final) or
+    returned → the unit's staff. Keyed by the event: subject "adjustment:<pk>", period the event
+    id."""
     item = event.adjustment
     assert item is not None
     context = {
