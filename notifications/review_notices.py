@@ -2,9 +2,9 @@
 when a ReviewEvent has committed (evaluations.signals.review_event_committed → notifications.
 receivers → tasks.notify_review_event).
 
-- submitted or passed on: the active reviewers on the unit it now waits on (its review_unit), but
-  never the unit's own staff, nor (passed on) who passed it on — COMMITMENTS_SUBMITTED /
-  FULFILMENT_SUBMITTED;
+- submitted or passed on: the active reviewers on the unit it now waits on (its review_unit) who
+  may decide it (evaluations.review.may_review: never the unit's own staff, nor who passed it
+  on) — COMMITMENTS_SUBMITTED / FULFILMENT_SUBMITTED;
 - returned: the unit's active staff, with the reason — COMMITMENTS_RETURNED / FULFILMENT_RETURNED.
 
 Each is keyed by the event (subject "commitment_set:<pk>" or "fulfilment_report:<pk>", period
@@ -15,11 +15,13 @@ Context keys: unit_name, campaign_name; promise (reports); reason and reviewer (
 from django.urls import NoReverseMatch, reverse
 
 from activities.models import Action, Status
+from evaluations import review
 from evaluations.models import ReviewEvent
 from notifications.models import Rule
 from notifications.rules import notify_in_key_order, staff_by_unit
 from notifications.services import Notice
 from units import routing
+from units.scope import Scope
 
 SUBMITTED = (Action.SUBMIT, Action.PASS_ON)
 
@@ -34,18 +36,12 @@ def _link(event: ReviewEvent) -> str:
         return ""
 
 
-def _reviewers_to_tell(
-    event: ReviewEvent, review_unit_id: int, staff: list, author_id: int | None = None
-) -> list:
-    """The active reviewers of the unit a submission now waits on, less those who may not
-    decide it (as their queues leave it out, evaluations.review.may_review): the unit's own
-    staff, the item's author (an adjustment entered by someone above the unit) and, after a
-    pass-on, who passed it on."""
-    left_out = {user.pk for user in staff} | ({author_id} if author_id is not None else set())
-    if event.action == Action.PASS_ON and event.actor_id is not None:
-        left_out.add(event.actor_id)
-    reviewers = routing.reviewers_on([review_unit_id]).get(review_unit_id, [])
-    return [user for user in reviewers if user.pk not in left_out]
+def _reviewers_to_tell(item) -> list:
+    """The active reviewers of the unit a submission now waits on who may decide it, judged by
+    the one rule (evaluations.review.may_review: not the unit's staff, not a deduction's author,
+    not who passed it on): the few reviewers of one unit, in the notice's task."""
+    reviewers = routing.reviewers_on([item.review_unit_id]).get(item.review_unit_id, [])
+    return [user for user in reviewers if review.may_review(Scope.of(user), item)]
 
 
 def on_review_event(event_id: int) -> list[int]:
@@ -77,14 +73,13 @@ def on_review_event(event_id: int) -> list[int]:
     if not is_set:
         context["promise"] = item.commitment.promise[:120]
     subject = f"commitment_set:{item.pk}" if is_set else f"fulfilment_report:{item.pk}"
-    staff = staff_by_unit([unit.pk]).get(unit.pk, [])
     if event.action in SUBMITTED:
         if item.status != Status.SUBMITTED or item.review_unit_id is None:
             return []  # withdrawn or decided before the task ran
-        recipients = _reviewers_to_tell(event, item.review_unit_id, staff)
+        recipients = _reviewers_to_tell(item)
         rule = Rule.COMMITMENTS_SUBMITTED if is_set else Rule.FULFILMENT_SUBMITTED
     else:
-        recipients = staff
+        recipients = staff_by_unit([unit.pk]).get(unit.pk, [])
         rule = Rule.COMMITMENTS_RETURNED if is_set else Rule.FULFILMENT_RETURNED
         context["reason"] = event.comment
         context["reviewer"] = event.actor.get_full_name() if event.actor else ""
@@ -109,7 +104,7 @@ def _on_adjustment_event(event: ReviewEvent) -> list[int]:
     if event.action in SUBMITTED:
         if item.status != Status.SUBMITTED or item.review_unit_id is None:
             return []  # withdrawn or decided before the task ran
-        recipients = _reviewers_to_tell(event, item.review_unit_id, staff, item.created_by_id)
+        recipients = _reviewers_to_tell(item)
         rule = Rule.ADJUSTMENT_SUBMITTED
     elif event.action == Action.APPROVE:
         recipients, rule = staff, Rule.ADJUSTMENT_APPROVED

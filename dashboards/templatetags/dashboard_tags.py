@@ -8,7 +8,6 @@ from django.utils.safestring import SafeString
 
 from common.jinja2 import render_fragment
 from dashboards.standing_words import standing_words
-from units.models import Line
 
 register = template.Library()
 
@@ -18,7 +17,7 @@ def dashboard_board(context) -> SafeString:
     """The page's filters, figures, tables and standing figures from the view's context; the
     draft score is its Django partial, which the workbench shares."""
     found, standing = context.get("draft_score"), context.get("standing")
-    filters = context["filters"]
+    filters, line_choices = context["filters"], context["line_choices"]
     return render_fragment(
         "dashboards/board.html",
         unit=context["unit"],
@@ -26,8 +25,8 @@ def dashboard_board(context) -> SafeString:
         campaigns=context["campaigns"],
         filters=filters,
         period_choices=filters.period_choices(),
-        line_choices=context["line_choices"],
-        lines=dict(Line.choices),
+        line_choices=line_choices,
+        lines=dict(line_choices),
         query=context["query"],
         is_reviewer=context.get("is_reviewer", False),
         standing=standing,
