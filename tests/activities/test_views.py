@@ -690,6 +690,14 @@ class TestTransitions:
             ActivityEvent.objects.filter(activity=activity).values_list("action", flat=True)
         ) == [Action.SUBMIT, Action.PASS_ON, Action.APPROVE]
 
+        # The timeline names the pass-on's levels once (its label), the decisions their level.
+        html = client.get(reverse("activities:detail", args=[activity.pk])).content.decode()
+        passed_on = html.split('timeline-pass_on"')[1].split("</li>")[0]
+        assert "Approved at level 1, passed to level 2" in passed_on
+        assert "badge" not in passed_on
+        approved = html.split('timeline-approve"')[1].split("</li>")[0]
+        assert ">level 2</span>" in approved
+
 
 # --- Admin -----------------------------------------------------------------------------------
 

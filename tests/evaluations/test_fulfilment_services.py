@@ -6,6 +6,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from activities.models import Status
@@ -16,6 +17,7 @@ from tests.evaluations.fulfilment_setup import (
     CommitmentFactory,
     CommitmentSetFactory,
     approved_activity,
+    as_user,
     exe_as_jpg,
     png_upload,
 )
@@ -212,6 +214,12 @@ def test_two_levels_pass_on_before_fulfilling(staff, reviewer, commitment, tree)
     services.report_approve(city_reviewer, report, level=2)
     commitment.refresh_from_db()
     assert commitment.fulfilled_at is not None
+
+    # Its timeline names the pass-on's levels once (the label), the final approval its level.
+    page = as_user(staff).get(reverse("evaluations:report", args=[report.pk])).content.decode()
+    passed_on = page.split('timeline-pass_on"')[1].split("</li>")[0]
+    assert "badge" not in passed_on
+    assert ">level 2</span>" in page.split('timeline-approve"')[1].split("</li>")[0]
 
 
 def test_a_report_holds_at_most_the_evidence_file_limit(staff, commitment, settings):
