@@ -44,6 +44,11 @@ def _reviewers_to_tell(item) -> list:
     return [user for user in reviewers if review.may_review(Scope.of(user), item)]
 
 
+def _unit_staff(unit_id: int) -> list:
+    """The unit's active staff, told of a decision on what they submitted."""
+    return staff_by_unit([unit_id]).get(unit_id, [])
+
+
 def on_review_event(event_id: int) -> list[int]:
     """Write the notices `event` calls for; the ids written now."""
     event = (
@@ -79,7 +84,7 @@ def on_review_event(event_id: int) -> list[int]:
         recipients = _reviewers_to_tell(item)
         rule = Rule.COMMITMENTS_SUBMITTED if is_set else Rule.FULFILMENT_SUBMITTED
     else:
-        recipients = staff_by_unit([unit.pk]).get(unit.pk, [])
+        recipients = _unit_staff(unit.pk)
         rule = Rule.COMMITMENTS_RETURNED if is_set else Rule.FULFILMENT_RETURNED
         context["reason"] = event.comment
         context["reviewer"] = event.actor.get_full_name() if event.actor else ""
@@ -100,16 +105,15 @@ def _on_adjustment_event(event: ReviewEvent) -> list[int]:
         "campaign_name": item.campaign.name,
         "points": f"{item.points:+}",
     }
-    staff = staff_by_unit([item.unit_id]).get(item.unit_id, [])
     if event.action in SUBMITTED:
         if item.status != Status.SUBMITTED or item.review_unit_id is None:
             return []  # withdrawn or decided before the task ran
         recipients = _reviewers_to_tell(item)
         rule = Rule.ADJUSTMENT_SUBMITTED
     elif event.action == Action.APPROVE:
-        recipients, rule = staff, Rule.ADJUSTMENT_APPROVED
+        recipients, rule = _unit_staff(item.unit_id), Rule.ADJUSTMENT_APPROVED
     elif event.action == Action.RETURN:
-        recipients, rule = staff, Rule.ADJUSTMENT_RETURNED
+        recipients, rule = _unit_staff(item.unit_id), Rule.ADJUSTMENT_RETURNED
         context["reason"] = event.comment
         context["reviewer"] = event.actor.get_full_name() if event.actor else ""
     else:
