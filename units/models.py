@@ -78,6 +78,10 @@ class Unit(MP_Node):
             # The children of a unit near the top: its few units of the next depth, not its
             # whole subtree filtered by depth.
             models.Index(fields=["depth", "path"], name="unit_depth_path_idx"),
+            # A scoped list tests each row's unit (its foreign key) for a path under the user's:
+            # with the path beside the id, that test is read from the index alone, not the table
+            # (the review queue's count of up to 1,001 waiting rows: half the time in PostgreSQL).
+            models.Index(fields=["id", "path"], name="unit_id_path_idx"),
         ]
 
     def __str__(self) -> str:
