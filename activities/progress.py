@@ -39,6 +39,7 @@ from campaigns import deadlines
 from campaigns.models import Campaign, Metric, Target, TargetTask
 from common.figures import mean_percent
 from common.figures import percent as percent_of
+from common.sql import marks
 from units.models import Unit
 from units.selectors import children_of
 
@@ -188,10 +189,6 @@ def _read(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _marks(values: list) -> str:
-    return ", ".join(["%s"] * len(values))
-
-
 def _months(period: Period) -> list:
     return [connection.ops.adapt_datefield_value(month) for month in period.months]
 
@@ -213,12 +210,12 @@ def subtree_task_figures(unit_ids: list[int], period: Period, task_ids: list[int
     sql = (
         "SELECT unit_id, task_id, SUM(activities), SUM(participants), SUM(quantity)"
         f" FROM {TaskRollup._meta.db_table}"
-        f" WHERE unit_id IN ({_marks(unit_ids)}) AND task_id IN ({_marks(task_ids)})"
+        f" WHERE unit_id IN ({marks(unit_ids)}) AND task_id IN ({marks(task_ids)})"
     )
     params = [*unit_ids, *task_ids]
     if period.kind != "campaign":
         months = _months(period)
-        sql += f" AND month IN ({_marks(months)})"
+        sql += f" AND month IN ({marks(months)})"
         params += months
     rows = _read(sql + " GROUP BY unit_id, task_id", params)
     return {(u, t): Figures(int(a or 0), int(p or 0), _decimal(q)) for u, t, a, p, q in rows}
@@ -227,6 +224,7 @@ def subtree_task_figures(unit_ids: list[int], period: Period, task_ids: list[int
 TARGET_SUMS_KEPT = 256  # subtrees × versions remembered per process
 _target_sums: OrderedDict[tuple, "TargetSums"] = OrderedDict()
 _active_tasks: OrderedDict[tuple, list[TargetTask]] = OrderedDict()
+_catalogues: OrderedDict[tuple, list[tuple[int, str]]] = OrderedDict()
 
 
 @dataclass(frozen=True)
@@ -305,10 +303,23 @@ def _read_tasks(campaign: Campaign, line: str) -> list[TargetTask]:
     return list(tasks.order_by("line", "sort_order", "code"))
 
 
+def catalogue(campaign: Campaign) -> list[tuple[int, str]]:
+    """Every task of the campaign, active or not, as (id, title) in TargetTask's own order. Kept
+    in the process like active_tasks, so `campaign` must be read with its `targets_version` and
+    `created_at`."""
+    key = (campaign.pk, campaign.created_at, campaign.targets_version)
+    return _remembered(_catalogues, key, lambda: _read_catalogue(campaign))
+
+
+def _read_catalogue(campaign: Campaign) -> list[tuple[int, str]]:
+    return list(TargetTask.objects.filter(campaign_id=campaign.pk).values_list("pk", "title"))
+
+
 def target_sums_forget() -> None:
     """Forget the sums and tasks kept in this process (tests start afresh)."""
     _target_sums.clear()
     _active_tasks.clear()
+    _catalogues.clear()
 
 
 @dataclass
@@ -342,12 +353,12 @@ def unit_totals(
     sql = (
         "SELECT unit_id, SUM(activities), SUM(participants), SUM(reported_on_time),"
         f" SUM(reviews), SUM(reviews_on_time) FROM {UnitRollup._meta.db_table}"
-        f" WHERE unit_id IN ({_marks(unit_ids)}) AND campaign_id = %s AND line = %s"
+        f" WHERE unit_id IN ({marks(unit_ids)}) AND campaign_id = %s AND line = %s"
     )
     params = [*unit_ids, period.campaign.pk, line]
     if period.kind != "campaign":
         months = _months(period)
-        sql += f" AND month IN ({_marks(months)})"
+        sql += f" AND month IN ({marks(months)})"
         params += months
     rows = _read(sql + " GROUP BY unit_id", params)
     return {row[0]: UnitTotals(*(int(value or 0) for value in row[1:])) for row in rows}
@@ -358,7 +369,7 @@ def monthly_trend(unit: Unit, period: Period, line: str = ALL_LINES) -> list[tup
     months = _months(period)
     rows = _read(
         f"SELECT month, activities, participants FROM {UnitRollup._meta.db_table}"
-        f" WHERE unit_id = %s AND campaign_id = %s AND line = %s AND month IN ({_marks(months)})",
+        f" WHERE unit_id = %s AND campaign_id = %s AND line = %s AND month IN ({marks(months)})",
         [unit.pk, period.campaign.pk, line, *months],
     )
     # A date from PostgreSQL, its ISO text from SQLite: both print as YYYY-MM-DD.

@@ -25,6 +25,7 @@ from django.db import connection
 
 from campaigns import deadlines
 from campaigns.models import Campaign
+from common.sql import marks
 from evaluations.models import AppraisalRollup, StandingKind, StandingRollup
 from evaluations.models.standing import MONTHLY
 from evaluations.selectors import Figures, minimum_ratings, share
@@ -90,10 +91,6 @@ def _read(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _marks(values: list) -> str:
-    return ", ".join(["%s"] * len(values))
-
-
 # The one rule of *due*, over roll-up rows of records due on `due_on`: before `today` every
 # record counts; from today on only those already done.
 DUE = "CASE WHEN due_on < %s THEN items ELSE done END"
@@ -109,7 +106,7 @@ def _standing_rows(kind: str, unit_ids: list[int], campaign: Campaign, today: da
     day, month_start, month_end = (
         connection.ops.adapt_datefield_value(value) for value in (today, month, following)
     )
-    table, units = StandingRollup._meta.db_table, _marks(unit_ids)
+    table, units = StandingRollup._meta.db_table, marks(unit_ids)
     monthly = MONTHLY[StandingKind(kind)]
     params = [day, day, *unit_ids, campaign.pk, monthly, month_start]
     params += [*unit_ids, campaign.pk, kind, month_start, month_end]
@@ -145,7 +142,7 @@ def satisfaction_by_unit(unit_ids: list[int], campaign: Campaign) -> dict[int, F
     rows = _read(
         "SELECT unit_id, satisfied, basically_satisfied, dissatisfied"
         f" FROM {AppraisalRollup._meta.db_table}"
-        f" WHERE campaign_id = %s AND unit_id IN ({_marks(unit_ids)})",
+        f" WHERE campaign_id = %s AND unit_id IN ({marks(unit_ids)})",
         [campaign.pk, *unit_ids],
     )
     return {row[0]: Figures(*row[1:]) for row in rows}

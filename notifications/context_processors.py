@@ -1,6 +1,10 @@
 from functools import cache
 
+from django.db import connection
 from django.http import HttpRequest
+
+from common.sql import table
+from notifications.models import Notification
 
 
 def unread(request: HttpRequest) -> dict:
@@ -13,6 +17,13 @@ def unread(request: HttpRequest) -> dict:
 
     @cache
     def unread_notifications() -> int:
-        return user.notifications.filter(read_at__isnull=True).count()
+        # Plain SQL: on every page, where building the ORM's count cost more than running it.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {table(Notification)}"
+                " WHERE recipient_id = %s AND read_at IS NULL",
+                [user.pk],
+            )
+            return cursor.fetchone()[0]
 
     return {"unread_notifications": unread_notifications}

@@ -232,6 +232,26 @@ class TestFilters:
         assert hidden.title not in html
         assert "task" in response.context["filter"].form.errors
 
+    def test_the_task_choices_follow_a_change_of_the_catalogue_at_once(
+        self, client, tree, reviewer, submit, task, campaign
+    ):
+        """The choices are kept in the process (activities.progress.catalogue) under the
+        campaign's targets_version: a task added, renamed or deleted shows on the next page."""
+        submit(tree.branch_a1)
+        client.force_login(reviewer)
+        before = client.get(QUEUE).content.decode()
+        assert f'<option value="{task.pk}">{task.title}</option>' in before
+
+        added = TargetTaskFactory(campaign=campaign, code="DJ-09", title="新增任务")
+        task.title = "改过名的任务"
+        task.save()
+        html = client.get(QUEUE).content.decode()
+        assert f'<option value="{added.pk}">新增任务</option>' in html
+        assert f'<option value="{task.pk}">改过名的任务</option>' in html
+
+        added.delete()
+        assert "新增任务" not in client.get(QUEUE).content.decode()
+
     def test_same_titled_tasks_of_two_campaigns_are_told_apart(
         self, client, tree, reviewer, submit, task, campaign
     ):
