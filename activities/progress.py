@@ -39,7 +39,7 @@ from campaigns import deadlines
 from campaigns.models import Campaign, Metric, Target, TargetTask
 from common.figures import mean_percent
 from common.figures import percent as percent_of
-from common.sql import marks
+from common.sql import marks, read, table
 from units.models import Unit
 from units.selectors import children_of
 
@@ -181,14 +181,6 @@ class TargetSum:
 CENTS = Decimal("0.01")
 
 
-def _read(sql: str, params: list) -> list[tuple]:
-    """A roll-up read in plain SQL. These run several times on every dashboard, where putting
-    them together through the ORM cost more than PostgreSQL's work on them."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def _months(period: Period) -> list:
     return [connection.ops.adapt_datefield_value(month) for month in period.months]
 
@@ -209,7 +201,7 @@ def subtree_task_figures(unit_ids: list[int], period: Period, task_ids: list[int
         return {}
     sql = (
         "SELECT unit_id, task_id, SUM(activities), SUM(participants), SUM(quantity)"
-        f" FROM {TaskRollup._meta.db_table}"
+        f" FROM {table(TaskRollup)}"
         f" WHERE unit_id IN ({marks(unit_ids)}) AND task_id IN ({marks(task_ids)})"
     )
     params = [*unit_ids, *task_ids]
@@ -217,11 +209,11 @@ def subtree_task_figures(unit_ids: list[int], period: Period, task_ids: list[int
         months = _months(period)
         sql += f" AND month IN ({marks(months)})"
         params += months
-    rows = _read(sql + " GROUP BY unit_id, task_id", params)
+    rows = read(sql + " GROUP BY unit_id, task_id", params)
     return {(u, t): Figures(int(a or 0), int(p or 0), _decimal(q)) for u, t, a, p, q in rows}
 
 
-TARGET_SUMS_KEPT = 256  # subtrees × versions remembered per process
+TARGET_SUMS_KEPT = 256  # subtrees (or campaigns) × versions remembered per process, per store
 _target_sums: OrderedDict[tuple, "TargetSums"] = OrderedDict()
 _active_tasks: OrderedDict[tuple, list[TargetTask]] = OrderedDict()
 _catalogues: OrderedDict[tuple, list[tuple[int, str]]] = OrderedDict()
@@ -303,16 +295,21 @@ def _read_tasks(campaign: Campaign, line: str) -> list[TargetTask]:
     return list(tasks.order_by("line", "sort_order", "code"))
 
 
-def catalogue(campaign: Campaign) -> list[tuple[int, str]]:
-    """Every task of the campaign, active or not, as (id, title) in TargetTask's own order. Kept
-    in the process like active_tasks, so `campaign` must be read with its `targets_version` and
-    `created_at`."""
-    key = (campaign.pk, campaign.created_at, campaign.targets_version)
-    return _remembered(_catalogues, key, lambda: _read_catalogue(campaign))
-
-
-def _read_catalogue(campaign: Campaign) -> list[tuple[int, str]]:
-    return list(TargetTask.objects.filter(campaign_id=campaign.pk).values_list("pk", "title"))
+def catalogues(campaigns: list[Campaign]) -> dict[int, list[tuple[int, str]]]:
+    """Every task of each campaign, active or not, as (id, title) in TargetTask's own order, by
+    campaign id. Kept in the process like active_tasks, so each campaign must be read with its
+    `targets_version` and `created_at`; those not kept yet are read in one query."""
+    keys = {c.pk: (c.pk, c.created_at, c.targets_version) for c in campaigns}
+    found = {pk: _catalogues.get(key) for pk, key in keys.items()}
+    missing = [pk for pk, tasks in found.items() if tasks is None]
+    if missing:
+        read: dict[int, list[tuple[int, str]]] = {pk: [] for pk in missing}
+        rows = TargetTask.objects.filter(campaign_id__in=missing)
+        for campaign_id, pk, title in rows.values_list("campaign_id", "pk", "title"):
+            read[campaign_id].append((pk, title))
+        for pk, tasks in read.items():
+            found[pk] = _remembered(_catalogues, keys[pk], lambda tasks=tasks: tasks)
+    return {pk: tasks or [] for pk, tasks in found.items()}
 
 
 def target_sums_forget() -> None:
@@ -352,7 +349,7 @@ def unit_totals(
         return {}
     sql = (
         "SELECT unit_id, SUM(activities), SUM(participants), SUM(reported_on_time),"
-        f" SUM(reviews), SUM(reviews_on_time) FROM {UnitRollup._meta.db_table}"
+        f" SUM(reviews), SUM(reviews_on_time) FROM {table(UnitRollup)}"
         f" WHERE unit_id IN ({marks(unit_ids)}) AND campaign_id = %s AND line = %s"
     )
     params = [*unit_ids, period.campaign.pk, line]
@@ -360,15 +357,15 @@ def unit_totals(
         months = _months(period)
         sql += f" AND month IN ({marks(months)})"
         params += months
-    rows = _read(sql + " GROUP BY unit_id", params)
+    rows = read(sql + " GROUP BY unit_id", params)
     return {row[0]: UnitTotals(*(int(value or 0) for value in row[1:])) for row in rows}
 
 
 def monthly_trend(unit: Unit, period: Period, line: str = ALL_LINES) -> list[tuple[date, int, int]]:
     """[(month, approved activities, participants)] of the subtree, every month of the period."""
     months = _months(period)
-    rows = _read(
-        f"SELECT month, activities, participants FROM {UnitRollup._meta.db_table}"
+    rows = read(
+        f"SELECT month, activities, participants FROM {table(UnitRollup)}"
         f" WHERE unit_id = %s AND campaign_id = %s AND line = %s AND month IN ({marks(months)})",
         [unit.pk, period.campaign.pk, line, *months],
     )
@@ -397,8 +394,8 @@ def overdue_count(unit: Unit, campaign: Campaign, today: date | None = None) -> 
     today = today or deadlines.today(campaign)
     day = deadlines.overdue_since(campaign.review_deadline_days, today)
     day = connection.ops.adapt_datefield_value(day)
-    rows = _read(
-        f"SELECT SUM(submissions) FROM {WaitingRollup._meta.db_table}"
+    rows = read(
+        f"SELECT SUM(submissions) FROM {table(WaitingRollup)}"
         " WHERE unit_id = %s AND campaign_id = %s AND day < %s",
         [unit.pk, campaign.pk, day],
     )

@@ -13,7 +13,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,12 +27,12 @@ from accounts.models import User
 from activities import integrity, selectors, services
 from activities.filters import ReviewFilter, review_status
 from activities.models import Activity, Evidence, Status
-from activities.progress import catalogue
+from activities.progress import catalogues
 from campaigns import deadlines
 from campaigns.models import TargetTask
 from campaigns.selectors import campaigns_visible_to
 from common.paging import MAX_PAGE, page_number
-from common.sql import marks, table
+from common.sql import marks, ordering, read, table
 from common.urls import url_for_pk
 from units.models import Role, Unit
 from units.scope import Scope
@@ -87,15 +86,15 @@ def _review_filter(actor: Scope, data, status: str, today: datetime.date) -> Rev
     base = (
         selectors.review_queue(actor) if status == Status.SUBMITTED else _looked_back(user, status)
     )
-    campaigns = (
+    campaigns = list(
         campaigns_visible_to(user)
         .filter(is_active=True)
         .order_by("name", "pk")
         .only("name", "created_at", "targets_version")
     )
-    # Grouped by campaign (<optgroup>): campaigns often repeat a catalogue's titles. Each
-    # campaign's tasks are kept in the process (activities.progress.catalogue).
-    grouped = [(campaign.name, tasks) for campaign in campaigns if (tasks := catalogue(campaign))]
+    # Grouped by campaign (<optgroup>): campaigns often repeat a catalogue's titles.
+    tasks = catalogues(campaigns)
+    grouped = [(campaign.name, tasks[campaign.pk]) for campaign in campaigns if tasks[campaign.pk]]
     return ReviewFilter(data, queryset=base, tasks=grouped, today=today)
 
 
@@ -180,28 +179,24 @@ def _rows(
     activities/review_rows.html prints them): the organising unit's parent and the titles of the
     tasks it counts toward (two small queries for the whole page), its links, its days (the local
     day of a moment, as Y-m-d) and how long it has waited."""
-    # Plain SQL: two small reads on every page of the queue, where building them through the
-    # ORM cost more than PostgreSQL's work on them.
+    # In plain SQL (common.sql): on every page of the queue.
     paths = sorted({a.unit.parent_path for a in activities})
     ids = [a.pk for a in activities]
     parents: dict[str, str] = {}
     tasks: dict[int, list[str]] = {}
-    order = ", ".join(f"task.{name}" for name in TargetTask._meta.ordering)
-    with connection.cursor() as cursor:
-        if paths:
-            sql = f"SELECT path, name FROM {table(Unit)} WHERE path IN ({marks(paths)})"
-            cursor.execute(sql, paths)
-            parents = dict(cursor.fetchall())
-        if ids:
-            cursor.execute(
-                "SELECT tagged.activity_id, task.title"
-                f" FROM {table(Activity.tasks.through)} tagged"
-                f" INNER JOIN {table(TargetTask)} task ON task.id = tagged.targettask_id"
-                f" WHERE tagged.activity_id IN ({marks(ids)}) ORDER BY {order}",
-                ids,
-            )
-            for activity_id, title in cursor.fetchall():
-                tasks.setdefault(activity_id, []).append(title)
+    if paths:
+        sql = f"SELECT path, name FROM {table(Unit)} WHERE path IN ({marks(paths)})"
+        parents = dict(read(sql, paths))
+    if ids:
+        tagged = read(
+            "SELECT tagged.activity_id, task.title"
+            f" FROM {table(Activity.tasks.through)} tagged"
+            f" INNER JOIN {table(TargetTask)} task ON task.id = tagged.targettask_id"
+            f" WHERE tagged.activity_id IN ({marks(ids)}) ORDER BY {ordering(TargetTask, 'task')}",
+            ids,
+        )
+        for activity_id, title in tagged:
+            tasks.setdefault(activity_id, []).append(title)
     detail_url = url_for_pk("activities:detail")
     approve_url = url_for_pk("activities:approve")
     return_url = url_for_pk("activities:return")

@@ -7,8 +7,9 @@ to back for a fixed time, on the standard library only (no Django imported).
 Each process sends the cookies given in turn (process i the i-th, modulo their number): one
 signed-in session per simulated user.
 
-Prints one JSON object: requests, errors (non-200 or failed), p50_ms, p95_ms, rps. Gunicorn's
-sync workers close the connection after each response; http.client then reconnects by itself.
+Prints one JSON object: requests, errors (non-200 or failed), p50_ms, p95_ms, rps, and with
+--latencies each request's latency (seconds, sorted). Gunicorn's sync workers close the
+connection after each response; http.client then reconnects by itself.
 """
 
 import argparse
@@ -62,7 +63,9 @@ def _worker(url: str, cookie: str, start_at: float, duration: float, queue) -> N
     queue.put((latencies, errors))
 
 
-def run(url: str, cookie: str, concurrency: int, duration: float) -> dict:
+def run(
+    url: str, cookie: str, concurrency: int, duration: float, with_latencies: bool = False
+) -> dict:
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
     start_at = time.time() + 0.5
@@ -84,13 +87,16 @@ def run(url: str, cookie: str, concurrency: int, duration: float) -> dict:
     for worker in workers:
         worker.join()
     latencies.sort()
-    return {
+    result = {
         "requests": len(latencies),
         "errors": errors,
         "p50_ms": round(percentile(latencies, 0.50) * 1000, 1),
         "p95_ms": round(percentile(latencies, 0.95) * 1000, 1),
         "rps": round(len(latencies) / duration, 1),
     }
+    if with_latencies:  # each request's, for percentiles over several runs (bench/run.py)
+        result["latencies"] = latencies
+    return result
 
 
 def main() -> None:
@@ -99,8 +105,9 @@ def main() -> None:
     parser.add_argument("--cookie", default="")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--duration", type=float, default=15.0)
+    parser.add_argument("--latencies", action="store_true", help="Also print every latency (s).")
     args = parser.parse_args()
-    result = run(args.url, args.cookie, args.concurrency, args.duration)
+    result = run(args.url, args.cookie, args.concurrency, args.duration, args.latencies)
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
 

@@ -1,9 +1,9 @@
 """Every change to a target or a task, every save of a campaign and every move of a unit give
-Campaign.targets_version a new random value in its own transaction: the key of the sums of targets
-and of the active tasks that activities.progress keeps (target_sums, active_tasks). (A target's
-unit and task, and a task's campaign, do not change after creation: the admin shows them
-read-only. Bulk writes that skip signals — the bench set's — are made on campaigns created for
-them.)"""
+Campaign.targets_version a new random value in its own transaction: the key of the sums of targets,
+of the active tasks and of the catalogues that activities.progress keeps (target_sums,
+active_tasks, catalogues). (A target's unit and task, and a task's campaign, do not change after
+creation: the admin shows them read-only. Bulk writes that skip signals — the bench set's — are
+made on campaigns created for them.)"""
 
 import secrets
 

@@ -25,7 +25,7 @@ from django.db import connection
 
 from campaigns import deadlines
 from campaigns.models import Campaign
-from common.sql import marks
+from common.sql import marks, read, table
 from evaluations.models import AppraisalRollup, StandingKind, StandingRollup
 from evaluations.models.standing import MONTHLY
 from evaluations.selectors import Figures, minimum_ratings, share
@@ -83,14 +83,6 @@ class StandingBoard:
     minimum: int = field(default_factory=minimum_ratings)
 
 
-def _read(sql: str, params: list) -> list[tuple]:
-    """A roll-up read in plain SQL (as activities.progress reads its roll-ups): through the ORM
-    each small read cost more Python than PostgreSQL's work on it."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 # The one rule of *due*, over roll-up rows of records due on `due_on`: before `today` every
 # record counts; from today on only those already done.
 DUE = "CASE WHEN due_on < %s THEN items ELSE done END"
@@ -106,16 +98,16 @@ def _standing_rows(kind: str, unit_ids: list[int], campaign: Campaign, today: da
     day, month_start, month_end = (
         connection.ops.adapt_datefield_value(value) for value in (today, month, following)
     )
-    table, units = StandingRollup._meta.db_table, marks(unit_ids)
+    rollups, units = table(StandingRollup), marks(unit_ids)
     monthly = MONTHLY[StandingKind(kind)]
     params = [day, day, *unit_ids, campaign.pk, monthly, month_start]
     params += [*unit_ids, campaign.pk, kind, month_start, month_end]
-    rows = _read(
+    rows = read(
         f"SELECT unit_id, SUM(done), SUM(done_on_time), SUM({DUE}), SUM({OVERDUE}) FROM ("
-        f" SELECT unit_id, due_on, items, done, done_on_time FROM {table}"
+        f" SELECT unit_id, due_on, items, done, done_on_time FROM {rollups}"
         f" WHERE unit_id IN ({units}) AND campaign_id = %s AND kind = %s AND due_on <> %s"
         " UNION ALL"
-        f" SELECT unit_id, due_on, items, done, done_on_time FROM {table}"
+        f" SELECT unit_id, due_on, items, done, done_on_time FROM {rollups}"
         f" WHERE unit_id IN ({units}) AND campaign_id = %s AND kind = %s"
         " AND due_on >= %s AND due_on < %s) AS r GROUP BY unit_id",
         params,
@@ -139,9 +131,9 @@ def follow_ups_by_unit(
 
 def satisfaction_by_unit(unit_ids: list[int], campaign: Campaign) -> dict[int, Figures]:
     """The appraisal Figures of each unit's subtree (the sum of its tallies), in one query."""
-    rows = _read(
+    rows = read(
         "SELECT unit_id, satisfied, basically_satisfied, dissatisfied"
-        f" FROM {AppraisalRollup._meta.db_table}"
+        f" FROM {table(AppraisalRollup)}"
         f" WHERE campaign_id = %s AND unit_id IN ({marks(unit_ids)})",
         [campaign.pk, *unit_ids],
     )

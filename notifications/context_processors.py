@@ -1,9 +1,8 @@
 from functools import cache
 
-from django.db import connection
 from django.http import HttpRequest
 
-from common.sql import table
+from common.sql import read, table
 from notifications.models import Notification
 
 
@@ -17,13 +16,8 @@ def unread(request: HttpRequest) -> dict:
 
     @cache
     def unread_notifications() -> int:
-        # Plain SQL: on every page, where building the ORM's count cost more than running it.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT COUNT(*) FROM {table(Notification)}"
-                " WHERE recipient_id = %s AND read_at IS NULL",
-                [user.pk],
-            )
-            return cursor.fetchone()[0]
+        # In plain SQL (common.sql): on every page.
+        sql = f"SELECT COUNT(*) FROM {table(Notification)} WHERE recipient_id = %s"
+        return read(sql + " AND read_at IS NULL", [user.pk])[0][0]
 
     return {"unread_notifications": unread_notifications}

@@ -22,12 +22,10 @@ from functools import cached_property
 from typing import cast
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
 from django.db.models import Q
 from django.http import HttpRequest
 
 from accounts.models import User
-from common.sql import table
 from units.models import Membership, Role, Unit
 
 # What an active superuser holds on every unit: everything but staff's (a superuser logs no
@@ -59,15 +57,8 @@ def held_memberships(user: User) -> list[tuple[str, int, str]]:
         return []
     found = getattr(user, HELD, None)
     if found is None:
-        # Plain SQL: read on every page, where building the ORM's query cost more than running it.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT m.role, m.unit_id, u.path FROM {table(Membership)} m"
-                f" INNER JOIN {table(Unit)} u ON u.id = m.unit_id"
-                " WHERE m.user_id = %s AND u.is_active",
-                [user.pk],
-            )
-            found = [tuple(row) for row in cursor.fetchall()]
+        held = Membership.objects.filter(user=user, unit__is_active=True)
+        found = list(held.values_list("role", "unit_id", "unit__path"))
         if getattr(user, "of_request", False):
             setattr(user, HELD, found)
     return found

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from activities import review_views, selectors, services
 from activities.models import Action, Activity, ActivityEvent, Status
+from activities.progress import target_sums_forget
 from common.paging import page_number
 from tests.factories import (
     ActivityFactory,
@@ -807,10 +808,29 @@ class TestQueryCount:
             response = client.get(QUEUE, {"status": Status.APPROVED})
         assert len(_listed(response)) == rows
 
+    @pytest.mark.parametrize("campaigns", [1, 4])
+    def test_a_worker_that_kept_no_tasks_reads_every_campaigns_in_one_query(
+        self, client, tree, reviewer, submit, campaigns, django_assert_num_queries
+    ):
+        for index in range(campaigns - 1):
+            extra = CampaignFactory(unit=tree.city, name=f"第{index}期创先争优")
+            TargetTaskFactory(campaign=extra, code=f"EX-{index}", title=f"任务{index}")
+        submit(tree.branch_a1)
+        client.force_login(reviewer)
+        client.get(QUEUE)
+        target_sums_forget()  # as a worker that has served no queue yet
+
+        with django_assert_num_queries(QUEUE_QUERIES + 1):
+            response = client.get(QUEUE)
+        assert len(response.context["filter"].filters["task"].extra["choices"]) == campaigns
+        with django_assert_num_queries(QUEUE_QUERIES):
+            client.get(QUEUE)
+
 
 # Session read, user, the reviewer's memberships (read once for the request: role check, queue
-# scope, task choices, navigation), task choices, count (no further than COUNT_LIMIT), rows,
-# parents, tasks, unread count: the same for 4 rows or 12.
+# scope, task choices, navigation), the active campaigns in sight (their tasks kept in the
+# process: one query more when not kept yet), count (no further than COUNT_LIMIT), rows, parents,
+# tasks, unread count: the same for 4 rows or 12.
 QUEUE_QUERIES = 10
 
 
