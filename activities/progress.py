@@ -303,11 +303,11 @@ def catalogues(campaigns: list[Campaign]) -> dict[int, list[tuple[int, str]]]:
     found = {pk: _catalogues.get(key) for pk, key in keys.items()}
     missing = [pk for pk, tasks in found.items() if tasks is None]
     if missing:
-        read: dict[int, list[tuple[int, str]]] = {pk: [] for pk in missing}
+        fetched: dict[int, list[tuple[int, str]]] = {pk: [] for pk in missing}
         rows = TargetTask.objects.filter(campaign_id__in=missing)
         for campaign_id, pk, title in rows.values_list("campaign_id", "pk", "title"):
-            read[campaign_id].append((pk, title))
-        for pk, tasks in read.items():
+            fetched[campaign_id].append((pk, title))
+        for pk, tasks in fetched.items():
             found[pk] = _remembered(_catalogues, keys[pk], lambda tasks=tasks: tasks)
     return {pk: tasks or [] for pk, tasks in found.items()}
 
