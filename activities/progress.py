@@ -37,6 +37,7 @@ from activities.models import (
 from activities.rollups import ALL_LINES, month_of
 from campaigns import deadlines
 from campaigns.models import Campaign, Metric, Target, TargetTask
+from campaigns.selectors import catalogues_of
 from common.figures import mean_percent
 from common.figures import percent as percent_of
 from common.sql import marks, read, table
@@ -296,16 +297,16 @@ def _read_tasks(campaign: Campaign, line: str) -> list[TargetTask]:
 
 
 def catalogues(campaigns: list[Campaign]) -> dict[int, list[tuple[int, str]]]:
-    """Every task of each campaign, active or not, as (id, title) in TargetTask's own order, by
-    campaign id. Kept in the process like active_tasks, so each campaign must be read with its
+    """Each campaign's catalogue (campaigns.selectors.catalogues_of) as (id, title), by campaign
+    id. Kept in the process like active_tasks, so each campaign must be read with its
     `targets_version` and `created_at`; those not kept yet are read in one query."""
     keys = {c.pk: (c.pk, c.created_at, c.targets_version) for c in campaigns}
     found = {pk: _catalogues.get(key) for pk, key in keys.items()}
     missing = [pk for pk, tasks in found.items() if tasks is None]
     if missing:
         fetched: dict[int, list[tuple[int, str]]] = {pk: [] for pk in missing}
-        rows = TargetTask.objects.filter(campaign_id__in=missing)
-        for campaign_id, pk, title in rows.values_list("campaign_id", "pk", "title"):
+        rows = catalogues_of(missing).values_list("campaign_id", "pk", "title")
+        for campaign_id, pk, title in rows:
             fetched[campaign_id].append((pk, title))
         for pk, tasks in fetched.items():
             found[pk] = _remembered(_catalogues, keys[pk], lambda tasks=tasks: tasks)

@@ -64,7 +64,12 @@ def active_campaigns_for(unit: Unit) -> QuerySet[Campaign]:
 
 
 def catalogue(campaign: Campaign) -> QuerySet[TargetTask]:
-    return campaign.tasks.all()
+    return catalogues_of([campaign.pk])
+
+
+def catalogues_of(campaign_ids: list[int]) -> QuerySet[TargetTask]:
+    """The catalogues of these campaigns: every task, active or not, in TargetTask's order."""
+    return TargetTask.objects.filter(campaign_id__in=campaign_ids)
 
 
 def targets_of(unit: Unit, campaign: Campaign | None = None) -> QuerySet[Target]:

@@ -236,7 +236,7 @@ class TestFilters:
     def test_the_task_choices_follow_a_change_of_the_catalogue_at_once(
         self, client, tree, reviewer, submit, task, campaign
     ):
-        """The choices are kept in the process (activities.progress.catalogue) under the
+        """The choices are kept in the process (activities.progress.catalogues) under the
         campaign's targets_version: a task added, renamed or deleted shows on the next page."""
         submit(tree.branch_a1)
         client.force_login(reviewer)
